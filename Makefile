@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# mmscope top-level Makefile.
+#   make            build build/mmscope (all tracers) and the bench drivers
+#   make static     statically linked binaries in build/static/ (for the QEMU guest)
+#   make test       unit + integration tests (root; tracepoint mode on this host)
+#   make setup      install the Debian packages the build and tests need
+#   make run        the main job (see README.md)
+
+CLANG    ?= $(shell command -v clang-19 2>/dev/null || echo clang)
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+CC       ?= gcc
+ARCH     := x86
+OUT      ?= build
+STATIC   ?=
+
+CFLAGS   ?= -g -O2
+CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	    -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(OUT)
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lsqlite3 -lm -lpthread
+ifneq ($(STATIC),)
+LDFLAGS  += -static
+LDLIBS   += -lzstd -ldl
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUT) \
+	      -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS  := $(wildcard user/lib/*.c)
+LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+CMD_SRCS  := $(wildcard user/*.c)
+CMD_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(CMD_SRCS))
+HEADERS   := $(wildcard include/*.h user/lib/*.h)
+
+.PHONY: all clean static test unit setup run
+all: $(OUT)/mmscope
+
+# vmlinux.h: from the running kernel's BTF when it has one, else the checked-in copy.
+$(OUT)/vmlinux.h: | $(OUT)
+	@if [ -r /sys/kernel/btf/vmlinux ] && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp 2>/dev/null; then \
+		mv $@.tmp $@; echo "  GEN     $@ (from running kernel BTF)"; \
+	else rm -f $@.tmp; cp include/vmlinux/$(ARCH)/vmlinux.h $@; echo "  GEN     $@ (checked-in fallback)"; fi
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(HEADERS) | $(OUT)
+	@echo "  BPF     $@"
+	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	@echo "  SKEL    $@"
+	@$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(OUT)/lib/%.o: user/lib/%.c $(HEADERS) | $(OUT)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUT)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libmmscope.a: $(LIB_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(OUT)/mmscope: $(CMD_OBJS) $(OUT)/libmmscope.a
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(OUT)/libmmscope.a $(LDLIBS)
+
+$(OUT):
+	@mkdir -p $(OUT)
+
+static:
+	@$(MAKE) --no-print-directory OUT=build/static STATIC=1 all bench
+
+setup:
+	@bash scripts/setup-deps.sh
+
+test: all bench
+	@bash tests/run
+
+clean:
+	rm -rf build
+
+# Area fragments: bench drivers, unit tests, kernel flow, scenarios.
+-include mk/*.mk

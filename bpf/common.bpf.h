@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers every mmscope BPF program shares. Include after vmlinux.h. */
+#ifndef MMSCOPE_COMMON_BPF_H
+#define MMSCOPE_COMMON_BPF_H
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+/*
+ * Filters, set by the loader before load (rodata): targ_tgid 0 = all;
+ * targ_comm all-zero = all. The comm is compared as two u64 words, so the
+ * fault path does no string work.
+ */
+const volatile __u32 targ_tgid = 0;
+const volatile __u64 targ_comm[2] = { 0, 0 };
+
+static __always_inline bool task_wanted(__u64 pid_tgid)
+{
+	__u64 comm[2] = { 0, 0 };
+
+	if (targ_tgid && (__u32)(pid_tgid >> 32) != targ_tgid)
+		return false;
+	if (!targ_comm[0] && !targ_comm[1])
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm[0] == targ_comm[0] && comm[1] == targ_comm[1];
+}
+
+/* Fold a value into a log-linear histogram slot array (include/hist.h). */
+#define HIST_RECORD(h, v) do {						\
+	__u32 __s = hist_slot(v);					\
+	if (__s < HIST_SLOTS)						\
+		__sync_fetch_and_add(&(h)->slots[__s], 1);		\
+	__sync_fetch_and_add(&(h)->count, 1);				\
+	__sync_fetch_and_add(&(h)->sum, (v));				\
+	if ((v) > (h)->max)						\
+		(h)->max = (v);	/* racy max: off by one event at worst */ \
+} while (0)
+
+char LICENSE[] SEC("license") = "GPL";
+
+#endif

@@ -1,0 +1,3 @@
+# Bench drivers (bench/): filled in by the bench work.
+.PHONY: bench
+bench:

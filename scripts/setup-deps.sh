@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian 12 packages mmscope needs to build and test.
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+PKGS=(make gcc clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev
+      libzstd-dev libjson-c-dev libsqlite3-dev sqlite3 pkg-config dwarves
+      linux-perf procps util-linux)
+PKGS+=(${MMSCOPE_EXTRA_PKGS:-})
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup-deps: need root to install: ${missing[*]} (run: sudo make setup)" >&2
+	exit 1
+fi
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "opts.h"
+#include "util.h"
+
+enum { OPT_INTERVAL = 0x1000, OPT_DURATION, OPT_MODE, OPT_JSON, OPT_VERBOSE };
+
+static const struct extra_opt common[] = {
+	{ { "interval", required_argument, NULL, OPT_INTERVAL }, "SECS",
+	  "report every SECS seconds (default 1; units s, ms, m accepted)" },
+	{ { "duration", required_argument, NULL, OPT_DURATION }, "SECS",
+	  "stop after SECS seconds (default: until Ctrl-C)" },
+	{ { "pid", required_argument, NULL, 'p' }, "PID",
+	  "trace only process PID" },
+	{ { "comm", required_argument, NULL, 'c' }, "COMM",
+	  "trace only processes whose command is COMM (max 15 chars)" },
+	{ { "mode", required_argument, NULL, OPT_MODE }, "MODE",
+	  "auto|precise|tracepoint: precise = fentry/fexit, else kprobes; "
+	  "tracepoint = tracepoints + perf software events (default auto)" },
+	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
+	  "one JSON document per interval on stdout (docs/json-schema.md)" },
+	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
+	  "print libbpf debug messages" },
+	{ { NULL } }
+};
+
+const char *mode_name(enum attach_mode m)
+{
+	switch (m) {
+	case MODE_PRECISE: return "precise";
+	case MODE_TRACEPOINT: return "tracepoint";
+	default: return "auto";
+	}
+}
+
+double parse_seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	if (*end == '\0' || !strcmp(end, "s"))
+		return v;
+	if (!strcmp(end, "ms"))
+		return v / 1000.0;
+	if (!strcmp(end, "m"))
+		return v * 60.0;
+	if (!strcmp(end, "h"))
+		return v * 3600.0;
+	return -1;
+}
+
+int parse_size(const char *s, unsigned long long *bytes)
+{
+	char *end;
+	double v;
+	double mult = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mult = 1024.0; end++; break;
+	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+	default: return -1;
+	}
+	if (*end && strcasecmp(end, "B") && strcasecmp(end, "iB"))
+		return -1;
+	*bytes = (unsigned long long)(v * mult);
+	return 0;
+}
+
+static void print_opt(FILE *f, const struct extra_opt *e)
+{
+	char left[64];
+	int n = 0;
+
+	if (e->opt.val > 0 && e->opt.val < 128)
+		n = snprintf(left, sizeof(left), "  -%c, --%s", e->opt.val,
+			     e->opt.name);
+	else
+		n = snprintf(left, sizeof(left), "      --%s", e->opt.name);
+	if (e->arg_name && n < (int)sizeof(left))
+		snprintf(left + n, sizeof(left) - n, " %s", e->arg_name);
+	fprintf(f, "%-28s %s\n", left, e->help);
+}
+
+void opts_usage(FILE *f, const struct cmd_desc *d)
+{
+	const struct extra_opt *e;
+
+	fprintf(f, "Usage: mmscope %s [OPTIONS]%s%s\n%s\n\nOptions:\n", d->name,
+		d->args_usage ? " " : "", d->args_usage ? d->args_usage : "",
+		d->summary);
+	if (!d->no_common)
+		for (e = common; e->opt.name; e++)
+			print_opt(f, e);
+	for (e = d->extra; e && e->opt.name; e++)
+		print_opt(f, e);
+	fprintf(f, "  -h, --help                 show this help\n");
+	if (d->details)
+		fprintf(f, "\n%s\n", d->details);
+}
+
+static void add_short(char *shorts, size_t *n, const struct option *o)
+{
+	if (o->val <= 0 || o->val >= 128)
+		return;
+	shorts[(*n)++] = (char)o->val;
+	if (o->has_arg == required_argument)
+		shorts[(*n)++] = ':';
+}
+
+int opts_parse(int argc, char **argv, const struct cmd_desc *d,
+	       struct common_opts *o)
+{
+	struct option longs[64];
+	char shorts[128] = "h";
+	size_t ns = 1, nl = 0;
+	const struct extra_opt *e;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->interval = 1.0;
+	o->mode = MODE_AUTO;
+
+	if (!d->no_common)
+		for (e = common; e->opt.name; e++) {
+			longs[nl++] = e->opt;
+			add_short(shorts, &ns, &e->opt);
+		}
+	for (e = d->extra; e && e->opt.name && nl < 62; e++) {
+		longs[nl++] = e->opt;
+		add_short(shorts, &ns, &e->opt);
+	}
+	longs[nl++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longs[nl] = (struct option){ NULL };
+	shorts[ns] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const char *arg = optarg;
+
+		switch (c) {
+		case 'h':
+			opts_usage(stdout, d);
+			return 1;
+		case '?':
+			if (optopt)
+				err_msg("%s: unknown option '-%c' (see --help)",
+					d->name, optopt);
+			else
+				err_msg("%s: unknown or incomplete option '%s' (see --help)",
+					d->name, argv[optind - 1]);
+			return -1;
+		case ':':
+			err_msg("%s: option '%s' needs a value", d->name,
+				argv[optind - 1]);
+			return -1;
+		}
+		if (d->no_common)
+			goto extra;
+		switch (c) {
+		case OPT_INTERVAL:
+			o->interval = parse_seconds(arg);
+			if (o->interval < 0.01) {
+				err_msg("%s: --interval '%s' must be a time >= 10ms",
+					d->name, arg);
+				return -1;
+			}
+			continue;
+		case OPT_DURATION:
+			o->duration = parse_seconds(arg);
+			if (o->duration <= 0) {
+				err_msg("%s: --duration '%s' must be a positive time",
+					d->name, arg);
+				return -1;
+			}
+			continue;
+		case 'p': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(arg, &end, 10);
+			if (errno || *end || v <= 0 || v > 4194304) {
+				err_msg("%s: --pid '%s' is not a process id", d->name, arg);
+				return -1;
+			}
+			o->pid = (pid_t)v;
+			continue;
+		}
+		case 'c':
+			if (strlen(arg) == 0 || strlen(arg) > 15) {
+				err_msg("%s: --comm '%s' must be 1 to 15 characters (the kernel's TASK_COMM_LEN)",
+					d->name, arg);
+				return -1;
+			}
+			strncpy(o->comm, arg, sizeof(o->comm) - 1);
+			continue;
+		case OPT_MODE:
+			if (!strcmp(arg, "auto"))
+				o->mode = MODE_AUTO;
+			else if (!strcmp(arg, "precise"))
+				o->mode = MODE_PRECISE;
+			else if (!strcmp(arg, "tracepoint") || !strcmp(arg, "tp"))
+				o->mode = MODE_TRACEPOINT;
+			else {
+				err_msg("%s: --mode '%s' must be auto, precise or tracepoint",
+					d->name, arg);
+				return -1;
+			}
+			continue;
+		case OPT_JSON:
+			o->json = true;
+			continue;
+		case OPT_VERBOSE:
+			o->verbose = true;
+			continue;
+		}
+extra:
+		if (!d->parse_extra || d->parse_extra(c, arg, d->ctx) < 0) {
+			if (!d->parse_extra)
+				err_msg("%s: unexpected option", d->name);
+			return -1;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (o->nargs >= d->max_args || o->nargs >= 8) {
+			err_msg("%s: unexpected argument '%s' (see --help)",
+				d->name, argv[optind]);
+			return -1;
+		}
+		o->args[o->nargs++] = argv[optind];
+	}
+	if (o->nargs < d->min_args) {
+		err_msg("%s: missing argument %s (see --help)", d->name,
+			d->args_usage ? d->args_usage : "");
+		return -1;
+	}
+	return 0;
+}

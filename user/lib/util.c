@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+
+#include "util.h"
+
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mmscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int cap_effective(unsigned long long *caps)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7)) {
+			*caps = strtoull(line + 7, NULL, 16);
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+int require_bpf_privileges(const char *cmd)
+{
+	unsigned long long caps = 0;
+	const int cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
+
+	if (cap_effective(&caps) == 0) {
+		if (caps & (1ULL << cap_sys_admin))
+			return 0;
+		if ((caps & (1ULL << cap_bpf)) && (caps & (1ULL << cap_perfmon)))
+			return 0;
+	} else if (geteuid() == 0) {
+		return 0;
+	}
+	err_msg("%s: needs root or CAP_BPF+CAP_PERFMON to load BPF programs (try sudo)",
+		cmd);
+	return -1;
+}
+
+int require_btf(const char *cmd)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return 0;
+	err_msg("%s: this kernel has no BTF (/sys/kernel/btf/vmlinux missing); "
+		"CO-RE programs need CONFIG_DEBUG_INFO_BTF=y", cmd);
+	return -1;
+}
+
+static bool is_tracefs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == TRACEFS_MAGIC;
+}
+
+const char *tracefs_root(void)
+{
+	static const char *root;
+
+	if (root)
+		return root;
+	if (is_tracefs("/sys/kernel/tracing"))
+		return root = "/sys/kernel/tracing";
+	if (is_tracefs("/sys/kernel/debug/tracing"))
+		return root = "/sys/kernel/debug/tracing";
+	/* Like perf, mount it where the kernel expects it. */
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 ||
+	    is_tracefs("/sys/kernel/tracing"))
+		return root = "/sys/kernel/tracing";
+	return NULL;
+}
+
+long long meminfo_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+long long proc_status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t n = strlen(field);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+int vmstat_read(const char *name, unsigned long long *val)
+{
+	char key[128];
+	unsigned long long v;
+	int ret = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%127s %llu", key, &v) == 2)
+		if (!strcmp(key, name)) {
+			*val = v;
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+int proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)len, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+double wall_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void host_info_get(struct host_info *h)
+{
+	struct utsname u;
+	char line[256];
+	FILE *f;
+
+	memset(h, 0, sizeof(*h));
+	if (uname(&u) == 0) {
+		snprintf(h->kernel, sizeof(h->kernel), "%s", u.release);
+		snprintf(h->machine, sizeof(h->machine), "%s", u.machine);
+	}
+	f = fopen("/proc/cpuinfo", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "model name", 10) && !h->cpu_model[0]) {
+				char *p = strchr(line, ':');
+
+				if (p) {
+					p += 2;
+					p[strcspn(p, "\n")] = '\0';
+					snprintf(h->cpu_model, sizeof(h->cpu_model), "%s", p);
+				}
+			}
+		fclose(f);
+	}
+	h->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	h->mem_bytes = (unsigned long long)meminfo_kb("MemTotal") * 1024ULL;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers: errors, privileges, /proc readers, tracefs. */
+#ifndef MMSCOPE_UTIL_H
+#define MMSCOPE_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "mmscope: <message>" on stderr, one line. */
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Root, or CAP_BPF + CAP_PERFMON (+ CAP_SYS_ADMIN-less kernels >= 5.8).
+ * Prints the one-line error itself and returns -1 when missing.
+ */
+int require_bpf_privileges(const char *cmd);
+/* /sys/kernel/btf/vmlinux readable; prints the error and returns -1 when not. */
+int require_btf(const char *cmd);
+
+/* Mount tracefs at /sys/kernel/tracing if nothing is there; returns the
+ * tracefs root or NULL. */
+const char *tracefs_root(void);
+
+/* /proc/meminfo field in kB ("PageTables"); -1 if absent. */
+long long meminfo_kb(const char *field);
+/* /proc/PID/status field in kB ("VmPTE"); -1 if absent (kernel thread or gone). */
+long long proc_status_kb(pid_t pid, const char *field);
+/* /proc/vmstat counter; returns 0 and sets *val, -1 when the kernel lacks it. */
+int vmstat_read(const char *name, unsigned long long *val);
+/* /proc/PID/comm into buf (16 bytes); -1 if gone. */
+int proc_comm(pid_t pid, char *buf, size_t len);
+
+/* Monotonic and wall clocks. */
+uint64_t now_ns(void);
+double wall_time(void);
+
+/* Identity of this machine for result documents. */
+struct host_info {
+	char kernel[128];	/* uname -r */
+	char machine[65];
+	char cpu_model[128];
+	int ncpus;
+	unsigned long long mem_bytes;
+};
+void host_info_get(struct host_info *h);
+
+#endif
