@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for tests/integration/*.sh. Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# Provides: skip, fail, require_root, require_cmd, need_bin, spawn (background
+# process killed at exit), tmpdir cleanup, wait_for_line, wait_exit,
+# json helpers (jq), within_pct. Exit codes: 0 pass, 77 skip, else fail.
+set -u
+
+MMSCOPE="${MMSCOPE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/mmscope}"
+BUILD="${BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}"
+TEST_NAME="$(basename "$0" .sh)"
+TMP="$(mktemp -d "/tmp/mmscope-${TEST_NAME}.XXXXXX")"
+_LIB_PIDS=()
+_LIB_CLEANUPS=()
+
+# Kill every background process spawn() started (TERM, then KILL), run the
+# registered cleanup commands, and remove the scratch directory.
+_lib_cleanup() {
+	local rc=$? p c
+	trap - EXIT INT TERM
+	for p in "${_LIB_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${_LIB_PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for c in "${_LIB_CLEANUPS[@]}"; do
+		eval "$c" 2>/dev/null
+	done
+	rm -rf "$TMP"
+	exit $rc
+}
+trap _lib_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# at_exit "command": run when the test ends, pass or fail.
+at_exit() { _LIB_CLEANUPS+=("$1"); }
+
+log() { echo "[$TEST_NAME] $*"; }
+# skip "why": the reason is the last line of the log (tests/run prints it).
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { log "PASS${1:+: $1}"; exit 0; }
+
+require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
+require_cmd() {
+	command -v "$1" >/dev/null 2>&1 || skip "needs $1 (${2:-apt-get install $1})"
+}
+# need_bin PATH: a build product the test runs.
+need_bin() { [ -x "$1" ] || fail "$1 not built (run make)"; }
+
+# spawn OUTFILE ERRFILE CMD...: start CMD in the background, remember its pid
+# in $SPAWNED (and for cleanup).
+spawn() {
+	local out="$1" err="$2"; shift 2
+	"$@" >"$out" 2>"$err" &
+	SPAWNED=$!
+	_LIB_PIDS+=("$SPAWNED")
+}
+
+# wait_for_line FILE PATTERN TIMEOUT_S: wait until an extended regex matches a
+# line of FILE; returns 1 on timeout.
+wait_for_line() {
+	local file="$1" pat="$2" t="${3:-10}" end
+	end=$(( $(date +%s%N) + ${t%.*} * 1000000000 ))
+	while [ "$(date +%s%N)" -lt $end ]; do
+		grep -Eq -- "$pat" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_exit PID TIMEOUT_S: wait for a spawned process to end, return its
+# exit status (124 on timeout, after killing it).
+wait_exit() {
+	local pid="$1" t="${2:-10}" i
+	for ((i = 0; i < t * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 124
+}
+
+# jq helpers. jget FILE FILTER: the filter on the last JSON document of FILE
+# (docs are one per line); jget_kind FILE KIND FILTER: on the last document
+# with .kind == KIND.
+require_jq() { require_cmd jq "apt-get install -y jq"; }
+jget() { grep '^{' "$1" | tail -n 1 | jq -r "$2"; }
+jget_kind() {
+	grep '^{' "$1" | jq -c "select(.kind == \"$2\")" | tail -n 1 | jq -r "$3"
+}
+# json_valid FILE: every line starting with { parses.
+json_valid() { grep '^{' "$1" | jq -e . >/dev/null; }
+
+# within_pct A B PCT: |A-B| <= PCT% of B (B > 0).
+within_pct() {
+	awk -v a="$1" -v b="$2" -v p="$3" \
+		'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'
+}
+
+# expect_fail_oneline "what" CMD...: CMD must exit non-zero and print exactly
+# one stderr line starting with "mmscope: ".
+expect_fail_oneline() {
+	local what="$1" rc; shift
+	"$@" >"$TMP/ef.out" 2>"$TMP/ef.err"
+	rc=$?
+	[ $rc -ne 0 ] || fail "$what: exit 0, expected an error"
+	[ "$(wc -l <"$TMP/ef.err")" -eq 1 ] ||
+		fail "$what: expected one error line, got: $(cat "$TMP/ef.err")"
+	grep -q '^mmscope: ' "$TMP/ef.err" ||
+		fail "$what: error does not start with 'mmscope: ': $(cat "$TMP/ef.err")"
+	log "$what: exit $rc: $(cat "$TMP/ef.err")"
+}
+
+# no_leftover_bpf: no BPF program of ours (name prefix) is still loaded.
+bpf_prog_count() {
+	bpftool prog show 2>/dev/null | grep -c "name $1" || true
+}
