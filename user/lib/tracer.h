@@ -44,8 +44,16 @@ struct tracer {
 	void (*probe)(struct json_object *out);
 };
 
-extern const struct tracer vmalock_tracer, ptmem_tracer, faultlat_tracer,
-	ptshare_tracer;
+/* Weak: a tree without one of them still links (tracer_list() skips it). */
+extern const struct tracer vmalock_tracer __attribute__((weak));
+extern const struct tracer ptmem_tracer __attribute__((weak));
+extern const struct tracer faultlat_tracer __attribute__((weak));
+extern const struct tracer ptshare_tracer __attribute__((weak));
+
+/* The tracers built into this binary, NULL-terminated, in a fixed order. */
+const struct tracer *const *tracer_list(void);
+/* Look one up by name; NULL if unknown or not built. */
+const struct tracer *tracer_find(const char *name);
 
 /* `mmscope NAME ...`: parse, check privileges/BTF, start, loop, stop. */
 int tracer_main(const struct tracer *t, int argc, char **argv);

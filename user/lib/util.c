@@ -45,19 +45,21 @@ static int cap_effective(unsigned long long *caps)
 	return ret;
 }
 
-int require_bpf_privileges(const char *cmd)
+bool have_bpf_privileges(void)
 {
 	unsigned long long caps = 0;
 	const int cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
 
-	if (cap_effective(&caps) == 0) {
-		if (caps & (1ULL << cap_sys_admin))
-			return 0;
-		if ((caps & (1ULL << cap_bpf)) && (caps & (1ULL << cap_perfmon)))
-			return 0;
-	} else if (geteuid() == 0) {
+	if (cap_effective(&caps))
+		return geteuid() == 0;
+	return (caps & (1ULL << cap_sys_admin)) ||
+	       ((caps & (1ULL << cap_bpf)) && (caps & (1ULL << cap_perfmon)));
+}
+
+int require_bpf_privileges(const char *cmd)
+{
+	if (have_bpf_privileges())
 		return 0;
-	}
 	err_msg("%s: needs root or CAP_BPF+CAP_PERFMON to load BPF programs (try sudo)",
 		cmd);
 	return -1;

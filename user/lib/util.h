@@ -18,6 +18,8 @@ void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Prints the one-line error itself and returns -1 when missing.
  */
 int require_bpf_privileges(const char *cmd);
+/* The same test, silent. */
+bool have_bpf_privileges(void);
 /* /sys/kernel/btf/vmlinux readable; prints the error and returns -1 when not. */
 int require_btf(const char *cmd);
 
