@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sample statistics and the change rule `mmscope compare` and the dashboard
+ * use (docs/store.md "How compare judges a change"):
+ *   significant  = Welch's t-test p < alpha (0.05)
+ *                  AND |%change| >= max(2%, k * CoV)   (k = 2 by default)
+ *   CoV          = the larger of the two sides' sample stddev / |mean|
+ *   fewer than 3 samples on either side -> "insufficient samples".
+ * All standard deviations are sample (n - 1) standard deviations.
+ */
+#ifndef MMSCOPE_STATS_H
+#define MMSCOPE_STATS_H
+
+#include <stdbool.h>
+
+#define STATS_MIN_SAMPLES 3
+#define STATS_MIN_CHANGE_PCT 2.0
+
+struct sample_stats {
+	int n;
+	double mean, sd, median, min, max;
+	double cov;		/* sd / |mean|; 0 when mean is 0 */
+};
+
+/* Describe x[0..n-1] (x is not modified). n == 0 gives all zeros. */
+void stats_describe(const double *x, int n, struct sample_stats *s);
+
+/* Regularized incomplete beta function I_x(a, b); NaN on bad input. */
+double stats_betai(double a, double b, double x);
+/* Two-sided p-value of Student's t distribution: P(|T| >= |t|), df > 0. */
+double stats_t_p2(double t, double df);
+/*
+ * Welch's unequal-variance t-test of b against a. Needs n >= 2 a side.
+ * Returns 0 and fills t, df, p; -1 when undefined (n < 2). Both variances
+ * zero: p is 1 for equal means, 0 otherwise (a deterministic difference).
+ */
+int stats_welch(const struct sample_stats *a, const struct sample_stats *b,
+		double *t, double *df, double *p);
+
+enum direction { DIR_UNKNOWN, DIR_LOWER_BETTER, DIR_HIGHER_BETTER };
+/* Direction of a metric from its name (table in stats.c, docs/store.md). */
+enum direction metric_direction(const char *name);
+const char *direction_name(enum direction d);
+
+enum verdict {
+	V_INSUFFICIENT,		/* < 3 samples on a side */
+	V_NO_CHANGE,		/* not significant */
+	V_CHANGED,		/* significant, direction unknown */
+	V_IMPROVEMENT,
+	V_REGRESSION,
+};
+const char *verdict_name(enum verdict v);
+
+struct judgement {
+	double pct;		/* 100 * (b.mean - a.mean) / |a.mean|; NaN if a.mean == 0 */
+	double threshold_pct;	/* max(2, k * 100 * CoV) */
+	double t, df, p;	/* Welch; p NaN when not computable */
+	bool significant;
+	enum verdict verdict;
+};
+
+/* Judge b (new) against a (base) for a metric with direction d. */
+void stats_judge(const struct sample_stats *a, const struct sample_stats *b,
+		 enum direction d, double k, double alpha, struct judgement *j);
+
+#endif
