@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope ptmem: page-table memory per mm.
+ *
+ * Tracepoint mode samples mm->pgtables_bytes (VmPTE) in O(1) where it
+ * changes or just changed:
+ *   - perf software events minor/major-faults: emitted by mm_account_fault()
+ *     at the end of a completed fault, in the faulting task (current->mm);
+ *   - mmap_lock_released: munmap, mremap, populate/GUP, fork (the child mm),
+ *     khugepaged and MADV_DONTNEED (PT_RECLAIM) all change page tables under
+ *     mmap_lock, so the release sees the result;
+ *   - mmap_lock_acquire_returned with mm_users == 0: exit_mmap() takes
+ *     mmap_lock for read before unmap_vmas()/free_pgtables(), so this is the
+ *     value at exit;
+ *   - mmap:exit_mmap: emitted after free_pgtables(); the record is handed to
+ *     user space through a ring buffer and deleted.
+ * Precise mode adds per-level allocation/free counts (patch tracepoints
+ * pgtable:*, else fentry/fexit, else kprobes). See docs/schema/ptmem.md.
+ */
+#include "vmlinux.h"
+#include "common.bpf.h"
+#include "patch_tp.bpf.h"
+#include "ptmem.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PTMEM_MAX_MMS);
+	__type(key, __u64);
+	__type(value, struct ptmem_mm);
+} mms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} exits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PTMEM_C_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* kprobe mode: pmd_install's pte argument, from entry to return. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} install_args SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline long pt_bytes(struct mm_struct *mm)
+{
+	return BPF_CORE_READ(mm, pgtables_bytes.counter);
+}
+
+/*
+ * The state of mm, created when the current task owns mm and passes the
+ * -p/-c filter (so tgid and comm are right); NULL otherwise.
+ */
+static __always_inline struct ptmem_mm *mm_state(struct mm_struct *mm,
+						 bool may_create)
+{
+	struct task_struct *task;
+	struct ptmem_mm *st, init = {};
+	__u64 key = (__u64)mm, id;
+
+	st = bpf_map_lookup_elem(&mms, &key);
+	if (st || !may_create || !mm)
+		return st;
+	task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, mm) != mm)
+		return NULL;
+	id = bpf_get_current_pid_tgid();
+	if (!task_wanted(id))
+		return NULL;
+	init.tgid = id >> 32;
+	bpf_get_current_comm(init.comm, sizeof(init.comm));
+	init.first_ns = bpf_ktime_get_ns();
+	init.peak = -1;
+	if (bpf_map_update_elem(&mms, &key, &init, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&mms, &key)) {
+		count(PTMEM_C_TABLE_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&mms, &key);
+}
+
+static __always_inline void sample(struct mm_struct *mm, bool may_create)
+{
+	struct ptmem_mm *st = mm_state(mm, may_create);
+	long v;
+
+	if (!st)
+		return;
+	v = pt_bytes(mm);
+	st->cur = v;
+	if (v > st->peak)
+		st->peak = v;	/* racy max between CPUs: one sample late at worst */
+	st->samples++;
+	st->last_ns = bpf_ktime_get_ns();
+	count(PTMEM_C_SAMPLES);
+}
+
+SEC("perf_event")
+int on_fault(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	sample(BPF_CORE_READ(task, mm), true);
+	return 0;
+}
+
+SEC("raw_tp/mmap_lock_released")
+int BPF_PROG(on_lock_released, struct mm_struct *mm)
+{
+	sample(mm, true);
+	return 0;
+}
+
+/*
+ * exit_mmap() runs once mm_users dropped to 0; its first act under the lock
+ * is mmap_read_lock(), before any table is freed: the value at exit. The
+ * exiting task has already cleared current->mm (exit_mm), so an mm first
+ * seen here is created on behalf of the current task when it has no mm left.
+ */
+SEC("raw_tp/mmap_lock_acquire_returned")
+int BPF_PROG(on_lock_acquired, struct mm_struct *mm)
+{
+	struct task_struct *task;
+	struct ptmem_mm *st;
+	__u64 key = (__u64)mm, id;
+	long v;
+
+	if (BPF_CORE_READ(mm, mm_users.counter) != 0) {
+		sample(mm, true);
+		return 0;
+	}
+	st = bpf_map_lookup_elem(&mms, &key);
+	if (!st) {
+		struct ptmem_mm init = {};
+
+		task = (struct task_struct *)bpf_get_current_task();
+		id = bpf_get_current_pid_tgid();
+		if (BPF_CORE_READ(task, mm) || !task_wanted(id))
+			return 0;
+		init.tgid = id >> 32;
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
+		init.first_ns = bpf_ktime_get_ns();
+		init.peak = -1;
+		if (bpf_map_update_elem(&mms, &key, &init, BPF_NOEXIST))
+			count(PTMEM_C_TABLE_FULL);
+		st = bpf_map_lookup_elem(&mms, &key);
+		if (!st)
+			return 0;
+	}
+	if (st->flags & PTMEM_F_EXITING)
+		return 0;	/* exit_mmap's later write lock: tables already going */
+	v = pt_bytes(mm);
+	st->flags |= PTMEM_F_EXITING;
+	st->at_exit = v;
+	st->cur = v;
+	if (v > st->peak)
+		st->peak = v;
+	st->samples++;
+	st->last_ns = bpf_ktime_get_ns();
+	count(PTMEM_C_SAMPLES);
+	return 0;
+}
+
+SEC("raw_tp/exit_mmap")
+int BPF_PROG(on_exit_mmap, struct mm_struct *mm)
+{
+	__u64 key = (__u64)mm;
+	struct ptmem_mm *st = bpf_map_lookup_elem(&mms, &key);
+	struct ptmem_exit *e;
+
+	if (!st)
+		return 0;
+	count(PTMEM_C_EXITS);
+	e = bpf_ringbuf_reserve(&exits, sizeof(*e), 0);
+	if (e) {
+		e->mm = key;
+		e->after_teardown = pt_bytes(mm);
+		e->st = *st;
+		if (!(st->flags & PTMEM_F_EXITING))
+			e->st.at_exit = st->cur;	/* no exit lock seen */
+		bpf_ringbuf_submit(e, 0);
+	} else {
+		count(PTMEM_C_RB_FULL);
+	}
+	bpf_map_delete_elem(&mms, &key);
+	return 0;
+}
+
+/* ---- precise mode: per-level page-table pages allocated and freed ---- */
+
+static __always_inline void level_event(struct mm_struct *mm, int level,
+					bool alloc)
+{
+	struct ptmem_mm *st;
+	__u32 i = level - 1;
+
+	if (i >= PTMEM_LEVELS)
+		return;
+	st = mm_state(mm, true);
+	if (!st)
+		return;
+	if (alloc)
+		__sync_fetch_and_add(&st->alloc[i], 1);
+	else
+		__sync_fetch_and_add(&st->freed[i], 1);
+	count(PTMEM_C_LEVEL_EVENTS);
+}
+
+/* Kernel patch series: exact, one event per table installed/freed. */
+SEC("tracepoint/pgtable/pgtable_alloc")
+int tp_pgtable_alloc(struct mmscope_tp_pgtable *ctx)
+{
+	level_event(ctx->mm, ctx->level, true);
+	return 0;
+}
+
+SEC("tracepoint/pgtable/pgtable_free")
+int tp_pgtable_free(struct mmscope_tp_pgtable *ctx)
+{
+	level_event(ctx->mm, ctx->level, false);
+	return 0;
+}
+
+/*
+ * pmd_install() is where every PTE table is installed (__pte_alloc, fault
+ * prealloc, fault-around). It leaves *pte NULL when it consumed the table;
+ * a table a racing thread beat us to stays in *pte and the caller frees it,
+ * so only NULL counts.
+ */
+SEC("fexit/pmd_install")
+int BPF_PROG(fx_pmd_install, struct mm_struct *mm, pmd_t *pmd, pgtable_t *pte)
+{
+	void *left = NULL;
+
+	bpf_probe_read_kernel(&left, sizeof(left), pte);
+	if (!left)
+		level_event(mm, 1, true);
+	return 0;
+}
+
+/* THP: a PTE table deposited behind a huge PMD is counted in nr_ptes. */
+SEC("fentry/pgtable_trans_huge_deposit")
+int BPF_PROG(fe_deposit, struct mm_struct *mm)
+{
+	level_event(mm, 1, true);
+	return 0;
+}
+
+/*
+ * __pmd_alloc/__pud_alloc return 0 both when they installed the table and
+ * when another thread had (they free theirs): the rare lost race counts as
+ * an allocation here. Only the patch tracepoints are exact.
+ */
+SEC("fexit/__pmd_alloc")
+int BPF_PROG(fx_pmd_alloc, struct mm_struct *mm, pud_t *pud,
+	     unsigned long address, int ret)
+{
+	if (!ret)
+		level_event(mm, 2, true);
+	return 0;
+}
+
+SEC("fexit/__pud_alloc")
+int BPF_PROG(fx_pud_alloc, struct mm_struct *mm, p4d_t *p4d,
+	     unsigned long address, int ret)
+{
+	if (!ret)
+		level_event(mm, 3, true);
+	return 0;
+}
+
+/* free_pgtables() → free_{pte,pmd,pud}_range() → pte/pmd/pud_free_tlb. */
+SEC("fentry/___pte_free_tlb")
+int BPF_PROG(fe_pte_free_tlb, struct mmu_gather *tlb)
+{
+	level_event(BPF_CORE_READ(tlb, mm), 1, false);
+	return 0;
+}
+
+SEC("fentry/___pmd_free_tlb")
+int BPF_PROG(fe_pmd_free_tlb, struct mmu_gather *tlb)
+{
+	level_event(BPF_CORE_READ(tlb, mm), 2, false);
+	return 0;
+}
+
+SEC("fentry/___pud_free_tlb")
+int BPF_PROG(fe_pud_free_tlb, struct mmu_gather *tlb)
+{
+	level_event(BPF_CORE_READ(tlb, mm), 3, false);
+	return 0;
+}
+
+/* The same with kprobes, for kernels without fentry. */
+SEC("kprobe/pmd_install")
+int BPF_KPROBE(kp_pmd_install, struct mm_struct *mm, pmd_t *pmd, pgtable_t *pte)
+{
+	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)pte;
+
+	bpf_map_update_elem(&install_args, &id, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/pmd_install")
+int BPF_KRETPROBE(kr_pmd_install)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *p;
+	struct task_struct *task;
+	void *left = NULL;
+
+	p = bpf_map_lookup_elem(&install_args, &id);
+	if (!p)
+		return 0;
+	bpf_probe_read_kernel(&left, sizeof(left), (void *)*p);
+	bpf_map_delete_elem(&install_args, &id);
+	/* pmd_install() is called for the faulting mm: current->mm */
+	task = (struct task_struct *)bpf_get_current_task();
+	if (!left)
+		level_event(BPF_CORE_READ(task, mm), 1, true);
+	return 0;
+}
+
+SEC("kprobe/pgtable_trans_huge_deposit")
+int BPF_KPROBE(kp_deposit, struct mm_struct *mm)
+{
+	level_event(mm, 1, true);
+	return 0;
+}
+
+SEC("kprobe/__pmd_alloc")
+int BPF_KPROBE(kp_pmd_alloc, struct mm_struct *mm)
+{
+	level_event(mm, 2, true);
+	return 0;
+}
+
+SEC("kprobe/__pud_alloc")
+int BPF_KPROBE(kp_pud_alloc, struct mm_struct *mm)
+{
+	level_event(mm, 3, true);
+	return 0;
+}
+
+SEC("kprobe/___pte_free_tlb")
+int BPF_KPROBE(kp_pte_free_tlb, struct mmu_gather *tlb)
+{
+	level_event(BPF_CORE_READ(tlb, mm), 1, false);
+	return 0;
+}
+
+SEC("kprobe/___pmd_free_tlb")
+int BPF_KPROBE(kp_pmd_free_tlb, struct mmu_gather *tlb)
+{
+	level_event(BPF_CORE_READ(tlb, mm), 2, false);
+	return 0;
+}
+
+SEC("kprobe/___pud_free_tlb")
+int BPF_KPROBE(kp_pud_free_tlb, struct mmu_gather *tlb)
+{
+	level_event(BPF_CORE_READ(tlb, mm), 3, false);
+	return 0;
+}
+
+/* Snapshot of every process's page-table bytes, read at each report. */
+SEC("iter/task")
+int snap_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ptmem_snap rec = {};
+	struct mm_struct *mm;
+
+	if (!task || task->pid != task->tgid)
+		return 0;
+	mm = task->mm;
+	if (!mm)
+		return 0;	/* kernel thread or exiting */
+	if (targ_tgid && task->tgid != targ_tgid)
+		return 0;
+	bpf_probe_read_kernel(rec.comm, sizeof(rec.comm), task->comm);
+	if ((targ_comm[0] || targ_comm[1]) &&
+	    (((__u64 *)rec.comm)[0] != targ_comm[0] ||
+	     ((__u64 *)rec.comm)[1] != targ_comm[1]))
+		return 0;
+	rec.mm = (__u64)mm;
+	rec.bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	rec.tgid = task->tgid;
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}

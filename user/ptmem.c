@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope ptmem: page-table memory, system-wide (/proc/meminfo PageTables,
+ * SecPageTables), per process (mm->pgtables_bytes = VmPTE, read in BPF),
+ * peaks, the value at exit of processes that ended, and (precise mode)
+ * page-table pages allocated/freed per level. docs/schema/ptmem.md.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "jsonout.h"
+#include "perfev.h"
+#include "probe.h"
+#include "ptmem.h"
+#include "ptmem.skel.h"
+#include "tpformat.h"
+#include "tracer.h"
+#include "util.h"
+
+#define MAX_EXITS	4096	/* exited processes kept for the summary */
+#define MAX_LISTED	1000	/* exited processes listed in one interval document */
+
+static const char *const level_names[PTMEM_LEVELS] = { "pte", "pmd", "pud", "p4d" };
+
+/* Functions the precise mode attaches to when the patch tracepoints are absent. */
+static const char *const precise_funcs[] = {
+	"pmd_install", "pgtable_trans_huge_deposit", "__pmd_alloc", "__pud_alloc",
+	"___pte_free_tlb", "___pmd_free_tlb", "___pud_free_tlb", NULL,
+};
+
+static int top_n = 10;
+
+struct exit_rec {
+	struct ptmem_exit e;
+	double t;		/* wall time seen */
+};
+
+struct ptmem_state {
+	struct ptmem_bpf *skel;
+	struct perf_links faults_min, faults_maj;
+	struct bpf_link *iter;
+	struct ring_buffer *rb;
+	enum attach_mode mode;
+	const char *levels_via;	/* "patch tracepoints", "fentry", "kprobe" or NULL */
+	long long pt_start_kb, secpt_start_kb;
+	/* exits of the current interval */
+	struct exit_rec *ivl;
+	int n_ivl, cap_ivl;
+	/* all exits (summary), capped */
+	struct exit_rec *all;
+	int n_all;
+	unsigned long long exits_total;
+};
+
+/* ---- probing ---- */
+
+struct ptmem_caps {
+	bool tp_ok, patch_tp, precise_ok;
+	enum precise_kind fn;
+	char tp_why[160], precise_why[200];
+};
+
+static void ptmem_caps_get(struct ptmem_caps *c)
+{
+	static const char *const tps[][2] = {
+		{ "mmap_lock", "mmap_lock_released" },
+		{ "mmap_lock", "mmap_lock_acquire_returned" },
+		{ "mmap", "exit_mmap" },
+	};
+
+	memset(c, 0, sizeof(*c));
+	c->tp_ok = true;
+	for (size_t i = 0; i < ARRAY_SIZE(tps) && c->tp_ok; i++)
+		if (!probe_tracepoint(tps[i][0], tps[i][1])) {
+			c->tp_ok = false;
+			snprintf(c->tp_why, sizeof(c->tp_why),
+				 "tracepoint %s:%s missing", tps[i][0], tps[i][1]);
+		}
+	if (c->tp_ok && !probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MIN)) {
+		c->tp_ok = false;
+		snprintf(c->tp_why, sizeof(c->tp_why),
+			 "perf software event minor-faults: %s", probe_last_error());
+	}
+	c->patch_tp = probe_tracepoint("pgtable", "pgtable_alloc") &&
+		      probe_tracepoint("pgtable", "pgtable_free");
+	c->fn = c->patch_tp ? PRECISE_NONE : probe_precise(precise_funcs, true);
+	c->precise_ok = c->tp_ok && (c->patch_tp || c->fn != PRECISE_NONE);
+	if (!c->tp_ok)
+		snprintf(c->precise_why, sizeof(c->precise_why),
+			 "needs the tracepoint-mode events too: %s", c->tp_why);
+	else if (!c->precise_ok)
+		snprintf(c->precise_why, sizeof(c->precise_why),
+			 "no pgtable:pgtable_alloc tracepoint (kernel patch) and "
+			 "neither fentry nor kprobes on pmd_install/__pmd_alloc/"
+			 "___pte_free_tlb... (%s)", probe_last_error());
+}
+
+static void ptmem_probe(struct json_object *out)
+{
+	struct json_object *modes = json_object_new_object();
+	struct json_object *p = json_object_new_object(), *t = json_object_new_object();
+	struct ptmem_caps c;
+
+	ptmem_caps_get(&c);
+	json_object_object_add(p, "available", json_object_new_boolean(c.precise_ok));
+	json_object_object_add(p, "via", json_object_new_string(
+		c.patch_tp ? "tracepoint pgtable:pgtable_alloc/free" :
+		precise_kind_name(c.fn)));
+	if (!c.precise_ok)
+		json_object_object_add(p, "why", json_object_new_string(c.precise_why));
+	json_object_object_add(t, "available", json_object_new_boolean(c.tp_ok));
+	json_object_object_add(t, "via", json_object_new_string(
+		"perf sw faults + mmap_lock + mmap:exit_mmap, task iterator"));
+	if (!c.tp_ok)
+		json_object_object_add(t, "why", json_object_new_string(c.tp_why));
+	json_object_object_add(modes, "precise", p);
+	json_object_object_add(modes, "tracepoint", t);
+	json_object_object_add(out, "modes", modes);
+	json_object_object_add(out, "auto", json_object_new_string(
+		c.precise_ok ? "precise" : c.tp_ok ? "tracepoint" : "none"));
+}
+
+/* ---- start / stop ---- */
+
+static int on_exit_rec(void *ctx, void *data, size_t len)
+{
+	struct ptmem_state *s = ctx;
+	struct exit_rec r = { .t = wall_time() };
+
+	if (len < sizeof(r.e))
+		return 0;
+	memcpy(&r.e, data, sizeof(r.e));
+	s->exits_total++;
+	if (s->n_ivl == s->cap_ivl) {
+		int cap = s->cap_ivl ? s->cap_ivl * 2 : 64;
+		void *p = realloc(s->ivl, cap * sizeof(*s->ivl));
+
+		if (!p)
+			return 0;
+		s->ivl = p;
+		s->cap_ivl = cap;
+	}
+	s->ivl[s->n_ivl++] = r;
+	if (s->n_all < MAX_EXITS)
+		s->all[s->n_all++] = r;
+	return 0;
+}
+
+static void ptmem_stop(void *p)
+{
+	struct ptmem_state *s = p;
+
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	bpf_link__destroy(s->iter);
+	perf_links_destroy(&s->faults_min);
+	perf_links_destroy(&s->faults_maj);
+	ptmem_bpf__destroy(s->skel);
+	free(s->ivl);
+	free(s->all);
+	free(s);
+}
+
+static void set_autoload_levels(struct ptmem_bpf *k, bool patch, enum precise_kind fn)
+{
+	struct bpf_program *fe[] = {
+		k->progs.fx_pmd_install, k->progs.fe_deposit, k->progs.fx_pmd_alloc,
+		k->progs.fx_pud_alloc, k->progs.fe_pte_free_tlb,
+		k->progs.fe_pmd_free_tlb, k->progs.fe_pud_free_tlb,
+	};
+	struct bpf_program *kp[] = {
+		k->progs.kp_pmd_install, k->progs.kr_pmd_install, k->progs.kp_deposit,
+		k->progs.kp_pmd_alloc, k->progs.kp_pud_alloc, k->progs.kp_pte_free_tlb,
+		k->progs.kp_pmd_free_tlb, k->progs.kp_pud_free_tlb,
+	};
+
+	bpf_program__set_autoload(k->progs.tp_pgtable_alloc, patch);
+	bpf_program__set_autoload(k->progs.tp_pgtable_free, patch);
+	for (size_t i = 0; i < ARRAY_SIZE(fe); i++)
+		bpf_program__set_autoload(fe[i], !patch && fn == PRECISE_FENTRY);
+	for (size_t i = 0; i < ARRAY_SIZE(kp); i++)
+		bpf_program__set_autoload(kp[i], !patch && fn == PRECISE_KPROBE);
+}
+
+static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
+{
+	struct ptmem_state *s;
+	struct ptmem_caps c;
+	int err;
+
+	ptmem_caps_get(&c);
+	if (mode_resolve("ptmem", o->mode, c.precise_ok, c.precise_why,
+			 c.tp_ok, c.tp_why, mode))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->all = calloc(MAX_EXITS, sizeof(*s->all)))) {
+		err_msg("ptmem: out of memory");
+		free(s);
+		return NULL;
+	}
+	s->mode = *mode;
+	s->skel = ptmem_bpf__open();
+	if (!s->skel) {
+		err_msg("ptmem: cannot open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->targ_tgid = o->pid;
+	memcpy((void *)s->skel->rodata->targ_comm, o->comm, sizeof(o->comm));
+	if (*mode == MODE_PRECISE) {
+		/* the patch tracepoints' record layout must match ours */
+		if (c.patch_tp &&
+		    (tp_check_offset("ptmem", "pgtable", "pgtable_alloc", "mm", 8) ||
+		     tp_check_offset("ptmem", "pgtable", "pgtable_alloc", "level", 24) ||
+		     tp_check_offset("ptmem", "pgtable", "pgtable_free", "level", 24)))
+			goto fail;
+		set_autoload_levels(s->skel, c.patch_tp, c.fn);
+		s->levels_via = c.patch_tp ? "tracepoint pgtable:pgtable_alloc/free" :
+				precise_kind_name(c.fn);
+	} else {
+		set_autoload_levels(s->skel, false, PRECISE_NONE);
+	}
+	err = ptmem_bpf__load(s->skel);
+	if (err) {
+		err_msg("ptmem: cannot load BPF programs: %s (run with -v for the verifier log)",
+			strerror(-err));
+		goto fail;
+	}
+	err = ptmem_bpf__attach(s->skel);
+	if (err) {
+		err_msg("ptmem: cannot attach BPF programs: %s", strerror(-err));
+		goto fail;
+	}
+	err = perf_sw_attach_all(s->skel->progs.on_fault, PERF_COUNT_SW_PAGE_FAULTS_MIN,
+				 &s->faults_min);
+	if (!err)
+		err = perf_sw_attach_all(s->skel->progs.on_fault,
+					 PERF_COUNT_SW_PAGE_FAULTS_MAJ, &s->faults_maj);
+	if (err) {
+		err_msg("ptmem: cannot attach to the page-fault software events: %s",
+			strerror(-err));
+		goto fail;
+	}
+	s->iter = bpf_program__attach_iter(s->skel->progs.snap_tasks, NULL);
+	if (!s->iter) {
+		err_msg("ptmem: cannot create the task iterator: %s", strerror(errno));
+		goto fail;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.exits), on_exit_rec, s, NULL);
+	if (!s->rb) {
+		err_msg("ptmem: cannot open the exit ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	s->pt_start_kb = meminfo_kb("PageTables");
+	s->secpt_start_kb = meminfo_kb("SecPageTables");
+	return s;
+fail:
+	ptmem_stop(s);
+	return NULL;
+}
+
+/* ---- collect ---- */
+
+/* Run the task iterator: every process's (filtered) page-table bytes now. */
+int ptmem_snapshot(struct bpf_link *iter, struct ptmem_snap **out, int *n)
+{
+	struct ptmem_snap *v = NULL;
+	size_t cap = 0, len = 0;
+	int fd = bpf_iter_create(bpf_link__fd(iter));
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - len < 64 * sizeof(*v)) {
+			void *p;
+
+			cap = cap ? cap * 2 : 256 * sizeof(*v);
+			p = realloc(v, cap);
+			if (!p) {
+				free(v);
+				close(fd);
+				return -ENOMEM;
+			}
+			v = p;
+		}
+		r = read(fd, (char *)v + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	if (r < 0) {
+		free(v);
+		return -errno;
+	}
+	*out = v;
+	*n = len / sizeof(*v);
+	return 0;
+}
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct ptmem_snap *x = a, *y = b;
+
+	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+static int by_peak_desc(const void *a, const void *b)
+{
+	const struct exit_rec *x = a, *y = b;
+
+	return (x->e.st.peak < y->e.st.peak) - (x->e.st.peak > y->e.st.peak);
+}
+
+static struct json_object *levels_json(const __u64 *alloc, const __u64 *freed)
+{
+	struct json_object *l = json_object_new_object();
+
+	for (int i = 0; i < 3; i++) {	/* x86-64 4-level: P4D is folded */
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "alloc", json_object_new_uint64(alloc[i]));
+		json_object_object_add(o, "free", json_object_new_uint64(freed[i]));
+		json_object_object_add(l, level_names[i], o);
+	}
+	return l;
+}
+
+static struct json_object *exit_json(const struct ptmem_state *s, const struct exit_rec *r)
+{
+	struct json_object *o = json_object_new_object();
+	const struct ptmem_mm *st = &r->e.st;
+
+	json_object_object_add(o, "pid", json_object_new_int(st->tgid));
+	json_object_object_add(o, "comm", json_object_new_string_len(st->comm,
+				strnlen(st->comm, sizeof(st->comm))));
+	json_object_object_add(o, "peak_bytes", json_object_new_int64(st->peak));
+	json_object_object_add(o, "at_exit_bytes", json_object_new_int64(st->at_exit));
+	json_object_object_add(o, "after_teardown_bytes",
+			       json_object_new_int64(r->e.after_teardown));
+	json_object_object_add(o, "exit_value_exact",
+			       json_object_new_boolean(st->flags & PTMEM_F_EXITING));
+	json_object_object_add(o, "samples", json_object_new_uint64(st->samples));
+	if (s->levels_via)
+		json_object_object_add(o, "levels", levels_json(st->alloc, st->freed));
+	return o;
+}
+
+static __u64 counter_sum(struct ptmem_state *s, __u32 idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *v, sum = 0;
+
+	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.counters), &idx, v))
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+static int ptmem_collect(void *p, double interval_s, bool final,
+			 struct json_object *doc)
+{
+	struct ptmem_state *s = p;
+	struct json_object *sys = json_object_new_object(), *procs, *ex, *src, *drop;
+	struct ptmem_snap *snap = NULL;
+	long long pt_kb, secpt_kb;
+	long long sum = 0;
+	int n = 0, err, mfd = bpf_map__fd(s->skel->maps.mms);
+	struct exit_rec *list;
+	int nlist;
+
+	/* drain exits first, then snapshot: a process is in one or the other */
+	ring_buffer__consume(s->rb);
+	err = ptmem_snapshot(s->iter, &snap, &n);
+	pt_kb = meminfo_kb("PageTables");
+	secpt_kb = meminfo_kb("SecPageTables");
+	if (err) {
+		json_object_put(sys);
+		err_msg("ptmem: task iterator failed: %s", strerror(-err));
+		return -1;
+	}
+
+	json_object_object_add(sys, "pagetables_bytes", json_object_new_int64(pt_kb * 1024));
+	json_object_object_add(sys, "pagetables_start_bytes",
+			       json_object_new_int64(s->pt_start_kb * 1024));
+	json_object_object_add(sys, "pagetables_delta_bytes",
+			       json_object_new_int64((pt_kb - s->pt_start_kb) * 1024));
+	if (secpt_kb >= 0)
+		json_object_object_add(sys, "secpagetables_bytes",
+				       json_object_new_int64(secpt_kb * 1024));
+	json_object_object_add(sys, "source", json_object_new_string("/proc/meminfo"));
+	json_object_object_add(doc, "system", sys);
+
+	qsort(snap, n, sizeof(*snap), by_bytes_desc);
+	procs = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		struct ptmem_mm st;
+		bool seen = !bpf_map_lookup_elem(mfd, &snap[i].mm, &st);
+		struct json_object *o;
+
+		sum += snap[i].bytes;
+		if (top_n && i >= top_n)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_new_int(snap[i].tgid));
+		json_object_object_add(o, "comm", json_object_new_string_len(snap[i].comm,
+					strnlen(snap[i].comm, sizeof(snap[i].comm))));
+		json_object_object_add(o, "pgtables_bytes", json_object_new_int64(snap[i].bytes));
+		json_object_object_add(o, "peak_bytes", json_object_new_int64(
+			seen && st.peak > snap[i].bytes ? st.peak : snap[i].bytes));
+		json_object_object_add(o, "samples", json_object_new_uint64(seen ? st.samples : 0));
+		if (s->levels_via) {
+			__u64 z[PTMEM_LEVELS] = {};
+
+			json_object_object_add(o, "levels", seen ?
+				levels_json(st.alloc, st.freed) : levels_json(z, z));
+		}
+		json_object_array_add(procs, o);
+	}
+	json_object_object_add(doc, "processes", procs);
+	json_object_object_add(doc, "processes_total", json_object_new_int(n));
+	json_object_object_add(doc, "processes_sum_bytes", json_object_new_int64(sum));
+
+	list = final ? s->all : s->ivl;
+	nlist = final ? s->n_all : s->n_ivl;
+	qsort(list, nlist, sizeof(*list), by_peak_desc);
+	ex = json_object_new_array();
+	for (int i = 0; i < nlist && i < MAX_LISTED; i++)
+		json_object_array_add(ex, exit_json(s, &list[i]));
+	json_object_object_add(doc, "exited", ex);
+	json_object_object_add(doc, "exited_count", json_object_new_uint64(
+		final ? s->exits_total : (unsigned long long)s->n_ivl));
+
+	src = json_object_new_object();
+	json_object_object_add(src, "current", json_object_new_string(
+		"BPF task iterator: mm->pgtables_bytes (VmPTE) at report time"));
+	json_object_object_add(src, "peak", json_object_new_string(
+		"max of mm->pgtables_bytes samples at fault completion and mmap_lock release, since tracing started"));
+	json_object_object_add(src, "at_exit", json_object_new_string(
+		"mm->pgtables_bytes when exit_mmap took mmap_lock (before teardown)"));
+	json_object_object_add(src, "levels", s->levels_via ?
+		json_object_new_string(s->levels_via) : NULL);
+	json_object_object_add(doc, "sources", src);
+
+	drop = json_object_new_object();
+	json_object_object_add(drop, "untracked_mms", json_object_new_uint64(
+		counter_sum(s, PTMEM_C_TABLE_FULL)));
+	json_object_object_add(drop, "lost_exit_records", json_object_new_uint64(
+		counter_sum(s, PTMEM_C_RB_FULL)));
+	json_object_object_add(doc, "dropped", drop);
+
+	doc_metric(doc, "pagetables_bytes", pt_kb * 1024.0);
+	doc_metric(doc, "pagetables_delta_bytes", (pt_kb - s->pt_start_kb) * 1024.0);
+	if (secpt_kb >= 0)
+		doc_metric(doc, "secpagetables_bytes", secpt_kb * 1024.0);
+	doc_metric(doc, "processes_sum_bytes", sum);
+	doc_metric(doc, "exited_count", final ? (double)s->exits_total : (double)s->n_ivl);
+	doc_metric(doc, "samples", counter_sum(s, PTMEM_C_SAMPLES));
+	s->n_ivl = 0;
+	free(snap);
+	return 0;
+}
+
+/* ---- print ---- */
+
+static const char *human(long long b, char *buf, size_t len)
+{
+	double v = b;
+	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while ((v >= 1024 || v <= -1024) && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+	return buf;
+}
+
+static long long jint(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+static void print_levels(struct json_object *o, FILE *f)
+{
+	struct json_object *l, *x;
+
+	if (!json_object_object_get_ex(o, "levels", &l))
+		return;
+	for (int i = 0; i < 3; i++)
+		if (json_object_object_get_ex(l, level_names[i], &x))
+			fprintf(f, "  %s +%lld/-%lld", level_names[i],
+				jint(x, "alloc"), jint(x, "free"));
+}
+
+static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
+{
+	struct json_object *sys, *procs, *ex;
+	char a[32], b[32], c[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	json_object_object_get_ex(doc, "system", &sys);
+	fprintf(f, "%s%02d:%02d:%02d  PageTables %s (%s since start)  SecPageTables %s  [/proc/meminfo]\n",
+		final ? "== summary ==  " : "", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		human(jint(sys, "pagetables_bytes"), a, sizeof(a)),
+		human(jint(sys, "pagetables_delta_bytes"), b, sizeof(b)),
+		human(jint(sys, "secpagetables_bytes"), c, sizeof(c)));
+	fprintf(f, "  %lld processes, VmPTE sum %s  [BPF: mm->pgtables_bytes]\n",
+		jint(doc, "processes_total"),
+		human(jint(doc, "processes_sum_bytes"), a, sizeof(a)));
+	fprintf(f, "  %8s %-16s %12s %12s\n", "PID", "COMM", "PT-BYTES", "PEAK");
+	json_object_object_get_ex(doc, "processes", &procs);
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		struct json_object *o = json_object_array_get_idx(procs, i), *cm;
+
+		json_object_object_get_ex(o, "comm", &cm);
+		fprintf(f, "  %8lld %-16s %12s %12s", jint(o, "pid"),
+			json_object_get_string(cm),
+			human(jint(o, "pgtables_bytes"), a, sizeof(a)),
+			human(jint(o, "peak_bytes"), b, sizeof(b)));
+		print_levels(o, f);
+		fputc('\n', f);
+	}
+	json_object_object_get_ex(doc, "exited", &ex);
+	fprintf(f, "  exited %s: %lld\n", final ? "while tracing" : "this interval",
+		jint(doc, "exited_count"));
+	for (size_t i = 0; i < json_object_array_length(ex) && (!top_n || (int)i < top_n); i++) {
+		struct json_object *o = json_object_array_get_idx(ex, i), *cm;
+
+		json_object_object_get_ex(o, "comm", &cm);
+		fprintf(f, "  %8lld %-16s peak %s  at exit %s", jint(o, "pid"),
+			json_object_get_string(cm),
+			human(jint(o, "peak_bytes"), a, sizeof(a)),
+			human(jint(o, "at_exit_bytes"), b, sizeof(b)));
+		print_levels(o, f);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+/* ---- command ---- */
+
+enum { OPT_TOP = 1000 };
+
+static const struct extra_opt ptmem_extra[] = {
+	{ { "top", required_argument, NULL, OPT_TOP }, "N",
+	  "list the N processes with the most page-table memory (default 10, 0 = all)" },
+	{ { NULL, 0, NULL, 0 }, NULL, NULL },
+};
+
+static int ptmem_parse(int key, const char *arg, void *ctx)
+{
+	char *end;
+	long v;
+
+	if (key != OPT_TOP)
+		return -1;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v < 0 || v > 1000000) {
+		err_msg("ptmem: --top '%s' must be a number >= 0", arg);
+		return -1;
+	}
+	top_n = v;
+	return 0;
+}
+
+static struct cmd_desc ptmem_desc = {
+	.name = "ptmem",
+	.summary = "page-table memory: system-wide, per process, peaks, value at exit",
+	.details =
+	"Per-process bytes are mm->pgtables_bytes (VmPTE) read in BPF. Peaks and the\n"
+	"value at exit come from samples at fault completion, mmap_lock release and\n"
+	"exit_mmap; precise mode adds page-table pages allocated/freed per level.\n"
+	"System figures are /proc/meminfo PageTables and SecPageTables.\n"
+	"JSON schema: docs/schema/ptmem.md.",
+	.extra = ptmem_extra,
+	.parse_extra = ptmem_parse,
+};
+
+const struct tracer ptmem_tracer = {
+	.name = "ptmem",
+	.desc = &ptmem_desc,
+	.start = ptmem_start,
+	.collect = ptmem_collect,
+	.print = ptmem_print,
+	.stop = ptmem_stop,
+	.probe = ptmem_probe,
+};
+
+int cmd_ptmem(int argc, char **argv)
+{
+	return tracer_main(&ptmem_tracer, argc, argv);
+}
