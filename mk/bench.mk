@@ -1,3 +1,18 @@
-# Bench drivers (bench/): filled in by the bench work.
+# SPDX-License-Identifier: GPL-2.0
+# Bench drivers (bench/): sga-bench and pfbench, linked against libmmscope.a.
+# Uses $(OUT)/$(CC)/$(CFLAGS)/$(LDFLAGS)/$(LDLIBS) so `make static` works too.
 .PHONY: bench
-bench:
+bench: $(OUT)/sga-bench $(OUT)/pfbench
+
+BENCH_COMMON := bench/common.c
+BENCH_HDRS   := $(wildcard bench/*.h bench/sga/*.h bench/pf/*.h) $(HEADERS)
+SGA_SRCS     := bench/sga-bench.c $(wildcard bench/sga/*.c) $(BENCH_COMMON)
+PF_SRCS      := bench/pfbench.c $(wildcard bench/pf/*.c) $(BENCH_COMMON)
+
+$(OUT)/sga-bench: $(SGA_SRCS) $(BENCH_HDRS) $(OUT)/libmmscope.a | $(OUT)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $(SGA_SRCS) $(OUT)/libmmscope.a $(LDLIBS)
+
+$(OUT)/pfbench: $(PF_SRCS) $(BENCH_HDRS) $(OUT)/libmmscope.a | $(OUT)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $(PF_SRCS) $(OUT)/libmmscope.a $(LDLIBS)

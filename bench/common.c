@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+const char *bench_name = "bench";
+volatile sig_atomic_t bench_stop;
+
+void bench_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", bench_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void bench_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: note: ", bench_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void on_stop(int sig)
+{
+	bench_stop = sig;
+}
+
+void bench_install_stop_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	/* No SA_RESTART: blocking reads/polls return EINTR and see the flag. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+const char *fmt_bytes(double b)
+{
+	static char buf[4][32];
+	static int slot;
+	char *p = buf[slot++ & 3];
+	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+	double v = b < 0 ? -b : b;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(p, 32, "%s%.*f %s", b < 0 ? "-" : "", u ? 2 : 0, v, unit[u]);
+	return p;
+}
+
+void reap_children(pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	for (i = 0; i < n; i++) {
+		if (pids[i] <= 0)
+			continue;
+		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+		pids[i] = 0;
+	}
+}
+
+long system_task_count(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	long running, total = -1;
+	double a, b, c;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lf %lf %lf %ld/%ld", &a, &b, &c, &running, &total) != 5)
+		total = -1;
+	fclose(f);
+	return total;
+}
+
+long long read_sysctl_ll(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long long v;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int write_sysctl_ll(const char *path, long long v)
+{
+	char buf[32], tmp[32];
+	int fd, len = 0, n = 0, ret = 0;
+	unsigned long long u = v < 0 ? 0 : (unsigned long long)v;
+
+	/* Hand-rolled formatting: called from fatal-signal cleanup too. */
+	do {
+		tmp[n++] = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len++] = '\n';
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void stats_compute(const double *v, int n, struct stats *s)
+{
+	double *sorted, sum = 0, sq = 0;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	if (n <= 0)
+		return;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return;
+	memcpy(sorted, v, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	s->mean = sum / n;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - s->mean) * (v[i] - s->mean);
+	s->stddev = n > 1 ? sqrt(sq / (n - 1)) : 0;
+	s->min = sorted[0];
+	s->max = sorted[n - 1];
+	s->median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	free(sorted);
+}
+
+double parse_fraction(const char *s)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -1;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end || !(v > 0) || v > 1)
+		return -1;
+	return v;
+}
+
+static int parse_pos_int(const char *s, char **end)
+{
+	long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, end, 10);
+	if (errno || v <= 0 || v > 1000000)
+		return -1;
+	return (int)v;
+}
+
+int parse_int_list(const char *s, int *out, int max)
+{
+	int n = 0;
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	while (*s) {
+		int a = parse_pos_int(s, &end), b, step = 1;
+
+		if (a < 0)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			b = parse_pos_int(end + 1, &end);
+			if (b < a)
+				return -1;
+			if (*end == ':') {
+				step = parse_pos_int(end + 1, &end);
+				if (step < 0)
+					return -1;
+			}
+		}
+		for (; a <= b; a += step) {
+			if (n >= max)
+				return -1;
+			out[n++] = a;
+		}
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -1;
+		s = end;
+	}
+	return n;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Code shared by the bench drivers (sga-bench, pfbench): one-line errors
+ * naming the driver, signal-driven stop flag, child reaping, /proc readers
+ * the library lacks, and summary statistics.
+ */
+#ifndef MMSCOPE_BENCH_COMMON_H
+#define MMSCOPE_BENCH_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define KiB (1024ULL)
+#define MiB (1024ULL * KiB)
+#define GiB (1024ULL * MiB)
+#define PAGE_4K 4096ULL
+
+/* Name printed before every error ("sga-bench: ..."); set once in main(). */
+extern const char *bench_name;
+void bench_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * SIGINT/SIGTERM/SIGHUP set bench_stop (and record which signal) instead of
+ * killing us, so every exit path runs the driver's cleanup.
+ */
+extern volatile sig_atomic_t bench_stop;
+void bench_install_stop_handlers(void);
+
+/* "1.50 GiB"-style text for a byte count (static buffer ring, 4 slots). */
+const char *fmt_bytes(double bytes);
+
+/* SIGKILL each pid > 0 and wait for all of them; clears the array. */
+void reap_children(pid_t *pids, int n);
+
+/* Number of tasks (threads) in the system, from /proc/loadavg. */
+long system_task_count(void);
+/* A /proc/sys integer (e.g. "/proc/sys/kernel/pid_max"); -1 on error. */
+long long read_sysctl_ll(const char *path);
+/* Write an integer to a /proc/sys file; 0 or -errno. Async-signal-safe. */
+int write_sysctl_ll(const char *path, long long v);
+
+/* Summary statistics of n samples. */
+struct stats {
+	double mean, stddev, min, max, median;	/* stddev: sample (n-1) */
+	int n;
+};
+void stats_compute(const double *v, int n, struct stats *s);
+
+/* Parse a fraction in (0, 1] ("0.25", "25%"); -1 on error. */
+double parse_fraction(const char *s);
+/* Parse "1,2,4" or "1-8" or "1-8:2" (step) into counts; returns how many or -1. */
+int parse_int_list(const char *s, int *out, int max);
+
+#endif

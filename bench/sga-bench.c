@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sga-bench: an Oracle-style SGA (one big shared region) mapped by many
+ * processes. Measures what the page tables of all those mappings cost, per
+ * backing mode, against the kernel's own counters (PageTables, VmPTE, perf
+ * page-fault events). See docs/bench.md and docs/schema/sga-bench.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/perf_event.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "histo.h"
+#include "jsonout.h"
+#include "opts.h"
+#include "perfev.h"
+#include "util.h"
+#include "sga/backing.h"
+#include "sga/children.h"
+#include "sga/estimate.h"
+
+#define DEFAULT_PROCS 1500
+/* Default SGA: this share of (MemAvailable - margin), so others keep room. */
+#define DEFAULT_SHARE 0.5
+
+struct config {
+	int nprocs;
+	size_t sga;		/* 0 = choose from the machine */
+	bool sga_given;
+	struct touch_plan touch;
+	char touch_spec[32];
+	bool modes[SGA_NR_MODES];
+	bool mode_all;
+	bool json, force, fit, thp_force;
+	double hold_s;		/* keep children paused after measuring */
+	double timeout_s;	/* per barrier */
+};
+
+/* One mode's figures, all from kernel counters except the timings. */
+struct result {
+	enum sga_mode mode;
+	size_t sga;
+	int nprocs;
+	double spawn_s, map_touch_s, teardown_s;
+	long long pt0_kb, pt1_kb, pt2_kb;	/* PageTables: start, spawned, touched */
+	long long vmpte_sum_kb, vmpte_delta_sum_kb;
+	double vmpte_min_kb, vmpte_med_kb, vmpte_max_kb;
+	long long touched_total;		/* bytes, over all children */
+	unsigned long long faults_min, faults_maj;
+	struct hist lat;
+	long long shmem_kb, shmem_huge_kb, shmem_pmd_kb, hugetlb_used_pages;
+	long long thp_huge_bytes;
+	int bad_exits;
+};
+
+static struct sga_backing cur_backing = { .fd = -1 };
+static struct sga_group cur_group;
+static long long shmem_pt_physical = -1;	/* for saving_vs_shmem_pct */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: sga-bench [OPTIONS]\n"
+"An Oracle-style SGA (one large shared region) mapped and touched by many\n"
+"processes; reports the page-table memory, fault counts and latency per mode.\n"
+"\n"
+"  -n, --procs N        processes mapping the SGA (default %d)\n"
+"  -s, --sga SIZE       SGA size, e.g. 2G, 512M (default: fits %.0f%% of\n"
+"                       MemAvailable minus a margin; 2 MiB multiple)\n"
+"  -t, --touch SPEC     what each process touches: all, a fraction (0.25, 25%%)\n"
+"                       of the SGA from its start, or random:FRACTION (a random\n"
+"                       set of 2 MiB granules per process) (default all)\n"
+"  -a, --access KIND    read (default) or write one byte per 4 KiB page\n"
+"  -m, --mode MODE      shmem (memfd, 4 KiB pages), thp (memfd+MADV_HUGEPAGE),\n"
+"                       hugetlb (MFD_HUGETLB, 1 GiB-aligned: PMD sharing),\n"
+"                       ptshare (MAP_SHARED_PT patch), all (default shmem);\n"
+"                       repeatable: -m shmem -m hugetlb\n"
+"      --json           one result document per mode on stdout (summary to stderr)\n"
+"      --force          run even when the memory estimate says it does not fit\n"
+"      --fit            shrink the SGA to fit instead of refusing\n"
+"      --thp-force      thp mode may set shmem_enabled to advise (restored at exit)\n"
+"      --seed N         seed of random:FRACTION (default 1)\n"
+"      --no-latency     do not time a sample of faulting touches\n"
+"      --hold SECONDS   keep the children paused this long after measuring\n"
+"      --timeout SECONDS  give up on a phase after this long (default 3600)\n"
+"  -h, --help\n"
+"\n"
+"Needs root for hugetlb (vm.nr_hugepages) and --thp-force. Refuses runs whose\n"
+"estimated memory (SGA + 2 MiB of PTEs per GiB touched per process + %llu KiB\n"
+"per process) exceeds MemAvailable minus max(1 GiB, 10%% of RAM).\n",
+		DEFAULT_PROCS, DEFAULT_SHARE * 100, SGA_PROC_OVERHEAD / 1024);
+}
+
+static int parse_touch(struct config *c, const char *s)
+{
+	double f;
+
+	snprintf(c->touch_spec, sizeof(c->touch_spec), "%s", s);
+	if (!strcmp(s, "all")) {
+		c->touch.kind = TOUCH_PREFIX;
+		c->touch.fraction = 1;
+		return 0;
+	}
+	if (!strncmp(s, "random:", 7)) {
+		c->touch.kind = TOUCH_RANDOM;
+		f = parse_fraction(s + 7);
+	} else {
+		c->touch.kind = TOUCH_PREFIX;
+		f = parse_fraction(s);
+	}
+	if (f <= 0) {
+		bench_err("--touch: '%s' is not all, a fraction in (0,1] or random:FRACTION", s);
+		return -1;
+	}
+	c->touch.fraction = f;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct config *c)
+{
+	enum { O_JSON = 256, O_FORCE, O_FIT, O_THP_FORCE, O_SEED, O_NOLAT, O_HOLD, O_TIMEOUT };
+	static const struct option lo[] = {
+		{ "procs", required_argument, NULL, 'n' },
+		{ "sga", required_argument, NULL, 's' },
+		{ "touch", required_argument, NULL, 't' },
+		{ "access", required_argument, NULL, 'a' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "fit", no_argument, NULL, O_FIT },
+		{ "thp-force", no_argument, NULL, O_THP_FORCE },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "no-latency", no_argument, NULL, O_NOLAT },
+		{ "hold", required_argument, NULL, O_HOLD },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	unsigned long long sz;
+	char *end;
+	long v;
+	int o, i;
+	bool any_mode = false;
+
+	c->nprocs = DEFAULT_PROCS;
+	c->touch.fraction = 1;
+	c->touch.seed = 1;
+	c->touch.sample_latency = true;
+	c->timeout_s = 3600;
+	snprintf(c->touch_spec, sizeof(c->touch_spec), "all");
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":n:s:t:a:m:h", lo, NULL)) != -1) {
+		switch (o) {
+		case 'n':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > 1000000) {
+				bench_err("--procs: '%s' is not a count in 1..1000000", optarg);
+				return -1;
+			}
+			c->nprocs = v;
+			break;
+		case 's':
+			if (parse_size(optarg, &sz) || sz == 0) {
+				bench_err("--sga: '%s' is not a size (e.g. 512M, 2G)", optarg);
+				return -1;
+			}
+			if (sz % SGA_GRANULE) {
+				bench_err("--sga: %s is not a multiple of 2 MiB", optarg);
+				return -1;
+			}
+			c->sga = sz;
+			c->sga_given = true;
+			break;
+		case 't':
+			if (parse_touch(c, optarg))
+				return -1;
+			break;
+		case 'a':
+			if (!strcmp(optarg, "read") || !strcmp(optarg, "write")) {
+				c->touch.write = optarg[0] == 'w';
+				break;
+			}
+			bench_err("--access: '%s' is not read or write", optarg);
+			return -1;
+		case 'm':
+			any_mode = true;
+			if (!strcmp(optarg, "all")) {
+				c->mode_all = true;
+				break;
+			}
+			for (i = 0; i < SGA_NR_MODES; i++)
+				if (!strcmp(optarg, sga_mode_names[i]))
+					break;
+			if (i == SGA_NR_MODES) {
+				bench_err("--mode: '%s' is not shmem, thp, hugetlb, ptshare or all",
+					  optarg);
+				return -1;
+			}
+			c->modes[i] = true;
+			break;
+		case O_JSON: c->json = true; break;
+		case O_FORCE: c->force = true; break;
+		case O_FIT: c->fit = true; break;
+		case O_THP_FORCE: c->thp_force = true; break;
+		case O_NOLAT: c->touch.sample_latency = false; break;
+		case O_SEED:
+			errno = 0;
+			v = strtol(optarg, &end, 0);
+			if (errno || *end || v < 0) {
+				bench_err("--seed: '%s' is not a non-negative integer", optarg);
+				return -1;
+			}
+			c->touch.seed = v;
+			break;
+		case O_HOLD:
+		case O_TIMEOUT: {
+			double s = parse_seconds(optarg);
+
+			if (s < 0 || (o == O_TIMEOUT && s == 0)) {
+				bench_err("--%s: '%s' is not a duration", o == O_HOLD ? "hold" : "timeout",
+					  optarg);
+				return -1;
+			}
+			if (o == O_HOLD)
+				c->hold_s = s;
+			else
+				c->timeout_s = s;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 1;
+		case ':':
+			bench_err("option %s needs an argument (see --help)", argv[optind - 1]);
+			return -1;
+		default:
+			bench_err("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		bench_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (!any_mode)
+		c->modes[SGA_SHMEM] = true;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Read every child's VmPTE while they are all paused after touching. */
+static int collect_vmpte(struct result *r, struct sga_group *g)
+{
+	double *v = malloc(g->nforked * sizeof(*v));
+	int i;
+
+	if (!v) {
+		bench_err("no memory for %d VmPTE samples", g->nforked);
+		return -1;
+	}
+	r->vmpte_sum_kb = r->vmpte_delta_sum_kb = 0;
+	r->touched_total = 0;
+	for (i = 0; i < g->nforked; i++) {
+		long long kb = proc_status_kb(g->pids[i], "VmPTE");
+
+		if (kb < 0) {
+			bench_err("child %d (pid %d) vanished before it was measured", i, g->pids[i]);
+			free(v);
+			return -1;
+		}
+		v[i] = kb;
+		r->vmpte_sum_kb += kb;
+		r->vmpte_delta_sum_kb += kb - g->slots[i].vmpte_before_kb;
+		r->touched_total += g->slots[i].touched_bytes;
+		hist_merge(&r->lat, &g->slots[i].lat);
+	}
+	qsort(v, g->nforked, sizeof(*v), cmp_double);
+	r->vmpte_min_kb = v[0];
+	r->vmpte_max_kb = v[g->nforked - 1];
+	r->vmpte_med_kb = g->nforked % 2 ? v[g->nforked / 2] :
+		(v[g->nforked / 2 - 1] + v[g->nforked / 2]) / 2;
+	free(v);
+	return 0;
+}
+
+static void read_faults(int fd_min, int fd_maj, unsigned long long *mn,
+			unsigned long long *mj)
+{
+	__u64 a = 0, b = 0;
+
+	if (fd_min >= 0)
+		perf_counter_read(fd_min, &a);
+	if (fd_maj >= 0)
+		perf_counter_read(fd_maj, &b);
+	*mn = a;
+	*mj = b;
+}
+
+static double pt_physical_bytes(const struct result *r)
+{
+	return (r->pt2_kb - r->pt1_kb) * 1024.0;
+}
+
+static double pt_per_gib(const struct result *r)
+{
+	return r->touched_total ? pt_physical_bytes(r) / ((double)r->touched_total / GiB) : 0;
+}
+
+static void emit_json(const struct config *c, const struct result *r)
+{
+	struct json_object *d = doc_new("sga-bench", "result", sga_mode_names[r->mode]);
+	double phys = pt_physical_bytes(r), logical = r->vmpte_delta_sum_kb * 1024.0;
+
+	doc_add_host(d);
+	json_object_object_add(d, "interval_s",
+			       json_object_new_double(r->spawn_s + r->map_touch_s));
+	json_object_object_add(d, "procs", json_object_new_int(r->nprocs));
+	json_object_object_add(d, "sga_bytes", json_object_new_int64(r->sga));
+	json_object_object_add(d, "touch", json_object_new_string(c->touch_spec));
+	json_object_object_add(d, "access",
+			       json_object_new_string(c->touch.write ? "write" : "read"));
+	json_object_object_add(d, "fault_lat_source", json_object_new_string(
+		c->touch.sample_latency ? "clock_gettime" : "none"));
+	if (c->touch.sample_latency)
+		json_object_object_add(d, "fault_lat_hist", hist_to_json(&r->lat));
+
+	doc_metric(d, "procs_count", r->nprocs);
+	doc_metric(d, "sga_bytes", r->sga);
+	doc_metric(d, "touched_bytes_total", r->touched_total);
+	doc_metric(d, "pt_physical_bytes", phys);
+	doc_metric(d, "pt_physical_total_bytes", (r->pt2_kb - r->pt0_kb) * 1024.0);
+	doc_metric(d, "pt_logical_bytes", logical);
+	doc_metric(d, "pt_logical_total_bytes", r->vmpte_sum_kb * 1024.0);
+	doc_metric(d, "pt_sharing_ratio", phys > 0 ? logical / phys : 0);
+	doc_metric(d, "vmpte_per_proc_min_bytes", r->vmpte_min_kb * 1024);
+	doc_metric(d, "vmpte_per_proc_median_bytes", r->vmpte_med_kb * 1024);
+	doc_metric(d, "vmpte_per_proc_max_bytes", r->vmpte_max_kb * 1024);
+	doc_metric(d, "pt_bytes_per_gib_mapped", pt_per_gib(r));
+	if (r->mode != SGA_SHMEM && shmem_pt_physical > 0)
+		doc_metric(d, "saving_vs_shmem_pct", 100.0 * (1 - phys / shmem_pt_physical));
+	doc_metric(d, "spawn_s", r->spawn_s);
+	doc_metric(d, "map_touch_s", r->map_touch_s);
+	doc_metric(d, "spawn_map_touch_s", r->spawn_s + r->map_touch_s);
+	doc_metric(d, "teardown_s", r->teardown_s);
+	doc_metric(d, "faults_count", r->faults_min + r->faults_maj);
+	doc_metric(d, "faults_major_count", r->faults_maj);
+	doc_metric(d, "faults_per_proc", (double)(r->faults_min + r->faults_maj) / r->nprocs);
+	if (c->touch.sample_latency && r->lat.count) {
+		doc_metric(d, "fault_lat_samples_count", r->lat.count);
+		doc_metric(d, "fault_lat_p50_ns", hist_percentile(&r->lat, 0.50));
+		doc_metric(d, "fault_lat_p90_ns", hist_percentile(&r->lat, 0.90));
+		doc_metric(d, "fault_lat_p99_ns", hist_percentile(&r->lat, 0.99));
+		doc_metric(d, "fault_lat_max_ns", r->lat.max);
+	}
+	doc_metric(d, "sga_shmem_bytes", r->shmem_kb * 1024.0);
+	doc_metric(d, "sga_shmem_huge_bytes", r->thp_huge_bytes);
+	doc_metric(d, "shmem_pmd_mapped_bytes", r->shmem_pmd_kb * 1024.0);
+	doc_metric(d, "hugetlb_pages_used_count", r->hugetlb_used_pages);
+	doc_emit(d);
+}
+
+static void print_summary(FILE *f, const struct config *c, const struct result *r)
+{
+	double phys = pt_physical_bytes(r), logical = r->vmpte_delta_sum_kb * 1024.0;
+
+	fprintf(f, "sga-bench mode=%s procs=%d sga=%s touch=%s access=%s\n",
+		sga_mode_names[r->mode], r->nprocs, fmt_bytes(r->sga), c->touch_spec,
+		c->touch.write ? "write" : "read");
+	fprintf(f, "  time: spawn %.2f s + map/touch %.2f s = %.2f s; teardown %.2f s\n",
+		r->spawn_s, r->map_touch_s, r->spawn_s + r->map_touch_s, r->teardown_s);
+	fprintf(f, "  page tables for the SGA: physical %s (PageTables delta), "
+		"logical %s (sum of VmPTE deltas)%s\n", fmt_bytes(phys), fmt_bytes(logical),
+		phys > 0 && logical > 1.5 * phys ? "  <- shared" : "");
+	fprintf(f, "  page tables incl. process overhead: physical %s, sum of VmPTE %s\n",
+		fmt_bytes((r->pt2_kb - r->pt0_kb) * 1024.0), fmt_bytes(r->vmpte_sum_kb * 1024.0));
+	fprintf(f, "  VmPTE per process: min %s, median %s, max %s\n",
+		fmt_bytes(r->vmpte_min_kb * 1024), fmt_bytes(r->vmpte_med_kb * 1024),
+		fmt_bytes(r->vmpte_max_kb * 1024));
+	fprintf(f, "  per GiB touched: %s of page tables", fmt_bytes(pt_per_gib(r)));
+	if (r->mode != SGA_SHMEM && shmem_pt_physical > 0)
+		fprintf(f, "; saving vs shmem %.1f%%", 100.0 * (1 - phys / shmem_pt_physical));
+	fprintf(f, "\n  faults: %llu (perf minor %llu + major %llu), %.0f per process\n",
+		r->faults_min + r->faults_maj, r->faults_min, r->faults_maj,
+		(double)(r->faults_min + r->faults_maj) / r->nprocs);
+	if (c->touch.sample_latency && r->lat.count)
+		fprintf(f, "  fault latency (clock_gettime around %llu sampled first touches of a "
+			"fault unit): "
+			"p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, max %llu ns\n",
+			(unsigned long long)r->lat.count, hist_percentile(&r->lat, 0.5),
+			hist_percentile(&r->lat, 0.9), hist_percentile(&r->lat, 0.99),
+			(unsigned long long)r->lat.max);
+	fprintf(f, "  SGA resident: Shmem %s (huge %s, PMD-mapped %s), hugetlb pages in use %lld\n",
+		fmt_bytes(r->shmem_kb * 1024.0), fmt_bytes(r->thp_huge_bytes),
+		fmt_bytes(r->shmem_pmd_kb * 1024.0), r->hugetlb_used_pages);
+	if (r->mode == SGA_THP && r->thp_huge_bytes == 0)
+		fprintf(f, "  WARNING: no shmem huge pages were allocated: this ran on 4 KiB pages\n");
+	if (r->mode == SGA_HUGETLB && r->sga < GiB)
+		fprintf(f, "  note: hugetlb PMD sharing needs 1 GiB-aligned 1 GiB ranges; "
+			"an SGA under 1 GiB cannot share\n");
+	fflush(f);
+}
+
+/* Free reservation space so every child maps the SGA at one 1 GiB-aligned VA. */
+static void *reserve_va(size_t size, void **resv, size_t *resv_len)
+{
+	unsigned long base;
+
+	*resv_len = size + GiB;
+	*resv = mmap(NULL, *resv_len, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (*resv == MAP_FAILED)
+		return NULL;
+	base = ((unsigned long)*resv + GiB - 1) & ~(GiB - 1);
+	return (void *)base;
+}
+
+static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct result *r)
+{
+	struct sga_map_spec spec = { 0 };
+	struct touch_plan tp = c->touch;
+	long long shmem0, huge_used0;
+	void *resv = MAP_FAILED;
+	size_t resv_len = 0;
+	int fd_min = -1, fd_maj = -1, ret = -1;
+	unsigned long long mn1, mj1, mn2, mj2;
+	uint64_t t0, t1, t2, t3;
+
+	memset(r, 0, sizeof(*r));
+	r->mode = m;
+	r->sga = sga;
+	r->nprocs = c->nprocs;
+	shmem0 = meminfo_kb("Shmem");
+	huge_used0 = meminfo_kb("HugePages_Total") - meminfo_kb("HugePages_Free");
+	if (sga_backing_create(&cur_backing, m, sga, c->thp_force) < 0)
+		return -1;
+	r->thp_huge_bytes = cur_backing.thp_huge_bytes;
+	spec.addr = reserve_va(sga, &resv, &resv_len);
+	if (!spec.addr) {
+		bench_err("cannot reserve %s of address space: %s", fmt_bytes(resv_len),
+			  strerror(errno));
+		goto out;
+	}
+	spec.size = sga;
+	spec.fd = cur_backing.fd;
+	spec.map_flags = cur_backing.map_flags;
+	spec.madvice = cur_backing.madvice;
+	spec.fault_stride = cur_backing.fault_stride;
+	/* Shared write faults never fault around: each 4 KiB page faults. */
+	if (tp.write && sga_mode_uses_ptes(m))
+		spec.fault_stride = PAGE_4K;
+
+	/* Ground truth for fault counts: inherited by every child. */
+	fd_min = perf_sw_counter_open(0, PERF_COUNT_SW_PAGE_FAULTS_MIN, true, false);
+	fd_maj = perf_sw_counter_open(0, PERF_COUNT_SW_PAGE_FAULTS_MAJ, true, false);
+	if (fd_min < 0 || fd_maj < 0) {
+		bench_err("cannot open the perf page-fault counters: %s "
+			  "(kernel.perf_event_paranoid too high? run as root)", strerror(-fd_min));
+		goto out;
+	}
+
+	r->pt0_kb = meminfo_kb("PageTables");
+	t0 = now_ns();
+	if (sga_group_spawn(&cur_group, c->nprocs, &spec, &tp) < 0 ||
+	    sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
+		goto out;
+	t1 = now_ns();
+	r->pt1_kb = meminfo_kb("PageTables");
+	read_faults(fd_min, fd_maj, &mn1, &mj1);
+	sga_group_go(&cur_group);
+	if (sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
+		goto out;
+	t2 = now_ns();
+	/* Everyone is alive and paused: this is the steady state we report. */
+	r->pt2_kb = meminfo_kb("PageTables");
+	read_faults(fd_min, fd_maj, &mn2, &mj2);
+	r->faults_min = mn2 - mn1;
+	r->faults_maj = mj2 - mj1;
+	r->shmem_kb = meminfo_kb("Shmem") - shmem0;
+	r->shmem_pmd_kb = meminfo_kb("ShmemPmdMapped");
+	r->hugetlb_used_pages = meminfo_kb("HugePages_Total") - meminfo_kb("HugePages_Free") -
+				huge_used0;
+	if (r->hugetlb_used_pages < 0)
+		r->hugetlb_used_pages = 0;
+	if (collect_vmpte(r, &cur_group) < 0)
+		goto out;
+	r->spawn_s = (t1 - t0) / 1e9;
+	r->map_touch_s = (t2 - t1) / 1e9;
+	if (c->hold_s > 0) {
+		/* Emit now, so whoever watches can check the paused children. */
+		if (c->json)
+			emit_json(c, r);
+		print_summary(c->json ? stderr : stdout, c, r);
+		fprintf(stderr, "sga-bench: holding %d children for %.1f s\n", c->nprocs, c->hold_s);
+		t3 = now_ns() + (uint64_t)(c->hold_s * 1e9);
+		while (!bench_stop && now_ns() < t3)
+			usleep(50000);
+		if (bench_stop) {
+			bench_err("interrupted by signal %d; cleaning up", (int)bench_stop);
+			goto out;
+		}
+	}
+	t3 = now_ns();
+	r->bad_exits = sga_group_release(&cur_group);
+	r->teardown_s = (now_ns() - t3) / 1e9;
+	if (r->bad_exits) {
+		bench_err("%d children did not exit cleanly", r->bad_exits);
+		goto out;
+	}
+	if (c->hold_s <= 0) {
+		if (c->json)
+			emit_json(c, r);
+		print_summary(c->json ? stderr : stdout, c, r);
+	}
+	if (m == SGA_SHMEM)
+		shmem_pt_physical = pt_physical_bytes(r);
+	ret = 0;
+out:
+	sga_group_destroy(&cur_group);
+	if (fd_min >= 0)
+		close(fd_min);
+	if (fd_maj >= 0)
+		close(fd_maj);
+	if (resv != MAP_FAILED)
+		munmap(resv, resv_len);
+	sga_backing_destroy(&cur_backing);
+	return ret;
+}
+
+/* Refuse (or shrink with --fit) runs that would not fit; returns the SGA size or 0. */
+static size_t check_fit(const struct config *c, enum sga_mode m, size_t sga)
+{
+	struct sga_estimate e;
+	size_t fit;
+
+	sga_estimate(m, sga, c->touch.fraction, c->nprocs, &e);
+	if (e.need + e.margin <= e.avail)
+		return sga;
+	if (c->force) {
+		bench_note("%s: estimated need %s exceeds MemAvailable %s minus margin %s; "
+			   "running anyway (--force)", sga_mode_names[m], fmt_bytes(e.need),
+			   fmt_bytes(e.avail), fmt_bytes(e.margin));
+		return sga;
+	}
+	if (c->fit) {
+		fit = sga_fit_size(m, c->touch.fraction, c->nprocs, 1.0);
+		if (fit) {
+			bench_note("%s: --fit: SGA scaled down from %s to %s to fit MemAvailable",
+				   sga_mode_names[m], fmt_bytes(sga), fmt_bytes(fit));
+			return fit;
+		}
+	}
+	bench_err("%s: %d processes x %s SGA need about %s (SGA + %s of page tables each + "
+		  "overhead) but MemAvailable is %s with a %s margin; use a smaller --sga/--procs, "
+		  "--fit, or --force", sga_mode_names[m], c->nprocs, fmt_bytes(sga),
+		  fmt_bytes(e.need), fmt_bytes(e.pt_per_proc), fmt_bytes(e.avail),
+		  fmt_bytes(e.margin));
+	return 0;
+}
+
+static void fatal_signal(int sig)
+{
+	/* Children die by PDEATHSIG; give back what they cannot. */
+	sga_backing_emergency_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int main(int argc, char **argv)
+{
+	struct config c = { 0 };
+	struct result r;
+	char why[256];
+	int i, rc, ran = 0, failed = 0;
+	size_t sga;
+
+	bench_name = "sga-bench";
+	rc = parse_args(argc, argv, &c);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (c.mode_all)
+		for (i = 0; i < SGA_NR_MODES; i++)
+			c.modes[i] = true;
+	if (sga_check_task_limits(c.nprocs) < 0)
+		return 1;
+	if (!c.sga_given) {
+		/* Size for the costliest mode in the run: 4 KiB PTEs. */
+		c.sga = sga_fit_size(SGA_SHMEM, c.touch.fraction, c.nprocs, DEFAULT_SHARE);
+		if (!c.sga) {
+			bench_err("no SGA size fits %d processes in MemAvailable (%s); lower --procs",
+				  c.nprocs, fmt_bytes(meminfo_kb("MemAvailable") * 1024.0));
+			return 1;
+		}
+		bench_note("SGA size %s chosen from MemAvailable %s for %d processes",
+			   fmt_bytes(c.sga), fmt_bytes(meminfo_kb("MemAvailable") * 1024.0),
+			   c.nprocs);
+	}
+	bench_install_stop_handlers();
+	signal(SIGSEGV, fatal_signal);
+	signal(SIGBUS, fatal_signal);
+	signal(SIGABRT, fatal_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < SGA_NR_MODES && !bench_stop; i++) {
+		if (!c.modes[i])
+			continue;
+		if (!sga_mode_available(i, c.thp_force, why, sizeof(why))) {
+			if (c.mode_all) {
+				bench_note("skipping %s", why);
+				continue;
+			}
+			bench_err("%s", why);
+			failed++;
+			continue;
+		}
+		sga = check_fit(&c, i, c.sga);
+		if (!sga) {
+			failed++;
+			continue;
+		}
+		if (run_mode(&c, i, sga, &r) < 0) {
+			failed++;
+			if (bench_stop)
+				break;
+			continue;
+		}
+		ran++;
+	}
+	if (bench_stop)
+		return 130;
+	if (!ran && !failed) {
+		bench_err("no mode could run on this kernel");
+		return 1;
+	}
+	return failed ? 1 : 0;
+}

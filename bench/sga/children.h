@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SGA client processes: fork N children that each map the SGA, touch
+ * their share of it and pause, with two broadcast barriers (a pipe closed by
+ * the parent wakes everyone) so the parent can measure all of them alive.
+ */
+#ifndef SGA_CHILDREN_H
+#define SGA_CHILDREN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "histo.h"
+
+#define SGA_GRANULE (2UL * 1024 * 1024)	/* unit of --touch selection */
+#define SGA_CHILD_COMM "sga-child"
+
+enum touch_kind { TOUCH_PREFIX, TOUCH_RANDOM };
+
+struct touch_plan {
+	enum touch_kind kind;
+	double fraction;	/* of the SGA's granules, (0, 1] */
+	bool write;		/* store instead of load */
+	unsigned int seed;
+	bool sample_latency;	/* time a sample of the touches that fault */
+};
+
+/* Per-child results in MAP_SHARED memory, written by the child. */
+struct child_slot {
+	long long vmpte_before_kb;	/* own VmPTE right after fork */
+	long long touched_bytes;
+	int err;			/* errno of a failed step, 0 if fine */
+	int failed_step;		/* enum child_step */
+	struct hist lat;		/* ns per sampled faulting touch */
+};
+
+struct sga_group {
+	int n;
+	pid_t *pids;
+	struct child_slot *slots;	/* n entries, shared */
+	int ready_rd;			/* children write one byte per phase */
+	int go_wr, release_wr;		/* parent closes to broadcast */
+	int nforked;
+};
+
+struct sga_map_spec {
+	void *addr;		/* 1 GiB-aligned, same in every child */
+	size_t size;
+	int fd;
+	int map_flags;
+	int madvice;		/* 0 = none */
+	size_t fault_stride;	/* bytes mapped per fault: where to time */
+};
+
+/* Fork n children; they stop at the first barrier. -1 on error (printed). */
+int sga_group_spawn(struct sga_group *g, int n, const struct sga_map_spec *m,
+		    const struct touch_plan *t);
+/*
+ * Wait for every child to reach the current barrier (one byte each); -1 if
+ * a child died, the user interrupted or timeout_s passed (error printed).
+ */
+int sga_group_wait_ready(struct sga_group *g, double timeout_s);
+/* Let the children map and touch. */
+void sga_group_go(struct sga_group *g);
+/* Let them exit and reap them; returns the number that exited non-zero. */
+int sga_group_release(struct sga_group *g);
+/* Kill and reap whatever is left, free everything. Idempotent. */
+void sga_group_destroy(struct sga_group *g);
+
+#endif
