@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Results store: create, write/read a run, selectors, atomicity, migration. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "unit.h"
+
+int store_create_v1(const char *path, char *err, size_t errlen);
+
+static char dir[] = "/tmp/mmscope-test-store.XXXXXX";
+
+static struct json_object *make_run(const char *uuid, const char *tag, const char *kernel,
+				    double started, const double *lat, int nrep)
+{
+	char buf[4096];
+	int o = snprintf(buf, sizeof(buf),
+		"{\"uuid\":\"%s\",\"scenario\":\"pf\",\"tag\":\"%s\",\"kernel\":\"%s\","
+		"\"started\":%g,\"cpu_model\":\"cpu\",\"ncpus\":2,\"repeats\":[", uuid, tag, kernel, started);
+
+	for (int i = 0; i < nrep; i++)
+		o += snprintf(buf + o, sizeof(buf) - o,
+			"%s{\"index\":%d,\"wall_s\":1.5,\"docs\":["
+			"{\"source\":\"workload\",\"doc\":{\"schema\":\"mmscope/1\",\"tool\":\"pfbench\","
+			"\"kind\":\"result\",\"mode\":\"anon\",\"metrics\":{\"fault_mean_ns\":%g,\"ok\":true}}},"
+			"{\"source\":\"tracer\",\"doc\":{\"tool\":\"ptmem\",\"kind\":\"interval\",\"mode\":\"tp\","
+			"\"metrics\":{\"x\":1}}}]}", i ? "," : "", i, lat[i]);
+	snprintf(buf + o, sizeof(buf) - o, "]}");
+	return json_tokener_parse(buf);
+}
+
+static int count(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+
+	sqlite3_prepare_v2((sqlite3 *)store_db(st), sql, -1, &s, NULL);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int main(void)
+{
+	char path[512], err[512];
+	struct store *st;
+	struct json_object *run, *back;
+	struct sample_set set;
+	int64_t id, id2, *ids;
+	double lat[] = { 100, 101, 99 };
+	int n;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/sub/dir/results.db", dir);
+	st = store_open(path, err, sizeof(err));
+	CHECK(st != NULL, "open: %s", err);
+	if (!st)
+		return unit_done("test_store");
+	CHECK(count(st, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "version");
+
+	run = make_run("u-1", "base", "6.1.0", 1000, lat, 3);
+	CHECK(run && store_add_run(st, run, &id, err, sizeof(err)) == 0, "add: %s", err);
+	CHECK(store_add_run(st, run, &id2, err, sizeof(err)) == 1 && id2 == id, "duplicate uuid stored");
+	CHECK(count(st, "SELECT count(*) FROM runs") == 1, "runs");
+	CHECK(count(st, "SELECT count(*) FROM docs") == 6, "docs");
+	/* interval documents and non-numbers are not samples */
+	CHECK(count(st, "SELECT count(*) FROM metrics") == 3, "metrics %d",
+	      count(st, "SELECT count(*) FROM metrics"));
+
+	back = store_get_run(st, id);
+	CHECK(back != NULL, "get");
+	if (back) {
+		struct json_object *reps, *v;
+
+		json_object_object_get_ex(back, "repeats", &reps);
+		CHECK(json_object_array_length(reps) == 3, "repeats back");
+		json_object_object_get_ex(back, "tag", &v);
+		CHECK(!strcmp(json_object_get_string(v), "base"), "tag back");
+		/* round trip into a second store gives the same export */
+		snprintf(path, sizeof(path), "%s/copy.db", dir);
+		struct store *st2 = store_open(path, err, sizeof(err));
+		CHECK(st2 && store_add_run(st2, back, &id2, err, sizeof(err)) == 0, "copy: %s", err);
+		struct json_object *back2 = st2 ? store_get_run(st2, id2) : NULL;
+		CHECK(back2 && !strcmp(json_object_to_json_string(back), json_object_to_json_string(back2)),
+		      "round trip differs");
+		json_object_put(back2);
+		store_close(st2);
+		json_object_put(back);
+	}
+	json_object_put(run);
+
+	double lat2[] = { 120, 121, 119 };
+	run = make_run("u-2", "new", "6.2.0", 2000, lat2, 3);
+	CHECK(store_add_run(st, run, &id2, err, sizeof(err)) == 0, "add 2: %s", err);
+	json_object_put(run);
+
+	n = store_select(st, "base", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id, "tag select");
+	free(ids);
+	n = store_select(st, "6.2.0", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "kernel select");
+	free(ids);
+	n = store_select(st, "all", &ids, err, sizeof(err));
+	CHECK(n == 2 && ids[0] == id && ids[1] == id2, "all, oldest first");
+	free(ids);
+	n = store_select(st, "latest", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "latest");
+	free(ids);
+	n = store_select(st, "1,2", &ids, err, sizeof(err));
+	CHECK(n == 2, "id list");
+	free(ids);
+	CHECK(store_select(st, "99", &ids, err, sizeof(err)) == -1 && strstr(err, "no run with id 99"), "%s", err);
+	CHECK(store_select(st, "nothing", &ids, err, sizeof(err)) == -1 && strstr(err, "no runs match 'nothing'"),
+	      "%s", err);
+
+	int64_t one = id, two = id2;
+	struct sample_set sa, sb;
+	struct cmp_row *rows;
+	store_samples(st, &one, 1, &sa);
+	store_samples(st, &two, 1, &sb);
+	CHECK(sa.n == 1 && !strcmp(sa.m[0].key, "pfbench.anon.fault_mean_ns") && sa.m[0].n == 3, "samples");
+	n = compare_build(&sa, &sb, 2, 0.05, &rows);
+	CHECK(n == 1 && rows[0].j.verdict == V_REGRESSION, "compare verdict");
+	CHECK(n == 1 && fabs(rows[0].j.pct - 20) < 1e-9, "pct");
+	compare_free(rows, n);
+	sample_set_free(&sa);
+	sample_set_free(&sb);
+
+	/* a bad document mid-run: nothing of the run is written */
+	run = json_tokener_parse("{\"uuid\":\"u-3\",\"scenario\":\"s\",\"kernel\":\"k\",\"started\":1,"
+		"\"repeats\":[{\"docs\":[{\"doc\":{\"tool\":\"a\",\"kind\":\"result\",\"metrics\":{\"m\":1}}}]},"
+		"{\"docs\":[{\"doc\":{\"kind\":\"result\"}}]}]}");
+	CHECK(store_add_run(st, run, &id, err, sizeof(err)) == -1, "bad run accepted");
+	CHECK(count(st, "SELECT count(*) FROM runs WHERE uuid = 'u-3'") == 0, "half run left");
+	CHECK(count(st, "SELECT count(*) FROM docs WHERE tool = 'a'") == 0, "half docs left");
+	json_object_put(run);
+	store_close(st);
+
+	/* migration from schema 1 */
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	CHECK(store_create_v1(path, err, sizeof(err)) == 0, "v1: %s", err);
+	{
+		sqlite3 *db;
+		sqlite3_open(path, &db);
+		sqlite3_exec(db, "INSERT INTO runs VALUES(1,'pf','old','5.10',500,2);"
+			     "INSERT INTO metrics VALUES(1,0,'pfbench','anon','fault_mean_ns',90);"
+			     "INSERT INTO metrics VALUES(1,0,'pfbench','anon','ops_per_s',7);"
+			     "INSERT INTO metrics VALUES(1,1,'pfbench','anon','fault_mean_ns',91);",
+			     NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	st = store_open(path, err, sizeof(err));
+	CHECK(st != NULL, "open v1: %s", err);
+	if (st) {
+		CHECK(count(st, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "migrated version");
+		CHECK(count(st, "SELECT count(*) FROM docs") == 2, "synthesized docs");
+		CHECK(count(st, "SELECT count(*) FROM repeats") == 2, "repeats");
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE doc_id IS NULL") == 0, "doc ids");
+		CHECK(count(st, "SELECT length(uuid) FROM runs") == 32, "uuid");
+		store_samples(st, &(int64_t){1}, 1, &set);
+		CHECK(set.n == 2 && set.m[0].n == 2 && set.m[0].v[1] == 91, "v1 samples");
+		sample_set_free(&set);
+		back = store_get_run(st, 1);
+		CHECK(back && strstr(json_object_to_json_string_ext(back, JSON_C_TO_STRING_PLAIN), "\"ops_per_s\":7"), "v1 export");
+		json_object_put(back);
+		/* the migrated store takes new runs */
+		run = make_run("u-9", "t", "k", 3, lat, 3);
+		CHECK(store_add_run(st, run, &id, err, sizeof(err)) == 0, "add after migration: %s", err);
+		json_object_put(run);
+		store_close(st);
+	}
+
+	/* newer schema and non-databases are refused */
+	{
+		sqlite3 *db;
+		snprintf(path, sizeof(path), "%s/v9.db", dir);
+		sqlite3_open(path, &db);
+		sqlite3_exec(db, "CREATE TABLE x(y); PRAGMA user_version = 9", NULL, NULL, NULL);
+		sqlite3_close(db);
+		CHECK(!store_open(path, err, sizeof(err)) && strstr(err, "newer than this mmscope"), "%s", err);
+		snprintf(path, sizeof(path), "%s/junk.db", dir);
+		FILE *f = fopen(path, "w");
+		fputs("this is not sqlite, just text long enough to be a header.............\n", f);
+		fclose(f);
+		CHECK(!store_open(path, err, sizeof(err)) && strstr(err, "not a database"), "%s", err);
+	}
+
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path))
+		fprintf(stderr, "cleanup failed\n");
+	return unit_done("test_store");
+}

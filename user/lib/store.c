@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0
+/* SQLite results store: schema, migrations, one-transaction run writer. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char path[PATH_MAX];
+};
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Schema 1: the first store (runs + flat metrics, no environment, no documents). */
+static const char schema_v1[] =
+	"CREATE TABLE runs(id INTEGER PRIMARY KEY, scenario TEXT NOT NULL,"
+	" tag TEXT NOT NULL DEFAULT '', kernel TEXT NOT NULL, started REAL NOT NULL,"
+	" repeats INTEGER NOT NULL);"
+	"CREATE TABLE metrics(run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" repeat_idx INTEGER NOT NULL, tool TEXT NOT NULL, mode TEXT NOT NULL,"
+	" name TEXT NOT NULL, value REAL NOT NULL);";
+
+/* Schema 2, current. */
+static const char schema_v2[] =
+	"CREATE TABLE runs(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
+	" scenario TEXT NOT NULL, scenario_hash TEXT NOT NULL DEFAULT 'unknown',"
+	" tag TEXT NOT NULL DEFAULT '', kernel TEXT NOT NULL,"
+	" kernel_config_hash TEXT NOT NULL DEFAULT 'unknown', machine TEXT NOT NULL DEFAULT '',"
+	" cpu_model TEXT NOT NULL DEFAULT 'unknown', ncpus INTEGER NOT NULL DEFAULT 0,"
+	" mem_bytes INTEGER NOT NULL DEFAULT 0, mmscope_commit TEXT NOT NULL DEFAULT 'unknown',"
+	" started REAL NOT NULL, finished REAL, repeats INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX runs_uuid ON runs(uuid);"
+	"CREATE TABLE repeats(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, started REAL, wall_s REAL, exit_status INTEGER,"
+	" PRIMARY KEY(run_id, idx));"
+	"CREATE TABLE docs(id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" repeat_idx INTEGER NOT NULL, source TEXT NOT NULL, tool TEXT NOT NULL,"
+	" mode TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);"
+	"CREATE TABLE metrics(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" repeat_idx INTEGER NOT NULL, tool TEXT NOT NULL, mode TEXT NOT NULL,"
+	" name TEXT NOT NULL, value REAL NOT NULL, doc_id INTEGER REFERENCES docs(id));"
+	"CREATE INDEX metrics_run ON metrics(run_id);"
+	"CREATE INDEX runs_tag ON runs(tag);"
+	"CREATE INDEX runs_kernel ON runs(kernel);";
+
+/*
+ * 1 -> 2: environment columns, uuids, per-repeat rows, and the documents
+ * table. Schema-1 metrics become one synthesized document per (run, repeat,
+ * tool, mode) so exports of old runs look like new ones.
+ */
+static const char migrate_1_2[] =
+	"ALTER TABLE runs ADD COLUMN uuid TEXT NOT NULL DEFAULT '';"
+	"UPDATE runs SET uuid = lower(hex(randomblob(16)));"
+	"CREATE UNIQUE INDEX runs_uuid ON runs(uuid);"
+	"ALTER TABLE runs ADD COLUMN scenario_hash TEXT NOT NULL DEFAULT 'unknown';"
+	"ALTER TABLE runs ADD COLUMN kernel_config_hash TEXT NOT NULL DEFAULT 'unknown';"
+	"ALTER TABLE runs ADD COLUMN machine TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE runs ADD COLUMN cpu_model TEXT NOT NULL DEFAULT 'unknown';"
+	"ALTER TABLE runs ADD COLUMN ncpus INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN mem_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN mmscope_commit TEXT NOT NULL DEFAULT 'unknown';"
+	"ALTER TABLE runs ADD COLUMN finished REAL;"
+	"UPDATE runs SET finished = started;"
+	"CREATE TABLE repeats(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, started REAL, wall_s REAL, exit_status INTEGER,"
+	" PRIMARY KEY(run_id, idx));"
+	"INSERT INTO repeats(run_id, idx, exit_status)"
+	" SELECT DISTINCT run_id, repeat_idx, 0 FROM metrics;"
+	"CREATE TABLE docs(id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" repeat_idx INTEGER NOT NULL, source TEXT NOT NULL, tool TEXT NOT NULL,"
+	" mode TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);"
+	"INSERT INTO docs(run_id, repeat_idx, source, tool, mode, kind, json)"
+	" SELECT m.run_id, m.repeat_idx, 'workload', m.tool, m.mode, 'result',"
+	"  json_object('schema', 'mmscope/1', 'tool', m.tool, 'kind', 'result',"
+	"   'mode', m.mode, 'time', r.started, 'metrics', json_group_object(m.name, m.value),"
+	"   'migrated_from', 'store schema 1')"
+	" FROM metrics m JOIN runs r ON r.id = m.run_id"
+	" GROUP BY m.run_id, m.repeat_idx, m.tool, m.mode;"
+	"ALTER TABLE metrics ADD COLUMN doc_id INTEGER REFERENCES docs(id);"
+	"UPDATE metrics SET doc_id = (SELECT d.id FROM docs d WHERE d.run_id = metrics.run_id"
+	" AND d.repeat_idx = metrics.repeat_idx AND d.tool = metrics.tool AND d.mode = metrics.mode);"
+	"CREATE INDEX metrics_run ON metrics(run_id);"
+	"CREATE INDEX runs_tag ON runs(tag);"
+	"CREATE INDEX runs_kernel ON runs(kernel);";
+
+static const char *const migrations[] = { NULL, migrate_1_2 };	/* [v] goes v -> v+1 */
+
+int store_default_path(char *buf, size_t len)
+{
+	const char *env = getenv("MMSCOPE_DB"), *home = getenv("HOME");
+
+	if (env && *env)
+		return snprintf(buf, len, "%s", env) < (int)len ? 0 : -1;
+	if (!home || !*home)
+		return -1;
+	return snprintf(buf, len, "%s/.local/share/mmscope/results.db", home) < (int)len ? 0 : -1;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	fail(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int table_count(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Create or migrate inside one write transaction, so a crash leaves the old schema. */
+static int prepare_schema(struct store *st, char *err, size_t errlen)
+{
+	char buf[64], e2[512];
+	int v;
+
+	if (exec_sql(st->db, "BEGIN IMMEDIATE", e2, sizeof(e2)) < 0)
+		return fail(err, errlen, "%s: %s", st->path, e2);
+	v = user_version(st->db);
+	if (v == 0 && table_count(st->db) == 0) {
+		if (exec_sql(st->db, schema_v2, e2, sizeof(e2)) < 0)
+			goto bad;
+		v = STORE_SCHEMA_VERSION;
+	} else if (v < 1) {
+		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+		return fail(err, errlen, "%s: not an mmscope results store (user_version %d, has tables)",
+			    st->path, v);
+	} else if (v > STORE_SCHEMA_VERSION) {
+		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+		return fail(err, errlen, "%s: store schema version %d is newer than this mmscope's (%d); upgrade mmscope",
+			    st->path, v, STORE_SCHEMA_VERSION);
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++)
+		if (exec_sql(st->db, migrations[v], e2, sizeof(e2)) < 0)
+			goto bad;
+	snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	if (exec_sql(st->db, buf, e2, sizeof(e2)) < 0 ||
+	    exec_sql(st->db, "COMMIT", e2, sizeof(e2)) < 0)
+		goto bad;
+	return 0;
+bad:
+	{
+		char e3[64];
+
+		exec_sql(st->db, "ROLLBACK", e3, sizeof(e3));
+	}
+	return fail(err, errlen, "%s: preparing schema version %d: %s", st->path, v + 1, e2);
+}
+
+/* Exposed for the migration test: a fresh schema-1 store. */
+int store_create_v1(const char *path, char *err, size_t errlen);
+int store_create_v1(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return fail(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	rc = exec_sql(db, schema_v1, err, errlen);
+	if (!rc)
+		rc = exec_sql(db, "PRAGMA user_version = 1", err, errlen);
+	sqlite3_close(db);
+	return rc;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	char e2[512];
+
+	if (!st)
+		abort();
+	if (path)
+		snprintf(st->path, sizeof(st->path), "%s", path);
+	else if (store_default_path(st->path, sizeof(st->path)) < 0) {
+		fail(err, errlen, "no results store: set $MMSCOPE_DB or $HOME, or pass --db PATH");
+		free(st);
+		return NULL;
+	}
+	if (mkdir_parents(st->path) < 0) {
+		fail(err, errlen, "%s: cannot create its directory: %s", st->path, strerror(errno));
+		free(st);
+		return NULL;
+	}
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+	    != SQLITE_OK) {
+		fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		goto bad;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	/* a non-SQLite file fails here with "file is not a database" */
+	if (exec_sql(st->db, "PRAGMA foreign_keys = ON", e2, sizeof(e2)) < 0 ||
+	    table_count(st->db) < 0) {
+		fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		goto bad;
+	}
+	if (prepare_schema(st, err, errlen) < 0)
+		goto bad;
+	return st;
+bad:
+	sqlite3_close(st->db);
+	free(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+struct sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+/* ---- writing a run ---------------------------------------------------- */
+
+static const char *jstr(struct json_object *o, const char *key, const char *dflt)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return dflt;
+}
+
+static int jnum(struct json_object *o, const char *key, double *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return -1;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_double(v);
+	return isfinite(*out) ? 0 : -1;
+}
+
+static double jnum_or(struct json_object *o, const char *key, double dflt)
+{
+	double v;
+
+	return jnum(o, key, &v) < 0 ? dflt : v;
+}
+
+static int insert_doc(sqlite3 *db, int64_t run_id, int rep, const char *source,
+		      struct json_object *doc, char *err, size_t errlen)
+{
+	const char *tool = jstr(doc, "tool", NULL), *mode = jstr(doc, "mode", ""),
+		   *kind = jstr(doc, "kind", NULL);
+	struct json_object *metrics;
+	sqlite3_stmt *s;
+	int64_t doc_id;
+
+	if (!tool || !kind)
+		return fail(err, errlen, "repeat %d: a document has no \"tool\" or \"kind\"", rep);
+	if (sqlite3_prepare_v2(db, "INSERT INTO docs(run_id, repeat_idx, source, tool, mode, kind, json)"
+			       " VALUES(?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int(s, 2, rep);
+	sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, tool, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, mode, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+			  -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(s);
+	doc_id = sqlite3_last_insert_rowid(db);
+
+	/* only whole-run figures are samples; interval documents are history */
+	if (strcmp(kind, "summary") && strcmp(kind, "result"))
+		return 0;
+	if (!json_object_object_get_ex(doc, "metrics", &metrics) ||
+	    !json_object_is_type(metrics, json_type_object))
+		return 0;
+	if (sqlite3_prepare_v2(db, "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value, doc_id)"
+			       " VALUES(?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	json_object_object_foreach(metrics, name, val) {
+		double d;
+
+		if (!json_object_is_type(val, json_type_double) &&
+		    !json_object_is_type(val, json_type_int))
+			continue;
+		d = json_object_get_double(val);
+		if (!isfinite(d))
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, run_id);
+		sqlite3_bind_int(s, 2, rep);
+		sqlite3_bind_text(s, 3, tool, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, mode, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 5, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_double(s, 6, d);
+		sqlite3_bind_int64(s, 7, doc_id);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return fail(err, errlen, "%s", sqlite3_errmsg(db));
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int64_t find_uuid(sqlite3 *db, const char *uuid)
+{
+	sqlite3_stmt *s;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM runs WHERE uuid = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return id;
+}
+
+static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *err, size_t errlen)
+{
+	struct json_object *reps;
+	sqlite3_stmt *s;
+	const char *uuid = jstr(run, "uuid", NULL), *scenario = jstr(run, "scenario", NULL),
+		   *kernel = jstr(run, "kernel", NULL);
+	double started;
+	size_t nrep;
+
+	if (!uuid || !*uuid || !scenario || !kernel || jnum(run, "started", &started) < 0)
+		return fail(err, errlen, "run lacks uuid, scenario, kernel or started");
+	if (!json_object_object_get_ex(run, "repeats", &reps) ||
+	    !json_object_is_type(reps, json_type_array) || !json_object_array_length(reps))
+		return fail(err, errlen, "run %s has no repeats", uuid);
+	nrep = json_object_array_length(reps);
+
+	if (sqlite3_prepare_v2(db,
+		"INSERT INTO runs(uuid, scenario, scenario_hash, tag, kernel, kernel_config_hash,"
+		" machine, cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, jstr(run, "scenario_hash", "unknown"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, jstr(run, "tag", ""), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, kernel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, jstr(run, "kernel_config_hash", "unknown"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, jstr(run, "machine", ""), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, jstr(run, "cpu_model", "unknown"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 9, (int64_t)jnum_or(run, "ncpus", 0));
+	sqlite3_bind_int64(s, 10, (int64_t)jnum_or(run, "mem_bytes", 0));
+	sqlite3_bind_text(s, 11, jstr(run, "mmscope_commit", "unknown"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 12, started);
+	sqlite3_bind_double(s, 13, jnum_or(run, "finished", started));
+	sqlite3_bind_int64(s, 14, (int64_t)nrep);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(s);
+	*id = sqlite3_last_insert_rowid(db);
+
+	for (size_t i = 0; i < nrep; i++) {
+		struct json_object *rep = json_object_array_get_idx(reps, i), *docs;
+		int idx = (int)jnum_or(rep, "index", (double)i);
+
+		if (sqlite3_prepare_v2(db, "INSERT INTO repeats(run_id, idx, started, wall_s, exit_status)"
+				       " VALUES(?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+			return fail(err, errlen, "%s", sqlite3_errmsg(db));
+		sqlite3_bind_int64(s, 1, *id);
+		sqlite3_bind_int(s, 2, idx);
+		sqlite3_bind_double(s, 3, jnum_or(rep, "started", started));
+		sqlite3_bind_double(s, 4, jnum_or(rep, "wall_s", 0));
+		sqlite3_bind_int(s, 5, (int)jnum_or(rep, "exit_status", 0));
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return fail(err, errlen, "repeat %d: %s", idx, sqlite3_errmsg(db));
+		}
+		sqlite3_finalize(s);
+		if (!json_object_object_get_ex(rep, "docs", &docs) ||
+		    !json_object_is_type(docs, json_type_array))
+			return fail(err, errlen, "repeat %d has no \"docs\" array", idx);
+		for (size_t d = 0; d < json_object_array_length(docs); d++) {
+			struct json_object *e = json_object_array_get_idx(docs, d), *doc;
+
+			if (!json_object_object_get_ex(e, "doc", &doc) ||
+			    !json_object_is_type(doc, json_type_object))
+				return fail(err, errlen, "repeat %d: entry %zu has no \"doc\" object", idx, d);
+			if (insert_doc(db, *id, idx, jstr(e, "source", "workload"), doc, err, errlen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int store_add_run(struct store *st, struct json_object *run, int64_t *id,
+		  char *err, size_t errlen)
+{
+	char e2[256];
+	const char *uuid = jstr(run, "uuid", "");
+	int64_t have;
+
+	if (exec_sql(st->db, "BEGIN IMMEDIATE", e2, sizeof(e2)) < 0)
+		return fail(err, errlen, "%s: %s", st->path, e2);
+	have = find_uuid(st->db, uuid);
+	if (have > 0) {
+		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+		*id = have;
+		return 1;
+	}
+	if (write_run(st->db, run, id, err, errlen) < 0) {
+		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+		return -1;
+	}
+	if (exec_sql(st->db, "COMMIT", e2, sizeof(e2)) < 0) {
+		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+		return fail(err, errlen, "%s: commit: %s", st->path, e2);
+	}
+	return 0;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static void put_col(struct json_object *o, sqlite3_stmt *s, int col, const char *name)
+{
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_INTEGER:
+		json_object_object_add(o, name, json_object_new_int64(sqlite3_column_int64(s, col)));
+		break;
+	case SQLITE_FLOAT:
+		json_object_object_add(o, name, json_object_new_double(sqlite3_column_double(s, col)));
+		break;
+	case SQLITE_NULL:
+		json_object_object_add(o, name, NULL);
+		break;
+	default:
+		json_object_object_add(o, name,
+			json_object_new_string((const char *)sqlite3_column_text(s, col)));
+	}
+}
+
+#define RUN_COLS "id, uuid, scenario, scenario_hash, tag, kernel, kernel_config_hash, machine," \
+		 " cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats"
+
+static struct json_object *run_row(sqlite3_stmt *s, bool with_id)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int c = with_id ? 0 : 1; c < sqlite3_column_count(s); c++)
+		put_col(o, s, c, sqlite3_column_name(s, c));
+	return o;
+}
+
+struct json_object *store_get_run(struct store *st, int64_t id)
+{
+	struct json_object *run, *reps;
+	sqlite3_stmt *s, *d;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT " RUN_COLS " FROM runs WHERE id = ?", -1, &s, NULL))
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	run = run_row(s, false);
+	json_object_object_del(run, "repeats");
+	sqlite3_finalize(s);
+
+	reps = json_object_new_array();
+	json_object_object_add(run, "repeats", reps);
+	sqlite3_prepare_v2(st->db, "SELECT idx, started, wall_s, exit_status FROM repeats"
+			   " WHERE run_id = ? ORDER BY idx", -1, &s, NULL);
+	sqlite3_prepare_v2(st->db, "SELECT source, json FROM docs WHERE run_id = ? AND repeat_idx = ?"
+			   " ORDER BY id", -1, &d, NULL);
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct json_object *rep = json_object_new_object(), *docs = json_object_new_array();
+
+		put_col(rep, s, 0, "index");
+		put_col(rep, s, 1, "started");
+		put_col(rep, s, 2, "wall_s");
+		put_col(rep, s, 3, "exit_status");
+		json_object_object_add(rep, "docs", docs);
+		sqlite3_reset(d);
+		sqlite3_bind_int64(d, 1, id);
+		sqlite3_bind_int(d, 2, sqlite3_column_int(s, 0));
+		while (sqlite3_step(d) == SQLITE_ROW) {
+			struct json_object *e = json_object_new_object();
+
+			put_col(e, d, 0, "source");
+			json_object_object_add(e, "doc",
+				json_tokener_parse((const char *)sqlite3_column_text(d, 1)));
+			json_object_array_add(docs, e);
+		}
+		json_object_array_add(reps, rep);
+	}
+	sqlite3_finalize(d);
+	sqlite3_finalize(s);
+	return run;
+}
+
+static int collect_ids(sqlite3 *db, const char *sql, const char *arg, int64_t **ids)
+{
+	sqlite3_stmt *s;
+	int n = 0, cap = 0;
+
+	*ids = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (arg)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*ids = realloc(*ids, cap * sizeof(**ids));
+		}
+		(*ids)[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+static bool all_digits_commas(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((*s < '0' || *s > '9') && *s != ',')
+			return false;
+	return true;
+}
+
+int store_select(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen)
+{
+	const char *by_tag = "SELECT id FROM runs WHERE tag = ? ORDER BY started, id";
+	const char *by_kernel = "SELECT id FROM runs WHERE kernel = ? ORDER BY started, id";
+	const char *by_scn = "SELECT id FROM runs WHERE scenario = ? ORDER BY started, id";
+	int n = 0;
+
+	*ids = NULL;
+	if (!strncmp(sel, "run:", 4))
+		sel += 4;
+	if (all_digits_commas(sel)) {
+		char *copy = strdup(sel), *save = NULL;
+		int cap = 0;
+
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			int64_t id = strtoll(t, NULL, 10), *got;
+			int k = collect_ids(st->db, "SELECT id FROM runs WHERE id = ?", t, &got);
+
+			free(got);
+			if (k <= 0) {
+				free(copy);
+				free(*ids);
+				*ids = NULL;
+				return fail(err, errlen, "no run with id %lld in %s", (long long)id, st->path);
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				*ids = realloc(*ids, cap * sizeof(**ids));
+			}
+			(*ids)[n++] = id;
+		}
+		free(copy);
+		if (!n)
+			return fail(err, errlen, "empty run list '%s'", sel);
+		return n;
+	}
+	if (!strcmp(sel, "latest"))
+		n = collect_ids(st->db, "SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT 1", NULL, ids);
+	else if (!strcmp(sel, "all"))
+		n = collect_ids(st->db, "SELECT id FROM runs ORDER BY started, id", NULL, ids);
+	else if (!strncmp(sel, "tag:", 4))
+		n = collect_ids(st->db, by_tag, sel + 4, ids);
+	else if (!strncmp(sel, "kernel:", 7))
+		n = collect_ids(st->db, by_kernel, sel + 7, ids);
+	else if (!strncmp(sel, "scenario:", 9))
+		n = collect_ids(st->db, by_scn, sel + 9, ids);
+	else {
+		n = collect_ids(st->db, by_tag, sel, ids);
+		if (n == 0) {
+			free(*ids);
+			n = collect_ids(st->db, by_kernel, sel, ids);
+		}
+		if (n == 0) {
+			free(*ids);
+			n = collect_ids(st->db, by_scn, sel, ids);
+		}
+	}
+	if (n < 0)
+		return fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	if (n == 0) {
+		free(*ids);
+		*ids = NULL;
+		return fail(err, errlen, "no runs match '%s' in %s (see mmscope runs)", sel, st->path);
+	}
+	return n;
+}
+
+static char *id_list(const int64_t *ids, int n)
+{
+	size_t len = 16 + 24 * (size_t)n;
+	char *s = malloc(len);
+	size_t o = 0;
+
+	s[0] = '\0';
+	for (int i = 0; i < n; i++)
+		o += snprintf(s + o, len - o, "%s%lld", i ? "," : "", (long long)ids[i]);
+	return s;
+}
+
+struct json_object *store_list(struct store *st, const int64_t *ids, int n)
+{
+	struct json_object *arr = json_object_new_array();
+	char *list = id_list(ids, n), *sql;
+	sqlite3_stmt *s;
+
+	if (asprintf(&sql, "SELECT " RUN_COLS ", (SELECT count(DISTINCT tool || '.' || mode || '.' || name)"
+		     " FROM metrics m WHERE m.run_id = runs.id) AS metrics"
+		     " FROM runs WHERE id IN (%s) ORDER BY started, id", list) < 0)
+		abort();
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW)
+			json_object_array_add(arr, run_row(s, true));
+		sqlite3_finalize(s);
+	}
+	free(sql);
+	free(list);
+	return arr;
+}
+
+/* ---- samples and comparison ------------------------------------------- */
+
+static struct metric_samples *samples_for(struct sample_set *set, const char *key)
+{
+	/* rows arrive ordered by key: the match is the last entry if any */
+	if (set->n && !strcmp(set->m[set->n - 1].key, key))
+		return &set->m[set->n - 1];
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 64;
+		set->m = realloc(set->m, set->cap * sizeof(*set->m));
+	}
+	memset(&set->m[set->n], 0, sizeof(set->m[0]));
+	set->m[set->n].key = strdup(key);
+	return &set->m[set->n++];
+}
+
+int store_samples(struct store *st, const int64_t *ids, int n, struct sample_set *out)
+{
+	char *list = id_list(ids, n), *sql;
+	sqlite3_stmt *s;
+
+	memset(out, 0, sizeof(*out));
+	if (asprintf(&sql, "SELECT tool || '.' || mode || '.' || name AS key, value FROM metrics"
+		     " WHERE run_id IN (%s) ORDER BY key, run_id, repeat_idx", list) < 0)
+		abort();
+	free(list);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct metric_samples *m = samples_for(out, (const char *)sqlite3_column_text(s, 0));
+
+		if (m->n == m->cap) {
+			m->cap = m->cap ? m->cap * 2 : 8;
+			m->v = realloc(m->v, m->cap * sizeof(*m->v));
+		}
+		m->v[m->n++] = sqlite3_column_double(s, 1);
+	}
+	sqlite3_finalize(s);
+	return out->n;
+}
+
+void sample_set_free(struct sample_set *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		free(s->m[i].key);
+		free(s->m[i].v);
+	}
+	free(s->m);
+	memset(s, 0, sizeof(*s));
+}
+
+int compare_build(const struct sample_set *a, const struct sample_set *b,
+		  double k, double alpha, struct cmp_row **rows)
+{
+	int n = 0, i = 0, j = 0;
+
+	*rows = calloc(a->n + 1, sizeof(**rows));
+	/* both sets are sorted by key: merge */
+	while (i < a->n && j < b->n) {
+		int c = strcmp(a->m[i].key, b->m[j].key);
+		struct cmp_row *r;
+
+		if (c < 0) {
+			i++;
+			continue;
+		}
+		if (c > 0) {
+			j++;
+			continue;
+		}
+		r = &(*rows)[n++];
+		r->key = strdup(a->m[i].key);
+		stats_describe(a->m[i].v, a->m[i].n, &r->a);
+		stats_describe(b->m[j].v, b->m[j].n, &r->b);
+		r->dir = metric_direction(r->key);
+		stats_judge(&r->a, &r->b, r->dir, k, alpha, &r->j);
+		i++;
+		j++;
+	}
+	return n;
+}
+
+void compare_free(struct cmp_row *rows, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(rows[i].key);
+	free(rows);
+}

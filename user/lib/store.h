@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The results store (docs/store.md): one SQLite file holding every run of
+ * `mmscope run` / `mmscope import`, with its environment, the JSON documents
+ * each repeat produced, and their flat metrics for compare and dashboards.
+ *
+ * Runs travel as JSON objects (the export format), so run, import and
+ * export share one writer and one reader:
+ *   {"uuid","scenario","scenario_hash","tag","kernel","kernel_config_hash",
+ *    "machine","cpu_model","ncpus","mem_bytes","mmscope_commit","started",
+ *    "finished","repeats":[{"index","started","wall_s","exit_status",
+ *                           "docs":[{"source":"workload"|"tracer","doc":{...}}]}]}
+ */
+#ifndef MMSCOPE_STORE_H
+#define MMSCOPE_STORE_H
+
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "stats.h"
+
+#define STORE_SCHEMA_VERSION 2
+#define STORE_EXPORT_SCHEMA "mmscope-runs/1"
+
+struct store;
+
+/* path NULL: $MMSCOPE_DB, else ~/.local/share/mmscope/results.db. */
+int store_default_path(char *buf, size_t len);
+/*
+ * Open (creating the file and its directory on first use) and migrate to
+ * STORE_SCHEMA_VERSION. NULL with err set on failure.
+ */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *st);
+const char *store_path(const struct store *st);
+
+/*
+ * Add one run (export-format object) in a single transaction. Returns 0 and
+ * sets *id; 1 when a run with that uuid is already stored (*id = its id);
+ * -1 with err set (nothing written).
+ */
+int store_add_run(struct store *st, struct json_object *run, int64_t *id,
+		  char *err, size_t errlen);
+/* One stored run in the export format (caller puts it); NULL if absent. */
+struct json_object *store_get_run(struct store *st, int64_t id);
+
+/*
+ * Resolve a selector to run ids, oldest first:
+ *   17 | 17,18 | run:17 | tag:T | kernel:K | scenario:S | latest | all
+ * A bare word is tried as a tag, then a kernel release, then a scenario.
+ * Returns the count (> 0) or -1 with err set (including "no runs match").
+ */
+int store_select(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen);
+
+/* Rows for `mmscope runs`: every run's summary, oldest first. */
+struct json_object *store_list(struct store *st, const int64_t *ids, int n);
+
+/* Samples of each metric ("tool.mode.name") over the given runs' repeats. */
+struct metric_samples {
+	char *key;
+	double *v;
+	int n, cap;
+};
+struct sample_set {
+	struct metric_samples *m;
+	int n, cap;
+};
+int store_samples(struct store *st, const int64_t *ids, int n, struct sample_set *out);
+void sample_set_free(struct sample_set *s);
+
+/* One compared metric; rows come sorted by key. */
+struct cmp_row {
+	char *key;
+	struct sample_stats a, b;
+	enum direction dir;
+	struct judgement j;
+};
+/* Compare every metric present on both sides. Returns the row count. */
+int compare_build(const struct sample_set *a, const struct sample_set *b,
+		  double k, double alpha, struct cmp_row **rows);
+void compare_free(struct cmp_row *rows, int n);
+
+/* Raw access for the dashboard. */
+struct sqlite3 *store_db(struct store *st);
+
+#endif
