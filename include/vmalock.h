@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared between bpf/vmalock.bpf.c, bpf/faultlat.bpf.c (through
+ * bpf/fault_bracket.bpf.h) and user space: how a completed page fault was
+ * served, and vmalock's per-process counters.
+ */
+#ifndef MMSCOPE_VMALOCK_H
+#define MMSCOPE_VMALOCK_H
+
+/* How a completed fault (one perf minor/major-faults event) was served. */
+enum fault_path {
+	FP_VMA = 0,	/* user fault completed under the per-VMA lock */
+	FP_MMAP = 1,	/* user fault completed under mmap_lock (fallback) */
+	FP_KERNEL = 2,	/* kernel-mode fault on user memory (copy_*_user):
+			 * x86 never tries the VMA lock for these */
+	FP_UNKNOWN = 3,	/* closed without a seen entry (tracer attached
+			 * mid-fault); counted, no latency */
+	FP_NR = 4,
+};
+
+/* Attempt-level events (precise mode or the patch tracepoints). */
+enum vl_event {
+	VL_MISS = 0,		/* lock_vma_under_rcu() gave no VMA */
+	VL_RETRY = 1,		/* VM_FAULT_RETRY while holding only the VMA lock */
+	VL_FALLBACK_TP = 2,	/* patch tracepoint vma_lock_fallback */
+	VL_LOCKED_TP = 3,	/* patch tracepoint vma_lock_success (lock taken) */
+	VL_MISS_NO_VMA = 4,	/* patch vma_lock_miss reasons 0..3 */
+	VL_MISS_DETACHED = 5,
+	VL_MISS_WRITE_LOCKED = 6,
+	VL_MISS_OTHER = 7,
+	VL_ERROR = 8,		/* fault ended in VM_FAULT_ERROR (precise) */
+	VL_NR = 9,
+};
+
+/* Per-process counters (BPF per-CPU hash keyed by tgid; user space sums). */
+struct vl_counts {
+	__u64 path[FP_NR];	/* completed faults by path */
+	__u64 major;		/* of which major (perf major-faults) */
+	__u64 ev[VL_NR];
+	char comm[16];		/* set when the entry is created */
+};
+
+#define VL_MAX_PROCS 8192
+
+#endif
+
+#ifndef __bpf__
+/*
+ * User-space side of the fault bracket (implemented in user/vmalock.c, used
+ * by vmalock and faultlat): probe the kernel, pick the mode, choose which
+ * BPF programs load, attach them.
+ */
+#include <stdbool.h>
+#include <json-c/json.h>
+#include "opts.h"
+#include "probe.h"
+
+struct bpf_object;
+struct bpf_link;
+
+struct fb_plan {
+	enum attach_mode mode;
+	enum precise_kind precise;	/* fentry or kprobe in precise mode */
+	bool entry_tp;		/* exceptions:page_fault_user exists */
+	bool kernel_tp;		/* exceptions:page_fault_kernel exists */
+	bool patch_tp;		/* vma_lock:* patch tracepoints exist */
+	bool need_lvur;		/* vmalock: lock_vma_under_rcu in precise mode */
+	char precise_why[160];
+	char tp_why[160];
+	bool precise_ok, tp_ok;
+};
+
+struct fb_links {
+	struct bpf_link *links[32];
+	int n;
+	struct bpf_link **perf;	/* perf_sw_attach_all links, per CPU x2 */
+	int nperf;
+	void *pl[2];		/* struct perf_links * */
+};
+
+/* Probe everything and fill plan (no mode chosen yet). */
+void fb_plan_probe(struct fb_plan *p, bool need_lvur);
+/* Resolve --mode; prints the one-line error and returns -1 when unusable. */
+int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p);
+/* Disable every program of obj the plan does not use (before load). */
+void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p);
+/* Attach every loaded program; -1 after a one-line error. */
+int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
+	      struct fb_links *l);
+void fb_detach(struct fb_links *l);
+/* The {"modes":{...},"auto":...} object `mmscope probe` prints. */
+void fb_probe_json(struct json_object *out, bool need_lvur);
+/* comm/pid filters into the two rodata words (common.bpf.h). */
+void fb_comm_words(const char *comm, unsigned long long words[2]);
+#endif

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope vmalock: how each process's page faults were served: under the
+ * per-VMA lock, or under mmap_lock after a lock miss or retry. Also the
+ * user-space half of the fault bracket shared with faultlat.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "jsonout.h"
+#include "perfev.h"
+#include "probe.h"
+#include "tpformat.h"
+#include "tracer.h"
+#include "util.h"
+#include "vmalock.h"
+#include "vmalock.skel.h"
+
+/* ------------------------------------------------------------------ */
+/* Fault bracket: probing, program selection, attach (shared).         */
+
+static const char *const hmf_funcs[] = { "handle_mm_fault", NULL };
+static const char *const hmf_lvur_funcs[] = { "handle_mm_fault",
+					      "lock_vma_under_rcu", NULL };
+
+void fb_plan_probe(struct fb_plan *p, bool need_lvur)
+{
+	bool pf_user, ml_acq, ml_rel, sw_min, sw_maj;
+
+	memset(p, 0, sizeof(*p));
+	p->need_lvur = need_lvur;
+	p->entry_tp = pf_user = probe_tracepoint("exceptions", "page_fault_user");
+	p->kernel_tp = probe_tracepoint("exceptions", "page_fault_kernel");
+	p->patch_tp = probe_tracepoint("vma_lock", "vma_lock_success") &&
+		      probe_tracepoint("vma_lock", "vma_lock_miss") &&
+		      probe_tracepoint("vma_lock", "vma_lock_retry") &&
+		      probe_tracepoint("vma_lock", "vma_lock_fallback");
+	ml_acq = probe_tracepoint("mmap_lock", "mmap_lock_acquire_returned");
+	ml_rel = probe_tracepoint("mmap_lock", "mmap_lock_released");
+	sw_min = probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MIN);
+	sw_maj = probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MAJ);
+
+	p->precise = probe_precise(need_lvur ? hmf_lvur_funcs : hmf_funcs, true);
+	p->precise_ok = p->precise != PRECISE_NONE;
+	if (!p->precise_ok)
+		snprintf(p->precise_why, sizeof(p->precise_why),
+			 "neither fentry/fexit nor kprobes work on %s (%s)",
+			 need_lvur ? "handle_mm_fault+lock_vma_under_rcu" :
+				     "handle_mm_fault",
+			 probe_last_error());
+
+	p->tp_ok = pf_user && ml_acq && ml_rel && sw_min && sw_maj;
+	if (!pf_user)
+		snprintf(p->tp_why, sizeof(p->tp_why),
+			 "no tracepoint exceptions:page_fault_user (x86 only)");
+	else if (!ml_acq || !ml_rel)
+		snprintf(p->tp_why, sizeof(p->tp_why),
+			 "no mmap_lock:* tracepoints");
+	else if (!sw_min || !sw_maj)
+		snprintf(p->tp_why, sizeof(p->tp_why),
+			 "perf software events minor/major-faults cannot be opened (perf_event_paranoid?)");
+}
+
+int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p)
+{
+	if (mode_resolve(cmd, req, p->precise_ok, p->precise_why, p->tp_ok,
+			 p->tp_why, &p->mode))
+		return -1;
+	/* the tracepoint mode needs tp_format offsets to match our layout */
+	if (p->kernel_tp && tp_field_offset("exceptions", "page_fault_kernel",
+					    "address") != 8)
+		p->kernel_tp = false;
+	return 0;
+}
+
+static bool prog_wanted(const char *name, const struct fb_plan *p)
+{
+	bool precise = p->mode == MODE_PRECISE;
+	bool fentry = precise && p->precise == PRECISE_FENTRY;
+	bool kprobe = precise && p->precise == PRECISE_KPROBE;
+
+	if (!strcmp(name, "fb_fault_user"))
+		return p->entry_tp;
+	if (!strcmp(name, "fb_fault_kernel"))
+		return p->entry_tp && p->kernel_tp;
+	if (!strcmp(name, "fb_mmap_acquired") || !strcmp(name, "fb_mmap_released") ||
+	    !strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major"))
+		return !precise;
+	if (!strcmp(name, "fb_hmf_entry"))
+		return fentry && !p->entry_tp;	/* fentry only for the entry time */
+	if (!strcmp(name, "fb_hmf_exit") || !strcmp(name, "vl_lvur_exit"))
+		return fentry;
+	if (!strcmp(name, "fb_hmf_kprobe") || !strcmp(name, "fb_hmf_kretprobe") ||
+	    !strcmp(name, "vl_lvur_kretprobe"))
+		return kprobe;
+	if (!strncmp(name, "vl_tp_", 6))	/* patch tracepoints */
+		return p->patch_tp;
+	return true;	/* tracer-specific programs decide for themselves */
+}
+
+void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, prog_wanted(bpf_program__name(prog), p));
+}
+
+int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
+	      struct fb_links *l)
+{
+	struct bpf_program *prog;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		struct perf_links *pl;
+		int i;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major")) {
+			i = !strcmp(name, "fb_close_major");
+			pl = calloc(1, sizeof(*pl));
+			if (!pl)
+				goto nomem;
+			l->pl[i] = pl;
+			err = perf_sw_attach_all(prog, i ? PERF_COUNT_SW_PAGE_FAULTS_MAJ :
+						 PERF_COUNT_SW_PAGE_FAULTS_MIN, pl);
+			if (err) {
+				err_msg("%s: cannot attach to perf %s-faults events: %s",
+					cmd, i ? "major" : "minor", strerror(-err));
+				fb_detach(l);
+				return -1;
+			}
+			continue;
+		}
+		if (l->n >= (int)ARRAY_SIZE(l->links))
+			goto nomem;
+		l->links[l->n] = bpf_program__attach(prog);
+		if (!l->links[l->n]) {
+			err_msg("%s: cannot attach %s (%s): %s", cmd, name,
+				bpf_program__section_name(prog), strerror(errno));
+			fb_detach(l);
+			return -1;
+		}
+		l->n++;
+	}
+	return 0;
+nomem:
+	err_msg("%s: out of memory attaching programs", cmd);
+	fb_detach(l);
+	return -1;
+}
+
+void fb_detach(struct fb_links *l)
+{
+	for (int i = 0; i < l->n; i++)
+		bpf_link__destroy(l->links[i]);
+	l->n = 0;
+	for (int i = 0; i < 2; i++) {
+		if (l->pl[i]) {
+			perf_links_destroy(l->pl[i]);
+			free(l->pl[i]);
+			l->pl[i] = NULL;
+		}
+	}
+}
+
+void fb_probe_json(struct json_object *out, bool need_lvur)
+{
+	struct fb_plan p;
+	struct json_object *modes = json_object_new_object(), *m;
+	enum attach_mode resolved;
+
+	fb_plan_probe(&p, need_lvur);
+	m = json_object_new_object();
+	json_object_object_add(m, "available", json_object_new_boolean(p.precise_ok));
+	json_object_object_add(m, "via", p.precise_ok ?
+		json_object_new_string(precise_kind_name(p.precise)) : NULL);
+	json_object_object_add(m, "why", p.precise_ok ? NULL :
+			       json_object_new_string(p.precise_why));
+	json_object_object_add(modes, "precise", m);
+	m = json_object_new_object();
+	json_object_object_add(m, "available", json_object_new_boolean(p.tp_ok));
+	json_object_object_add(m, "via", p.tp_ok ? json_object_new_string(
+		p.patch_tp ? "page_fault_user+perf sw events+mmap_lock+vma_lock patch tracepoints"
+			   : "page_fault_user+perf sw events+mmap_lock tracepoints") : NULL);
+	json_object_object_add(m, "why", p.tp_ok ? NULL :
+			       json_object_new_string(p.tp_why));
+	json_object_object_add(modes, "tracepoint", m);
+	json_object_object_add(out, "modes", modes);
+	resolved = p.precise_ok ? MODE_PRECISE : MODE_TRACEPOINT;
+	json_object_object_add(out, "auto", (p.precise_ok || p.tp_ok) ?
+			       json_object_new_string(mode_name(resolved)) : NULL);
+	json_object_object_add(out, "patch_tracepoints",
+			       json_object_new_boolean(p.patch_tp));
+}
+
+void fb_comm_words(const char *comm, unsigned long long words[2])
+{
+	char buf[16] = { 0 };
+
+	memcpy(buf, comm, strnlen(comm, 15));
+	memcpy(words, buf, 16);
+}
+
+/* ------------------------------------------------------------------ */
+/* vmalock                                                              */
+
+static const char *const vmstat_names[] = {
+	"vma_lock_success", "vma_lock_abort", "vma_lock_retry", "vma_lock_miss",
+};
+#define NVMSTAT ARRAY_SIZE(vmstat_names)
+
+struct vl_proc {
+	__u32 tgid;
+	bool gone;		/* deleted from the BPF map */
+	char comm[16];
+	struct vl_counts base;	/* counts of earlier BPF entries of this tgid */
+	struct vl_counts cum;	/* since start */
+	struct vl_counts prev;	/* cum at the last interval */
+};
+
+struct vl_state {
+	struct vmalock_bpf *skel;
+	struct fb_plan plan;
+	struct fb_links links;
+	int ncpus;
+	struct vl_counts cum, prev;
+	bool have_vmstat;
+	unsigned long long vm_start[NVMSTAT], vm_prev[NVMSTAT], vm_cur[NVMSTAT];
+	struct vl_proc *procs;
+	size_t nprocs, cap;
+	struct vl_counts *percpu;	/* scratch, ncpus values */
+};
+
+static void counts_add(struct vl_counts *d, const struct vl_counts *s)
+{
+	for (int i = 0; i < FP_NR; i++)
+		d->path[i] += s->path[i];
+	d->major += s->major;
+	for (int i = 0; i < VL_NR; i++)
+		d->ev[i] += s->ev[i];
+}
+
+static void counts_sub(struct vl_counts *d, const struct vl_counts *a,
+		       const struct vl_counts *b)
+{
+	for (int i = 0; i < FP_NR; i++)
+		d->path[i] = a->path[i] - b->path[i];
+	d->major = a->major - b->major;
+	for (int i = 0; i < VL_NR; i++)
+		d->ev[i] = a->ev[i] - b->ev[i];
+}
+
+static __u64 counts_faults(const struct vl_counts *c)
+{
+	return c->path[FP_VMA] + c->path[FP_MMAP] + c->path[FP_KERNEL] +
+	       c->path[FP_UNKNOWN];
+}
+
+/* Sum a per-CPU value into *out (comm from the first CPU that has one). */
+static int read_percpu(struct vl_state *s, int fd, const void *key,
+		       struct vl_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(fd, key, s->percpu))
+		return -1;
+	for (int c = 0; c < s->ncpus; c++) {
+		counts_add(out, &s->percpu[c]);
+		if (!out->comm[0] && s->percpu[c].comm[0])
+			memcpy(out->comm, s->percpu[c].comm, 16);
+	}
+	return 0;
+}
+
+static struct vl_proc *proc_find(struct vl_state *s, __u32 tgid)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].tgid == tgid)
+			return &s->procs[i];
+	if (s->nprocs == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct vl_proc *n = realloc(s->procs, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		s->procs = n;
+		s->cap = cap;
+	}
+	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
+	s->procs[s->nprocs].tgid = tgid;
+	return &s->procs[s->nprocs++];
+}
+
+static void vl_stop(void *p);
+
+static void *vl_start(const struct common_opts *o, enum attach_mode *mode)
+{
+	struct vl_state *s = calloc(1, sizeof(*s));
+	unsigned long long v;
+	int err;
+
+	if (!s) {
+		err_msg("vmalock: out of memory");
+		return NULL;
+	}
+	fb_plan_probe(&s->plan, true);
+	if (fb_plan_resolve("vmalock", o->mode, &s->plan))
+		goto fail;
+	s->ncpus = libbpf_num_possible_cpus();
+	s->percpu = calloc(s->ncpus, sizeof(*s->percpu));
+	s->skel = vmalock_bpf__open();
+	if (!s->percpu || !s->skel) {
+		err_msg("vmalock: cannot open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->targ_tgid = o->pid;
+	fb_comm_words(o->comm, (unsigned long long *)s->skel->rodata->targ_comm);
+	s->skel->rodata->fb_precise = s->plan.mode == MODE_PRECISE;
+	s->skel->rodata->fb_entry_at_hmf = !s->plan.entry_tp;
+	fb_plan_autoload(s->skel->obj, &s->plan);
+	err = vmalock_bpf__load(s->skel);
+	if (err) {
+		err_msg("vmalock: cannot load BPF programs in %s mode: %s (try --verbose)",
+			mode_name(s->plan.mode), strerror(-err));
+		goto fail;
+	}
+	if (s->plan.patch_tp &&
+	    tp_check_offset("vmalock", "vma_lock", "vma_lock_miss", "reason", 24))
+		goto fail;
+	if (fb_attach("vmalock", s->skel->obj, &s->plan, &s->links))
+		goto fail;
+	s->have_vmstat = vmstat_read(vmstat_names[0], &v) == 0;
+	for (size_t i = 0; s->have_vmstat && i < NVMSTAT; i++)
+		if (vmstat_read(vmstat_names[i], &s->vm_start[i]))
+			s->vm_start[i] = 0;	/* 6.15+ has no abort: shown as 0 delta */
+	memcpy(s->vm_prev, s->vm_start, sizeof(s->vm_prev));
+	*mode = s->plan.mode;
+	return s;
+fail:
+	vl_stop(s);
+	return NULL;
+}
+
+/* Read the BPF maps into s->cum and s->procs[].cum. */
+static int vl_read(struct vl_state *s)
+{
+	int fd_tot = bpf_map__fd(s->skel->maps.vl_total);
+	int fd_procs = bpf_map__fd(s->skel->maps.vl_procs);
+	__u32 zero = 0, key, next, *kp = NULL;
+	struct vl_counts c;
+
+	if (read_percpu(s, fd_tot, &zero, &s->cum)) {
+		err_msg("vmalock: cannot read counters: %s", strerror(errno));
+		return -1;
+	}
+	while (bpf_map_get_next_key(fd_procs, kp, &next) == 0) {
+		struct vl_proc *p;
+
+		key = next;
+		kp = &key;
+		if (read_percpu(s, fd_procs, &key, &c))
+			continue;
+		p = proc_find(s, key);
+		if (!p)
+			return -1;
+		if (p->gone) {	/* tgid reused after we dropped the old entry */
+			p->gone = false;
+		}
+		memcpy(p->comm, c.comm, 16);
+		p->cum = p->base;
+		counts_add(&p->cum, &c);
+		/* Keep the map from filling with exited processes. */
+		if (kill((pid_t)key, 0) && errno == ESRCH) {
+			bpf_map_delete_elem(fd_procs, &key);
+			p->base = p->cum;
+			p->gone = true;
+		}
+	}
+	return 0;
+}
+
+static struct json_object *opt_u64(bool avail, __u64 v)
+{
+	return avail ? json_object_new_int64((int64_t)v) : NULL;
+}
+
+static struct json_object *counts_json(const struct vl_state *s,
+				       const struct vl_counts *c, double secs)
+{
+	struct json_object *o = json_object_new_object();
+	bool attempts = s->plan.mode == MODE_PRECISE || s->plan.patch_tp;
+	__u64 faults = counts_faults(c);
+
+	json_object_object_add(o, "faults", json_object_new_int64(faults));
+	json_object_object_add(o, "minor", json_object_new_int64(faults - c->major));
+	json_object_object_add(o, "major", json_object_new_int64(c->major));
+	json_object_object_add(o, "vma_lock", json_object_new_int64(c->path[FP_VMA]));
+	json_object_object_add(o, "mmap_lock", json_object_new_int64(c->path[FP_MMAP]));
+	json_object_object_add(o, "kernel", json_object_new_int64(c->path[FP_KERNEL]));
+	json_object_object_add(o, "unbracketed", json_object_new_int64(c->path[FP_UNKNOWN]));
+	json_object_object_add(o, "miss", opt_u64(attempts, c->ev[VL_MISS]));
+	json_object_object_add(o, "retry", opt_u64(attempts, c->ev[VL_RETRY]));
+	json_object_object_add(o, "faults_per_s",
+			       json_object_new_double(secs > 0 ? faults / secs : 0));
+	json_object_object_add(o, "mmap_lock_per_s",
+			       json_object_new_double(secs > 0 ? c->path[FP_MMAP] / secs : 0));
+	if (s->plan.patch_tp) {
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(o, "vma_locked", json_object_new_int64(c->ev[VL_LOCKED_TP]));
+		json_object_object_add(o, "fallback_tp", json_object_new_int64(c->ev[VL_FALLBACK_TP]));
+		json_object_object_add(r, "no_vma", json_object_new_int64(c->ev[VL_MISS_NO_VMA]));
+		json_object_object_add(r, "detached", json_object_new_int64(c->ev[VL_MISS_DETACHED]));
+		json_object_object_add(r, "write_locked", json_object_new_int64(c->ev[VL_MISS_WRITE_LOCKED]));
+		json_object_object_add(r, "other", json_object_new_int64(c->ev[VL_MISS_OTHER]));
+		json_object_object_add(o, "miss_reasons", r);
+	}
+	if (s->plan.mode == MODE_PRECISE)
+		json_object_object_add(o, "errors", json_object_new_int64(c->ev[VL_ERROR]));
+	return o;
+}
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct json_object *const *x = a, *const *y = b;
+	int64_t fx = json_object_get_int64(json_object_object_get((struct json_object *)*x, "faults"));
+	int64_t fy = json_object_get_int64(json_object_object_get((struct json_object *)*y, "faults"));
+
+	return fx < fy ? 1 : fx > fy ? -1 : 0;
+}
+
+static int vl_collect(void *p, double interval_s, bool final,
+		      struct json_object *doc)
+{
+	struct vl_state *s = p;
+	struct vl_counts d, z = { 0 };
+	struct json_object *arr, *vm;
+	const struct vl_counts *base = final ? &z : &s->prev;
+	struct json_object **rows;
+	size_t nrows = 0;
+
+	if (vl_read(s))
+		return -1;
+	counts_sub(&d, &s->cum, base);
+	json_object_object_add(doc, "totals", counts_json(s, &d, interval_s));
+
+	/* vmstat vma_lock_* deltas (CONFIG_PER_VMA_LOCK_STATS), else null */
+	vm = NULL;
+	if (s->have_vmstat) {
+		vm = json_object_new_object();
+		for (size_t i = 0; i < NVMSTAT; i++) {
+			unsigned long long v = 0;
+
+			if (vmstat_read(vmstat_names[i], &v) == 0) {
+				s->vm_cur[i] = v;
+				json_object_object_add(vm, vmstat_names[i], json_object_new_int64(
+					v - (final ? s->vm_start[i] : s->vm_prev[i])));
+			} else {
+				json_object_object_add(vm, vmstat_names[i], NULL);
+			}
+		}
+		if (!final)
+			memcpy(s->vm_prev, s->vm_cur, sizeof(s->vm_prev));
+	}
+	json_object_object_add(doc, "vmstat", vm);
+
+	rows = calloc(s->nprocs + 1, sizeof(*rows));
+	if (!rows)
+		return -1;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct vl_proc *pr = &s->procs[i];
+		struct vl_counts pd;
+		struct json_object *row;
+
+		counts_sub(&pd, &pr->cum, final ? &z : &pr->prev);
+		if (!final)
+			pr->prev = pr->cum;
+		if (!counts_faults(&pd) && !pd.ev[VL_MISS] && !pd.ev[VL_RETRY])
+			continue;
+		row = counts_json(s, &pd, interval_s);
+		json_object_object_add(row, "pid", json_object_new_int(pr->tgid));
+		json_object_object_add(row, "comm", json_object_new_string(pr->comm));
+		rows[nrows++] = row;
+	}
+	qsort(rows, nrows, sizeof(*rows), proc_cmp);
+	arr = json_object_new_array();
+	for (size_t i = 0; i < nrows; i++)
+		json_object_array_add(arr, rows[i]);
+	free(rows);
+	json_object_object_add(doc, "processes", arr);
+	json_object_object_add(doc, "procs_dropped",
+			       json_object_new_int64(s->skel->bss->vl_procs_dropped));
+
+	doc_metric(doc, "faults_count", counts_faults(&d));
+	doc_metric(doc, "vma_lock_count", d.path[FP_VMA]);
+	doc_metric(doc, "mmap_lock_count", d.path[FP_MMAP]);
+	doc_metric(doc, "kernel_fault_count", d.path[FP_KERNEL]);
+	doc_metric(doc, "faults_per_s", interval_s > 0 ? counts_faults(&d) / interval_s : 0);
+	if (counts_faults(&d))
+		doc_metric(doc, "mmap_lock_ratio",
+			   (double)d.path[FP_MMAP] / counts_faults(&d));
+	if (s->plan.mode == MODE_PRECISE || s->plan.patch_tp) {
+		doc_metric(doc, "vma_lock_miss_count", d.ev[VL_MISS]);
+		doc_metric(doc, "vma_lock_retry_count", d.ev[VL_RETRY]);
+	}
+	if (!final)
+		s->prev = s->cum;
+	return 0;
+}
+
+static __s64 jint(struct json_object *o, const char *k)
+{
+	return json_object_get_int64(json_object_object_get(o, k));
+}
+
+/* A count or "n/a" when the mode cannot tell (JSON null). */
+static const char *na(struct json_object *o, const char *k, char *buf, size_t n)
+{
+	struct json_object *v = json_object_object_get(o, k);
+
+	if (!v)
+		return "n/a";
+	snprintf(buf, n, "%lld", (long long)json_object_get_int64(v));
+	return buf;
+}
+
+static void vl_print(void *p, struct json_object *doc, bool final, FILE *f)
+{
+	struct json_object *t = json_object_object_get(doc, "totals");
+	struct json_object *vm = json_object_object_get(doc, "vmstat");
+	struct json_object *procs = json_object_object_get(doc, "processes");
+	double secs = json_object_get_double(json_object_object_get(doc, "interval_s"));
+	char b1[32], b2[32];
+	size_t n = json_object_array_length(procs);
+
+	fprintf(f, "%s %.2fs: faults %lld (%.0f/s)  vma_lock %lld  mmap_lock %lld  "
+		"kernel %lld  unbracketed %lld  miss %s  retry %s\n",
+		final ? "SUMMARY" : "interval", secs, (long long)jint(t, "faults"),
+		json_object_get_double(json_object_object_get(t, "faults_per_s")),
+		(long long)jint(t, "vma_lock"), (long long)jint(t, "mmap_lock"),
+		(long long)jint(t, "kernel"), (long long)jint(t, "unbracketed"),
+		na(t, "miss", b1, sizeof(b1)), na(t, "retry", b2, sizeof(b2)));
+	if (vm)
+		fprintf(f, "  vmstat: success %lld  abort %lld  retry %lld  miss %lld\n",
+			(long long)jint(vm, "vma_lock_success"),
+			(long long)jint(vm, "vma_lock_abort"),
+			(long long)jint(vm, "vma_lock_retry"),
+			(long long)jint(vm, "vma_lock_miss"));
+	if (!n)
+		return;
+	fprintf(f, "  %7s %-16s %10s %10s %10s %8s %7s %8s %8s\n", "PID", "COMM",
+		"FAULTS", "VMA_LOCK", "MMAP_LOCK", "KERNEL", "MAJOR", "MISS", "RETRY");
+	for (size_t i = 0; i < n && (final || i < 20); i++) {
+		struct json_object *r = json_object_array_get_idx(procs, i);
+
+		fprintf(f, "  %7lld %-16s %10lld %10lld %10lld %8lld %7lld %8s %8s\n",
+			(long long)jint(r, "pid"),
+			json_object_get_string(json_object_object_get(r, "comm")),
+			(long long)jint(r, "faults"), (long long)jint(r, "vma_lock"),
+			(long long)jint(r, "mmap_lock"), (long long)jint(r, "kernel"),
+			(long long)jint(r, "major"), na(r, "miss", b1, sizeof(b1)),
+			na(r, "retry", b2, sizeof(b2)));
+	}
+}
+
+static void vl_stop(void *p)
+{
+	struct vl_state *s = p;
+
+	if (!s)
+		return;
+	fb_detach(&s->links);
+	vmalock_bpf__destroy(s->skel);
+	free(s->procs);
+	free(s->percpu);
+	free(s);
+}
+
+static void vl_probe(struct json_object *out)
+{
+	fb_probe_json(out, true);
+}
+
+static struct cmd_desc vl_desc = {
+	.name = "vmalock",
+	.summary = "per-VMA-lock outcomes of page faults, per process",
+	.details =
+"Counts completed page faults (the ones perf counts as minor-faults +\n"
+"major-faults) by how they were served: under the per-VMA lock, under\n"
+"mmap_lock (fallback after a VMA-lock miss or retry), or as kernel-mode\n"
+"faults on user memory (always mmap_lock). Lock misses and retries are\n"
+"reported in precise mode and on kernels with the mmscope vma_lock\n"
+"tracepoints; otherwise they read n/a. /proc/vmstat vma_lock_* deltas are\n"
+"shown when the kernel has CONFIG_PER_VMA_LOCK_STATS.\n"
+"Fields: docs/schema/vmalock.md.",
+};
+
+const struct tracer vmalock_tracer = {
+	.name = "vmalock",
+	.desc = &vl_desc,
+	.start = vl_start,
+	.collect = vl_collect,
+	.print = vl_print,
+	.stop = vl_stop,
+	.probe = vl_probe,
+};
+
+int cmd_vmalock(int argc, char **argv)
+{
+	return tracer_main(&vmalock_tracer, argc, argv);
+}
