@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope ptshare: shared page tables. Always reports the sharing ratio
+ * from ground truth both sides of the accounting: logical bytes (the sum of
+ * the sharers' VmPTE, each counting a shared table in full; read in BPF as
+ * mm->pgtables_bytes) against physical bytes (/proc/meminfo PageTables,
+ * which counts a shared table once), as deltas since tracing started.
+ * Where the kernel allows, it adds per-table sharer counts: hugetlb PMD
+ * sharing (fexit/kprobe, precise mode) and the ptshare:* tracepoints of the
+ * kernel patch series. docs/schema/ptshare.md.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "jsonout.h"
+#include "probe.h"
+#include "ptshare.h"
+#include "ptshare.skel.h"
+#include "tpformat.h"
+#include "tracer.h"
+#include "util.h"
+
+#define MAX_SHARERS 4096
+#define MAX_TABLES_LISTED 64
+
+static const char *const hugetlb_funcs[] = {
+	"huge_pmd_share", "huge_pmd_unshare", "___pmd_free_tlb", NULL,
+};
+
+/* --sharers PID,PID,...: restrict the logical sum to these processes. */
+static pid_t sharer_pids[MAX_SHARERS];
+static int n_sharer_pids;
+
+struct base {
+	__u64 mm;
+	__s64 bytes;
+};
+
+struct ptshare_state {
+	struct ptshare_bpf *skel;
+	struct bpf_link *iter;
+	bool hugetlb_events, patch_events;
+	const char *hugetlb_via;
+	bool sharers_known;	/* kernel sharer count readable */
+	long long pt_start_kb;
+	struct base *base;	/* sharers' bytes when tracing started, by mm */
+	int n_base;
+};
+
+struct ptshare_caps {
+	enum precise_kind fn;
+	bool patch;
+	char why[200];
+};
+
+static void caps_get(struct ptshare_caps *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->patch = probe_tracepoint("ptshare", "ptshare_attach") &&
+		   probe_tracepoint("ptshare", "ptshare_detach");
+	c->fn = probe_precise(hugetlb_funcs, true);
+	if (c->fn == PRECISE_NONE)
+		snprintf(c->why, sizeof(c->why),
+			 "neither fentry nor kprobes on huge_pmd_share/huge_pmd_unshare (%s)",
+			 probe_last_error());
+}
+
+static void ptshare_probe(struct json_object *out)
+{
+	struct json_object *modes = json_object_new_object();
+	struct json_object *p = json_object_new_object(), *t = json_object_new_object();
+	struct ptshare_caps c;
+
+	caps_get(&c);
+	json_object_object_add(p, "available", json_object_new_boolean(c.fn != PRECISE_NONE));
+	json_object_object_add(p, "via", json_object_new_string(precise_kind_name(c.fn)));
+	if (c.fn == PRECISE_NONE)
+		json_object_object_add(p, "why", json_object_new_string(c.why));
+	json_object_object_add(t, "available", json_object_new_boolean(true));
+	json_object_object_add(t, "via", json_object_new_string(c.patch ?
+		"task iterator + /proc/meminfo + ptshare:* tracepoints" :
+		"task iterator + /proc/meminfo (no ptshare:* tracepoints: kernel lacks the patch)"));
+	json_object_object_add(modes, "precise", p);
+	json_object_object_add(modes, "tracepoint", t);
+	json_object_object_add(out, "modes", modes);
+	json_object_object_add(out, "auto", json_object_new_string(
+		c.fn != PRECISE_NONE ? "precise" : "tracepoint"));
+	json_object_object_add(out, "patch_tracepoints", json_object_new_boolean(c.patch));
+}
+
+/* Address of a kernel symbol from /proc/kallsyms (0 if hidden or absent). */
+static __u64 kallsyms_addr(const char *name)
+{
+	char line[256], sym[128], type;
+	unsigned long long a;
+	__u64 found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s", &a, &type, sym) == 3 &&
+		    !strcmp(sym, name)) {
+			found = a;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+static void ptshare_stop(void *p)
+{
+	struct ptshare_state *s = p;
+
+	if (!s)
+		return;
+	bpf_link__destroy(s->iter);
+	ptshare_bpf__destroy(s->skel);
+	free(s->base);
+	free(s);
+}
+
+static bool is_sharer(__u32 tgid)
+{
+	if (!n_sharer_pids)
+		return true;
+	for (int i = 0; i < n_sharer_pids; i++)
+		if (sharer_pids[i] == (pid_t)tgid)
+			return true;
+	return false;
+}
+
+static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n)
+{
+	struct ptshare_snap *v = NULL;
+	size_t cap = 0, len = 0;
+	int fd = bpf_iter_create(bpf_link__fd(s->iter)), m = 0;
+	ssize_t r = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - len < 64 * sizeof(*v)) {
+			void *p;
+
+			cap = cap ? cap * 2 : 256 * sizeof(*v);
+			if (!(p = realloc(v, cap))) {
+				free(v);
+				close(fd);
+				return -ENOMEM;
+			}
+			v = p;
+		}
+		r = read(fd, (char *)v + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	if (r < 0) {
+		free(v);
+		return -errno;
+	}
+	for (size_t i = 0; i < len / sizeof(*v); i++)
+		if (is_sharer(v[i].tgid))
+			v[m++] = v[i];
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
+{
+	struct ptshare_state *s;
+	struct ptshare_caps c;
+	struct ptshare_snap *snap = NULL;
+	int err, n = 0;
+
+	caps_get(&c);
+	if (mode_resolve("ptshare", o->mode, c.fn != PRECISE_NONE, c.why, true, "", mode))
+		return NULL;
+	if (!(s = calloc(1, sizeof(*s)))) {
+		err_msg("ptshare: out of memory");
+		return NULL;
+	}
+	s->skel = ptshare_bpf__open();
+	if (!s->skel) {
+		err_msg("ptshare: cannot open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->targ_tgid = o->pid;
+	memcpy((void *)s->skel->rodata->targ_comm, o->comm, sizeof(o->comm));
+	s->hugetlb_events = *mode == MODE_PRECISE;
+	s->patch_events = c.patch;
+	if (s->hugetlb_events) {
+		s->skel->rodata->sym_page_offset_base = kallsyms_addr("page_offset_base");
+		s->skel->rodata->sym_vmemmap_base = kallsyms_addr("vmemmap_base");
+		s->sharers_known = s->skel->rodata->sym_page_offset_base &&
+				   s->skel->rodata->sym_vmemmap_base;
+		s->hugetlb_via = precise_kind_name(c.fn);
+	}
+	if (c.patch &&
+	    (tp_check_offset("ptshare", "ptshare", "ptshare_attach", "ino", 16) ||
+	     tp_check_offset("ptshare", "ptshare", "ptshare_attach", "refcount", 40) ||
+	     tp_check_offset("ptshare", "ptshare", "ptshare_detach", "refcount", 40)))
+		goto fail;
+	bpf_program__set_autoload(s->skel->progs.fx_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_FENTRY);
+	bpf_program__set_autoload(s->skel->progs.fx_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_FENTRY);
+	bpf_program__set_autoload(s->skel->progs.fe_pmd_free_tlb, s->hugetlb_events && c.fn == PRECISE_FENTRY);
+	bpf_program__set_autoload(s->skel->progs.kp_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_KPROBE);
+	bpf_program__set_autoload(s->skel->progs.kr_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_KPROBE);
+	bpf_program__set_autoload(s->skel->progs.kp_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_KPROBE);
+	bpf_program__set_autoload(s->skel->progs.kr_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_KPROBE);
+	bpf_program__set_autoload(s->skel->progs.kp_pmd_free_tlb, s->hugetlb_events && c.fn == PRECISE_KPROBE);
+	bpf_program__set_autoload(s->skel->progs.tp_ptshare_attach, c.patch);
+	bpf_program__set_autoload(s->skel->progs.tp_ptshare_detach, c.patch);
+	bpf_program__set_autoload(s->skel->progs.tp_ptshare_create, c.patch &&
+				  probe_tracepoint("ptshare", "ptshare_create"));
+	bpf_program__set_autoload(s->skel->progs.tp_ptshare_destroy, c.patch &&
+				  probe_tracepoint("ptshare", "ptshare_destroy"));
+	err = ptshare_bpf__load(s->skel);
+	if (err) {
+		err_msg("ptshare: cannot load BPF programs: %s (run with -v for the verifier log)",
+			strerror(-err));
+		goto fail;
+	}
+	err = ptshare_bpf__attach(s->skel);
+	if (err) {
+		err_msg("ptshare: cannot attach BPF programs: %s", strerror(-err));
+		goto fail;
+	}
+	s->iter = bpf_program__attach_iter(s->skel->progs.snap_tasks, NULL);
+	if (!s->iter) {
+		err_msg("ptshare: cannot create the task iterator: %s", strerror(errno));
+		goto fail;
+	}
+	/* baseline: PageTables and each sharer's VmPTE, read back to back */
+	s->pt_start_kb = meminfo_kb("PageTables");
+	err = snapshot(s, &snap, &n);
+	if (err) {
+		err_msg("ptshare: task iterator failed: %s", strerror(-err));
+		goto fail;
+	}
+	s->base = calloc(n ? n : 1, sizeof(*s->base));
+	for (int i = 0; s->base && i < n; i++)
+		s->base[i] = (struct base){ snap[i].mm, snap[i].bytes };
+	s->n_base = s->base ? n : 0;
+	free(snap);
+	return s;
+fail:
+	ptshare_stop(s);
+	return NULL;
+}
+
+static __s64 base_bytes(struct ptshare_state *s, __u64 mm)
+{
+	for (int i = 0; i < s->n_base; i++)
+		if (s->base[i].mm == mm)
+			return s->base[i].bytes;
+	return 0;	/* appeared after tracing started: all of it is new */
+}
+
+static __u64 counter_sum(struct ptshare_state *s, __u32 idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *v, sum = 0;
+
+	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.counters), &idx, v))
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+static struct json_object *tables_json(struct ptshare_state *s, long long *shared,
+				       long long *saved)
+{
+	struct json_object *arr = json_object_new_array();
+	int fd = bpf_map__fd(s->skel->maps.tables);
+	__u64 key, next, *prev = NULL;
+	struct ptshare_table t;
+
+	*shared = *saved = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t) || t.sharers < 2)
+			continue;
+		(*shared)++;
+		/* hugetlb: every sharer beyond the first would own a PMD page */
+		if (t.src == PTSHARE_SRC_HUGETLB)
+			*saved += (long long)(t.sharers - 1) * 4096;
+		if (json_object_array_length(arr) < MAX_TABLES_LISTED) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "source", json_object_new_string(
+				t.src == PTSHARE_SRC_PATCH ? "ptshare tracepoints" : "hugetlb PMD share"));
+			json_object_object_add(o, "ino", json_object_new_uint64(t.ino));
+			json_object_object_add(o, "start", json_object_new_uint64(t.start));
+			json_object_object_add(o, "size", json_object_new_uint64(t.size));
+			json_object_object_add(o, "sharers", json_object_new_int(t.sharers));
+			json_object_object_add(o, "attaches", json_object_new_uint64(t.attaches));
+			json_object_object_add(o, "detaches", json_object_new_uint64(t.detaches));
+			json_object_array_add(arr, o);
+		}
+	}
+	return arr;
+}
+
+static int ptshare_collect(void *p, double interval_s, bool final,
+			   struct json_object *doc)
+{
+	struct ptshare_state *s = p;
+	struct json_object *lg = json_object_new_object(), *ph = json_object_new_object();
+	struct json_object *pids = json_object_new_array(), *ev;
+	struct ptshare_snap *snap = NULL;
+	long long logical = 0, logical_delta = 0, pt_kb, phys_delta;
+	int n = 0, err;
+
+	err = snapshot(s, &snap, &n);
+	pt_kb = meminfo_kb("PageTables");
+	if (err) {
+		json_object_put(lg);
+		json_object_put(ph);
+		json_object_put(pids);
+		err_msg("ptshare: task iterator failed: %s", strerror(-err));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		logical += snap[i].bytes;
+		logical_delta += snap[i].bytes - base_bytes(s, snap[i].mm);
+		if (json_object_array_length(pids) < MAX_SHARERS)
+			json_object_array_add(pids, json_object_new_int(snap[i].tgid));
+	}
+	free(snap);
+	phys_delta = (pt_kb - s->pt_start_kb) * 1024;
+
+	json_object_object_add(lg, "processes", json_object_new_int(n));
+	json_object_object_add(lg, "pids", pids);
+	json_object_object_add(lg, "bytes", json_object_new_int64(logical));
+	json_object_object_add(lg, "delta_bytes", json_object_new_int64(logical_delta));
+	json_object_object_add(lg, "source", json_object_new_string(
+		"sum of the sharers' mm->pgtables_bytes (VmPTE), BPF task iterator"));
+	json_object_object_add(doc, "logical", lg);
+	json_object_object_add(ph, "pagetables_bytes", json_object_new_int64(pt_kb * 1024));
+	json_object_object_add(ph, "delta_bytes", json_object_new_int64(phys_delta));
+	json_object_object_add(ph, "source", json_object_new_string(
+		"/proc/meminfo PageTables (whole system; includes other processes' changes)"));
+	json_object_object_add(doc, "physical", ph);
+	/* below one page of change the ratio is noise, not sharing */
+	json_object_object_add(doc, "sharing_ratio", phys_delta >= 4096 ?
+		json_object_new_double((double)logical_delta / phys_delta) : NULL);
+	if (phys_delta >= 4096)
+		doc_metric(doc, "sharing_ratio", (double)logical_delta / phys_delta);
+	doc_metric(doc, "logical_bytes", logical);
+	doc_metric(doc, "logical_delta_bytes", logical_delta);
+	doc_metric(doc, "physical_bytes", pt_kb * 1024.0);
+	doc_metric(doc, "physical_delta_bytes", phys_delta);
+
+	if (s->hugetlb_events || s->patch_events) {
+		long long shared, saved;
+
+		ev = json_object_new_object();
+		json_object_object_add(ev, "hugetlb", s->hugetlb_events ?
+			json_object_new_string(s->hugetlb_via) : NULL);
+		json_object_object_add(ev, "patch_tracepoints",
+				       json_object_new_boolean(s->patch_events));
+		json_object_object_add(ev, "sharer_counts", json_object_new_string(
+			s->patch_events || s->sharers_known ? "kernel" :
+			"unknown (page_offset_base/vmemmap_base not in kallsyms)"));
+		json_object_object_add(ev, "shares", json_object_new_uint64(counter_sum(s, PTSHARE_C_SHARE)));
+		json_object_object_add(ev, "unshares", json_object_new_uint64(counter_sum(s, PTSHARE_C_UNSHARE)));
+		json_object_object_add(ev, "hosts_created", json_object_new_uint64(counter_sum(s, PTSHARE_C_CREATE)));
+		json_object_object_add(ev, "hosts_destroyed", json_object_new_uint64(counter_sum(s, PTSHARE_C_DESTROY)));
+		json_object_object_add(ev, "untracked_tables", json_object_new_uint64(counter_sum(s, PTSHARE_C_TABLE_FULL)));
+		json_object_object_add(ev, "tables", tables_json(s, &shared, &saved));
+		json_object_object_add(ev, "shared_tables", json_object_new_int64(shared));
+		json_object_object_add(ev, "hugetlb_saved_bytes", json_object_new_int64(saved));
+		json_object_object_add(doc, "events", ev);
+		doc_metric(doc, "shared_tables", shared);
+		doc_metric(doc, "shares", counter_sum(s, PTSHARE_C_SHARE));
+		doc_metric(doc, "unshares", counter_sum(s, PTSHARE_C_UNSHARE));
+	} else {
+		json_object_object_add(doc, "events", NULL);
+		json_object_object_add(doc, "events_unavailable", json_object_new_string(
+			"no share/unshare events: tracepoint mode and the kernel has no ptshare:* "
+			"tracepoints; ratio from VmPTE vs PageTables only"));
+	}
+	return 0;
+}
+
+static long long jint(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
+{
+	struct json_object *lg, *ph, *r, *ev, *tabs;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	json_object_object_get_ex(doc, "logical", &lg);
+	json_object_object_get_ex(doc, "physical", &ph);
+	fprintf(f, "%s%02d:%02d:%02d  sharers %lld\n", final ? "== summary ==  " : "",
+		tm.tm_hour, tm.tm_min, tm.tm_sec, jint(lg, "processes"));
+	fprintf(f, "  logical  %10.1f KiB  (+%.1f KiB since start)  [sum of sharers' VmPTE, BPF]\n",
+		jint(lg, "bytes") / 1024.0, jint(lg, "delta_bytes") / 1024.0);
+	fprintf(f, "  physical %10.1f KiB  (%+.1f KiB since start)  [/proc/meminfo PageTables, system-wide]\n",
+		jint(ph, "pagetables_bytes") / 1024.0, jint(ph, "delta_bytes") / 1024.0);
+	if (json_object_object_get_ex(doc, "sharing_ratio", &r) && r)
+		fprintf(f, "  sharing ratio (logical/physical growth) %.2f\n",
+			json_object_get_double(r));
+	else
+		fprintf(f, "  sharing ratio: n/a (PageTables grew by less than a page)\n");
+	if (json_object_object_get_ex(doc, "events", &ev) && ev) {
+		fprintf(f, "  events: %lld shares, %lld unshares, %lld shared tables, %.1f KiB saved (hugetlb)\n",
+			jint(ev, "shares"), jint(ev, "unshares"), jint(ev, "shared_tables"),
+			jint(ev, "hugetlb_saved_bytes") / 1024.0);
+		json_object_object_get_ex(ev, "tables", &tabs);
+		for (size_t i = 0; i < json_object_array_length(tabs); i++) {
+			struct json_object *t = json_object_array_get_idx(tabs, i);
+
+			fprintf(f, "    ino %lld  0x%llx +%lld MiB  sharers %lld\n",
+				jint(t, "ino"), (unsigned long long)jint(t, "start"),
+				jint(t, "size") >> 20, jint(t, "sharers"));
+		}
+	} else {
+		fprintf(f, "  events: none (no precise probes, no ptshare:* tracepoints on this kernel)\n");
+	}
+	fputc('\n', f);
+}
+
+enum { OPT_SHARERS = 1000 };
+
+static const struct extra_opt ptshare_extra[] = {
+	{ { "sharers", required_argument, NULL, OPT_SHARERS }, "PID,...",
+	  "the processes whose VmPTE make the logical sum (default: all selected by -p/-c)" },
+	{ { NULL, 0, NULL, 0 }, NULL, NULL },
+};
+
+static int ptshare_parse(int key, const char *arg, void *ctx)
+{
+	char *copy, *tok, *save = NULL, *end;
+
+	if (key != OPT_SHARERS)
+		return -1;
+	copy = strdup(arg);
+	if (!copy)
+		return -1;
+	n_sharer_pids = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long v;
+
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (errno || *end || v <= 0 || v > 4194304 || n_sharer_pids >= MAX_SHARERS) {
+			err_msg("ptshare: --sharers '%s': '%s' is not a process id (or more than %d)",
+				arg, tok, MAX_SHARERS);
+			free(copy);
+			return -1;
+		}
+		sharer_pids[n_sharer_pids++] = v;
+	}
+	free(copy);
+	if (!n_sharer_pids) {
+		err_msg("ptshare: --sharers needs at least one process id");
+		return -1;
+	}
+	return 0;
+}
+
+static struct cmd_desc ptshare_desc = {
+	.name = "ptshare",
+	.summary = "shared page tables: sharing ratio, hugetlb PMD sharing, MAP_SHARED_PT",
+	.details =
+	"Logical bytes are the sharers' VmPTE summed (each counts a shared table in\n"
+	"full); physical bytes are /proc/meminfo PageTables (a shared table once).\n"
+	"The sharing ratio is their growth since tracing started: start ptshare,\n"
+	"then let the sharers map and touch. Precise mode adds hugetlb PMD share/\n"
+	"unshare events with the kernel's sharer count per table; the kernel patch's\n"
+	"ptshare:* tracepoints are used whenever the running kernel has them.\n"
+	"JSON schema: docs/schema/ptshare.md.",
+	.extra = ptshare_extra,
+	.parse_extra = ptshare_parse,
+};
+
+const struct tracer ptshare_tracer = {
+	.name = "ptshare",
+	.desc = &ptshare_desc,
+	.start = ptshare_start,
+	.collect = ptshare_collect,
+	.print = ptshare_print,
+	.stop = ptshare_stop,
+	.probe = ptshare_probe,
+};
+
+int cmd_ptshare(int argc, char **argv)
+{
+	return tracer_main(&ptshare_tracer, argc, argv);
+}
