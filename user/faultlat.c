@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope faultlat: page-fault latency histograms, split by minor/major and
+ * by lock path (per-VMA lock, mmap_lock, kernel-mode fault on user memory),
+ * system-wide or per process. Latency = fault entry (exceptions:page_fault_*)
+ * to completion (perf minor/major-faults event in tracepoint mode,
+ * handle_mm_fault() return in precise mode); see bpf/fault_bracket.bpf.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "histo.h"
+#include "faultlat.h"
+#include "jsonout.h"
+#include "tracer.h"
+#include "util.h"
+#include "faultlat.skel.h"
+
+static const char *const path_names[FL_PATHS] = { "vma_lock", "mmap_lock", "kernel" };
+
+struct fl_proc {
+	__u32 tgid;
+	char comm[16];
+	struct hist iv[FL_CLASSES];	/* this interval */
+	struct hist cum[FL_CLASSES];	/* since start */
+};
+
+struct fl_state {
+	struct faultlat_bpf *skel;
+	struct fb_plan plan;
+	struct fb_links links;
+	bool per_process;
+	int ncpus;
+	struct hist *percpu;		/* scratch: ncpus values */
+	struct hist iv[FL_CLASSES], cum[FL_CLASSES];
+	__u64 unbr_iv, unbr_cum;
+	struct fl_proc *procs;
+	size_t nprocs, cap;
+};
+
+static bool opt_per_process;
+
+enum { OPT_PER_PROCESS = 0x2000 };
+
+static const struct extra_opt fl_extra[] = {
+	{ { "per-process", no_argument, NULL, OPT_PER_PROCESS }, NULL,
+	  "histograms per process (at most " "4096" " process x class histograms per interval)" },
+	{ { NULL } }
+};
+
+static int fl_parse_extra(int key, const char *arg, void *ctx)
+{
+	if (key == OPT_PER_PROCESS) {
+		opt_per_process = true;
+		return 0;
+	}
+	return -1;
+}
+
+static void fl_stop(void *p);
+
+static void *fl_start(const struct common_opts *o, enum attach_mode *mode)
+{
+	struct fl_state *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s) {
+		err_msg("faultlat: out of memory");
+		return NULL;
+	}
+	s->per_process = opt_per_process;
+	fb_plan_probe(&s->plan, false);
+	if (fb_plan_resolve("faultlat", o->mode, &s->plan))
+		goto fail;
+	s->ncpus = libbpf_num_possible_cpus();
+	s->percpu = calloc(s->ncpus, sizeof(*s->percpu));
+	s->skel = faultlat_bpf__open();
+	if (!s->percpu || !s->skel) {
+		err_msg("faultlat: cannot open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->targ_tgid = o->pid;
+	fb_comm_words(o->comm, (unsigned long long *)s->skel->rodata->targ_comm);
+	s->skel->rodata->fb_precise = s->plan.mode == MODE_PRECISE;
+	s->skel->rodata->fb_entry_at_hmf = !s->plan.entry_tp;
+	s->skel->rodata->fl_per_process = s->per_process;
+	fb_plan_autoload(s->skel->obj, &s->plan);
+	err = faultlat_bpf__load(s->skel);
+	if (err) {
+		err_msg("faultlat: cannot load BPF programs in %s mode: %s (try --verbose)",
+			mode_name(s->plan.mode), strerror(-err));
+		goto fail;
+	}
+	if (fb_attach("faultlat", s->skel->obj, &s->plan, &s->links))
+		goto fail;
+	*mode = s->plan.mode;
+	return s;
+fail:
+	fl_stop(s);
+	return NULL;
+}
+
+static struct fl_proc *proc_find(struct fl_state *s, __u32 tgid)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].tgid == tgid)
+			return &s->procs[i];
+	if (s->nprocs == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct fl_proc *n = realloc(s->procs, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		s->procs = n;
+		s->cap = cap;
+	}
+	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
+	s->procs[s->nprocs].tgid = tgid;
+	return &s->procs[s->nprocs++];
+}
+
+/*
+ * Flip the generation BPF writes into, let programs that read the old one
+ * finish (they run non-preemptible, microseconds), then drain it into this
+ * interval's histograms and zero it for its next turn.
+ */
+static int fl_drain(struct fl_state *s)
+{
+	__u32 old = s->skel->bss->fl_gen & 1;
+	int fd = bpf_map__fd(s->skel->maps.fl_hists);
+	int pfd = bpf_map__fd(s->skel->maps.fl_proc_hists);
+	struct fl_proc_key key, next, *kp = NULL;
+	struct fl_proc_hist ph;
+
+	__atomic_store_n(&s->skel->bss->fl_gen, old ^ 1, __ATOMIC_SEQ_CST);
+	usleep(5000);
+	for (int c = 0; c < FL_CLASSES; c++)
+		hist_reset(&s->iv[c]);
+	for (size_t i = 0; i < s->nprocs; i++)
+		for (int c = 0; c < FL_CLASSES; c++)
+			hist_reset(&s->procs[i].iv[c]);
+
+	for (__u32 c = 0; c < FL_CLASSES; c++) {
+		__u32 idx = old * FL_CLASSES + c;
+
+		if (bpf_map_lookup_elem(fd, &idx, s->percpu)) {
+			err_msg("faultlat: cannot read histograms: %s", strerror(errno));
+			return -1;
+		}
+		for (int cpu = 0; cpu < s->ncpus; cpu++)
+			hist_merge(&s->iv[c], &s->percpu[cpu]);
+		memset(s->percpu, 0, s->ncpus * sizeof(*s->percpu));
+		if (bpf_map_update_elem(fd, &idx, s->percpu, BPF_ANY)) {
+			err_msg("faultlat: cannot reset histograms: %s", strerror(errno));
+			return -1;
+		}
+	}
+	/* Per-process entries of the old generation: merge and delete.
+	 * Restart the walk after each delete (deleting invalidates it). */
+	while (bpf_map_get_next_key(pfd, kp, &next) == 0) {
+		struct fl_proc *p;
+
+		key = next;
+		if (key.gen != old || key.cls >= FL_CLASSES) {
+			kp = &key;
+			continue;
+		}
+		if (bpf_map_lookup_elem(pfd, &key, &ph) == 0) {
+			p = proc_find(s, key.tgid);
+			if (!p)
+				return -1;
+			memcpy(p->comm, ph.comm, sizeof(p->comm));
+			p->comm[15] = 0;
+			hist_merge(&p->iv[key.cls], &ph.h);
+		}
+		bpf_map_delete_elem(pfd, &key);
+		kp = NULL;
+	}
+	s->unbr_iv = s->skel->bss->fl_unbracketed[old];
+	s->skel->bss->fl_unbracketed[old] = 0;
+	s->unbr_cum += s->unbr_iv;
+	for (int c = 0; c < FL_CLASSES; c++)
+		hist_merge(&s->cum[c], &s->iv[c]);
+	for (size_t i = 0; i < s->nprocs; i++)
+		for (int c = 0; c < FL_CLASSES; c++)
+			hist_merge(&s->procs[i].cum[c], &s->procs[i].iv[c]);
+	return 0;
+}
+
+/* [{"major":b,"path":"vma_lock","hist":{...}}, ...] for non-empty classes;
+ * *all gets every class merged. */
+static struct json_object *classes_json(const struct hist *h, struct hist *all)
+{
+	struct json_object *arr = json_object_new_array();
+
+	hist_reset(all);
+	for (int c = 0; c < FL_CLASSES; c++) {
+		struct json_object *o;
+
+		hist_merge(all, &h[c]);
+		if (!h[c].count)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "major", json_object_new_boolean(c >= FL_PATHS));
+		json_object_object_add(o, "path", json_object_new_string(path_names[c % FL_PATHS]));
+		json_object_object_add(o, "hist", hist_to_json(&h[c]));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static int fl_collect(void *p, double interval_s, bool final,
+		      struct json_object *doc)
+{
+	struct fl_state *s = p;
+	const struct hist *h;
+	struct hist all;
+	struct json_object *procs;
+
+	if (fl_drain(s))
+		return -1;
+	h = final ? s->cum : s->iv;
+	json_object_object_add(doc, "per_process", json_object_new_boolean(s->per_process));
+	procs = json_object_new_array();
+	if (s->per_process) {
+		struct hist sum[FL_CLASSES];
+
+		memset(sum, 0, sizeof(sum));
+		for (size_t i = 0; i < s->nprocs; i++) {
+			struct fl_proc *pr = &s->procs[i];
+			const struct hist *ph = final ? pr->cum : pr->iv;
+			struct json_object *o;
+			struct hist pall;
+
+			for (int c = 0; c < FL_CLASSES; c++)
+				hist_merge(&sum[c], &ph[c]);
+			o = json_object_new_object();
+			json_object_object_add(o, "pid", json_object_new_int(pr->tgid));
+			json_object_object_add(o, "comm", json_object_new_string(pr->comm));
+			json_object_object_add(o, "histograms", classes_json(ph, &pall));
+			if (!pall.count) {
+				json_object_put(o);
+				continue;
+			}
+			json_object_object_add(o, "all", hist_to_json(&pall));
+			json_object_array_add(procs, o);
+		}
+		json_object_object_add(doc, "histograms", classes_json(sum, &all));
+	} else {
+		json_object_object_add(doc, "histograms", classes_json(h, &all));
+	}
+	json_object_object_add(doc, "all", hist_to_json(&all));
+	json_object_object_add(doc, "processes", procs);
+	json_object_object_add(doc, "unbracketed", json_object_new_int64(
+		final ? s->unbr_cum : s->unbr_iv));
+	json_object_object_add(doc, "procs_dropped", json_object_new_int64(
+		s->skel->bss->fl_procs_dropped));
+	doc_metric(doc, "faults_count", all.count + (final ? s->unbr_cum : s->unbr_iv));
+	doc_metric(doc, "latency_count", all.count);
+	if (all.count) {
+		doc_metric(doc, "latency_mean_ns", hist_mean(&all));
+		doc_metric(doc, "latency_p50_ns", hist_percentile(&all, 0.50));
+		doc_metric(doc, "latency_p90_ns", hist_percentile(&all, 0.90));
+		doc_metric(doc, "latency_p99_ns", hist_percentile(&all, 0.99));
+		doc_metric(doc, "latency_max_ns", all.max);
+	}
+	return 0;
+}
+
+/* Rebuild a histogram from its JSON form for printing (slots from the log2
+ * buckets are enough for the table; percentiles are printed from the JSON). */
+static void print_classes(FILE *f, struct json_object *arr, const char *indent)
+{
+	size_t n = json_object_array_length(arr);
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i);
+		struct json_object *h = json_object_object_get(c, "hist");
+		struct json_object *b = json_object_object_get(h, "buckets");
+		__u64 maxc = 0;
+
+		fprintf(f, "%s%s faults, %s: count %lld  p50 %.0f  p90 %.0f  p99 %.0f  max %lld nsecs\n",
+			indent,
+			json_object_get_boolean(json_object_object_get(c, "major")) ? "major" : "minor",
+			json_object_get_string(json_object_object_get(c, "path")),
+			(long long)json_object_get_int64(json_object_object_get(h, "count")),
+			json_object_get_double(json_object_object_get(h, "p50")),
+			json_object_get_double(json_object_object_get(h, "p90")),
+			json_object_get_double(json_object_object_get(h, "p99")),
+			(long long)json_object_get_int64(json_object_object_get(h, "max")));
+		for (size_t j = 0; j < json_object_array_length(b); j++) {
+			__u64 v = json_object_get_int64(json_object_object_get(
+				json_object_array_get_idx(b, j), "count"));
+			if (v > maxc)
+				maxc = v;
+		}
+		fprintf(f, "%s%20s : %-10s |%-40s|\n", indent, "nsecs", "count", "distribution");
+		for (size_t j = 0; j < json_object_array_length(b); j++) {
+			struct json_object *r = json_object_array_get_idx(b, j);
+			__u64 v = json_object_get_int64(json_object_object_get(r, "count"));
+			int stars = maxc ? (int)(v * 40 / maxc) : 0;
+			char bar[41];
+
+			memset(bar, '*', stars);
+			bar[stars] = 0;
+			fprintf(f, "%s%9lld -> %-9lld : %-10llu |%-40s|\n", indent,
+				(long long)json_object_get_int64(json_object_object_get(r, "low")),
+				(long long)json_object_get_int64(json_object_object_get(r, "high")),
+				(unsigned long long)v, bar);
+		}
+	}
+}
+
+static void fl_print(void *p, struct json_object *doc, bool final, FILE *f)
+{
+	struct json_object *all = json_object_object_get(doc, "all");
+	struct json_object *procs = json_object_object_get(doc, "processes");
+
+	fprintf(f, "%s %.2fs: faults with latency %lld  unbracketed %lld\n",
+		final ? "SUMMARY" : "interval",
+		json_object_get_double(json_object_object_get(doc, "interval_s")),
+		(long long)json_object_get_int64(json_object_object_get(all, "count")),
+		(long long)json_object_get_int64(json_object_object_get(doc, "unbracketed")));
+	if (json_object_get_boolean(json_object_object_get(doc, "per_process"))) {
+		for (size_t i = 0; i < json_object_array_length(procs); i++) {
+			struct json_object *pr = json_object_array_get_idx(procs, i);
+
+			fprintf(f, "pid %d (%s):\n",
+				json_object_get_int(json_object_object_get(pr, "pid")),
+				json_object_get_string(json_object_object_get(pr, "comm")));
+			print_classes(f, json_object_object_get(pr, "histograms"), "  ");
+		}
+		return;
+	}
+	print_classes(f, json_object_object_get(doc, "histograms"), "");
+}
+
+static void fl_stop(void *p)
+{
+	struct fl_state *s = p;
+
+	if (!s)
+		return;
+	fb_detach(&s->links);
+	faultlat_bpf__destroy(s->skel);
+	free(s->procs);
+	free(s->percpu);
+	free(s);
+}
+
+static void fl_probe(struct json_object *out)
+{
+	fb_probe_json(out, false);
+}
+
+static struct cmd_desc fl_desc = {
+	.name = "faultlat",
+	.summary = "page-fault latency histograms by minor/major and lock path",
+	.details =
+"Latency of each completed page fault (those perf counts as minor-faults +\n"
+"major-faults), from fault entry to completion, in log2 histograms with\n"
+"p50/p90/p99/max, split by minor/major and by how the fault was served\n"
+"(per-VMA lock, mmap_lock, kernel-mode fault on user memory).\n"
+"Fields: docs/schema/faultlat.md.",
+	.extra = fl_extra,
+	.parse_extra = fl_parse_extra,
+};
+
+const struct tracer faultlat_tracer = {
+	.name = "faultlat",
+	.desc = &fl_desc,
+	.start = fl_start,
+	.collect = fl_collect,
+	.print = fl_print,
+	.stop = fl_stop,
+	.probe = fl_probe,
+};
+
+int cmd_faultlat(int argc, char **argv)
+{
+	return tracer_main(&faultlat_tracer, argc, argv);
+}
