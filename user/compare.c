@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope compare A B: per metric, base (A) against new (B), with the
+ * significance rule of stats.h. Exit 0: no significant regression, 1: at
+ * least one, 2: error.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "opts.h"
+#include "store.h"
+#include "util.h"
+
+struct compare_opts {
+	const char *db;
+	bool json, changed_only;
+	double k, alpha;
+};
+
+enum { OPT_DB = 0x2100, OPT_JSON, OPT_K, OPT_ALPHA, OPT_CHANGED };
+
+static const struct extra_opt compare_extra[] = {
+	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
+	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "one JSON document instead of the table" },
+	{ { "k", required_argument, NULL, OPT_K }, "K",
+	  "noise multiplier: a change must be >= max(2%, K x CoV) (default 2)" },
+	{ { "alpha", required_argument, NULL, OPT_ALPHA }, "P",
+	  "significance level of Welch's t-test (default 0.05)" },
+	{ { "changed", no_argument, NULL, OPT_CHANGED }, NULL,
+	  "list only metrics with a significant change" },
+	{ { NULL } }
+};
+
+static int compare_parse(int key, const char *arg, void *ctx)
+{
+	struct compare_opts *o = ctx;
+	char *end;
+
+	switch (key) {
+	case OPT_DB: o->db = arg; return 0;
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_CHANGED: o->changed_only = true; return 0;
+	case OPT_K:
+		o->k = strtod(arg, &end);
+		if (*end || end == arg || !(o->k >= 0) || o->k > 100) {
+			err_msg("compare: --k '%s' must be a number from 0 to 100", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_ALPHA:
+		o->alpha = strtod(arg, &end);
+		if (*end || end == arg || !(o->alpha > 0) || !(o->alpha < 1)) {
+			err_msg("compare: --alpha '%s' must be between 0 and 1", arg);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static struct json_object *num(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static struct json_object *side_json(const struct sample_stats *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "n", json_object_new_int(s->n));
+	json_object_object_add(o, "mean", num(s->mean));
+	json_object_object_add(o, "median", num(s->median));
+	json_object_object_add(o, "stddev", num(s->sd));
+	json_object_object_add(o, "min", num(s->min));
+	json_object_object_add(o, "max", num(s->max));
+	json_object_object_add(o, "cov", num(s->cov));
+	return o;
+}
+
+/* The comparison as a JSON object (also what the dashboard embeds). */
+struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha);
+struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *rule;
+	int regressions = 0;
+
+	rule = json_object_new_object();
+	json_object_object_add(rule, "test", json_object_new_string("welch-t"));
+	json_object_object_add(rule, "alpha", json_object_new_double(alpha));
+	json_object_object_add(rule, "k", json_object_new_double(k));
+	json_object_object_add(rule, "min_change_pct", json_object_new_double(STATS_MIN_CHANGE_PCT));
+	json_object_object_add(rule, "min_samples", json_object_new_int(STATS_MIN_SAMPLES));
+	json_object_object_add(rule, "stddev", json_object_new_string("sample (n-1)"));
+	json_object_object_add(o, "rule", rule);
+	for (int i = 0; i < n; i++) {
+		const struct cmp_row *r = &rows[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "metric", json_object_new_string(r->key));
+		json_object_object_add(e, "direction", json_object_new_string(direction_name(r->dir)));
+		json_object_object_add(e, "base", side_json(&r->a));
+		json_object_object_add(e, "new", side_json(&r->b));
+		json_object_object_add(e, "change_pct", num(r->j.pct));
+		json_object_object_add(e, "threshold_pct", num(r->j.threshold_pct));
+		json_object_object_add(e, "p", num(r->j.p));
+		json_object_object_add(e, "t", num(r->j.t));
+		json_object_object_add(e, "df", num(r->j.df));
+		json_object_object_add(e, "significant", json_object_new_boolean(r->j.significant));
+		json_object_object_add(e, "verdict", json_object_new_string(verdict_name(r->j.verdict)));
+		json_object_array_add(arr, e);
+		regressions += r->j.verdict == V_REGRESSION;
+	}
+	json_object_object_add(o, "rows", arr);
+	json_object_object_add(o, "regressions", json_object_new_int(regressions));
+	return o;
+}
+
+static void fmt_pct(char *buf, size_t len, double v)
+{
+	if (isfinite(v))
+		snprintf(buf, len, "%+.2f%%", v);
+	else
+		snprintf(buf, len, "n/a");
+}
+
+static void print_side(const char *label, const char *sel, struct store *st,
+		       const int64_t *ids, int n)
+{
+	struct json_object *rows = store_list(st, ids, n);
+	char kernels[512] = "", tags[256] = "";
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object *r = json_object_array_get_idx(rows, i), *v;
+		const char *k, *t;
+
+		json_object_object_get_ex(r, "kernel", &v);
+		k = json_object_get_string(v);
+		json_object_object_get_ex(r, "tag", &v);
+		t = json_object_get_string(v);
+		if (!strstr(kernels, k) && strlen(kernels) + strlen(k) + 3 < sizeof(kernels))
+			strcat(strcat(kernels, *kernels ? ", " : ""), k);
+		if (*t && !strstr(tags, t) && strlen(tags) + strlen(t) + 3 < sizeof(tags))
+			strcat(strcat(tags, *tags ? ", " : ""), t);
+	}
+	printf("%-5s %s: %d run%s, kernel %s%s%s\n", label, sel, n, n == 1 ? "" : "s", kernels,
+	       *tags ? ", tag " : "", tags);
+	json_object_put(rows);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_opts co = { .k = 2, .alpha = 0.05 };
+	struct cmd_desc desc = {
+		.name = "compare",
+		.summary = "Compare two runs, kernels or tags metric by metric with a significance test.",
+		.details = "A and B select runs: an id (17), ids (17,18), tag:T, kernel:RELEASE,\n"
+			   "scenario:NAME, latest, or a bare word tried as a tag, then a kernel\n"
+			   "release, then a scenario. Every repeat of every selected run is one sample.\n"
+			   "A change is significant when Welch's t-test gives p < alpha AND\n"
+			   "|%change| >= max(2%, K x CoV) (CoV = larger sample stddev / mean of the\n"
+			   "two sides); fewer than 3 samples a side is \"insufficient samples\".\n"
+			   "Significant changes in a metric's bad direction are REGRESSIONs; metrics\n"
+			   "of unknown direction are \"changed\" (docs/store.md has the table).\n"
+			   "Exit: 0 no significant regression, 1 regression found, 2 error.",
+		.extra = compare_extra, .parse_extra = compare_parse, .ctx = &co,
+		.no_common = true, .min_args = 2, .max_args = 2, .args_usage = "A B",
+	};
+	struct common_opts o;
+	struct store *st;
+	struct sample_set sa, sb;
+	struct cmp_row *rows;
+	int64_t *ia = NULL, *ib = NULL;
+	int na, nb, n, rc, regressions = 0, shown = 0;
+	char err[1024];
+
+	rc = opts_parse(argc, argv, &desc, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	st = store_open(co.db, err, sizeof(err));
+	if (!st) {
+		err_msg("compare: %s", err);
+		return 2;
+	}
+	na = store_select(st, o.args[0], &ia, err, sizeof(err));
+	nb = na < 0 ? -1 : store_select(st, o.args[1], &ib, err, sizeof(err));
+	if (na < 0 || nb < 0) {
+		err_msg("compare: %s", err);
+		store_close(st);
+		free(ia);
+		return 2;
+	}
+	store_samples(st, ia, na, &sa);
+	store_samples(st, ib, nb, &sb);
+	n = compare_build(&sa, &sb, co.k, co.alpha, &rows);
+	if (n == 0) {
+		err_msg("compare: no metric is present on both sides ('%s' and '%s')",
+			o.args[0], o.args[1]);
+		rc = 2;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		regressions += rows[i].j.verdict == V_REGRESSION;
+	if (co.json) {
+		struct json_object *doc = compare_json(rows, n, co.k, co.alpha), *side;
+		struct json_object *ids;
+
+		json_object_object_add(doc, "schema", json_object_new_string("mmscope/1"));
+		json_object_object_add(doc, "tool", json_object_new_string("compare"));
+		json_object_object_add(doc, "kind", json_object_new_string("result"));
+		for (int s = 0; s < 2; s++) {
+			side = json_object_new_object();
+			ids = json_object_new_array();
+			for (int i = 0; i < (s ? nb : na); i++)
+				json_object_array_add(ids, json_object_new_int64(s ? ib[i] : ia[i]));
+			json_object_object_add(side, "selector", json_object_new_string(o.args[s]));
+			json_object_object_add(side, "runs", ids);
+			json_object_object_add(doc, s ? "new_runs" : "base_runs", side);
+		}
+		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+		json_object_put(doc);
+	} else {
+		print_side("base", o.args[0], st, ia, na);
+		print_side("new", o.args[1], st, ib, nb);
+		printf("rule: Welch p < %g and |change| >= max(%g%%, %g x CoV); sample (n-1) stddev; n >= %d a side\n\n",
+		       co.alpha, STATS_MIN_CHANGE_PCT, co.k, STATS_MIN_SAMPLES);
+		printf("%-44s %12s %12s %12s %12s %9s %10s %10s %7s %8s  %s\n", "metric",
+		       "base mean", "new mean", "base median", "new median", "%change",
+		       "base sd", "new sd", "n b/n", "p", "verdict");
+		for (int i = 0; i < n; i++) {
+			const struct cmp_row *r = &rows[i];
+			char pct[32], nn[16], p[16];
+
+			if (co.changed_only && !r->j.significant)
+				continue;
+			shown++;
+			fmt_pct(pct, sizeof(pct), r->j.pct);
+			snprintf(nn, sizeof(nn), "%d/%d", r->a.n, r->b.n);
+			if (isfinite(r->j.p))
+				snprintf(p, sizeof(p), "%.3g", r->j.p);
+			else
+				snprintf(p, sizeof(p), "-");
+			printf("%-44s %12.6g %12.6g %12.6g %12.6g %9s %10.4g %10.4g %7s %8s  %s%s\n",
+			       r->key, r->a.mean, r->b.mean, r->a.median, r->b.median, pct,
+			       r->a.sd, r->b.sd, nn, p, verdict_name(r->j.verdict),
+			       r->j.verdict == V_REGRESSION ? " <<<" : "");
+		}
+		if (co.changed_only && !shown)
+			printf("(no significant changes)\n");
+		printf("\n%d metric%s compared, %d regression%s\n", n, n == 1 ? "" : "s",
+		       regressions, regressions == 1 ? "" : "s");
+	}
+	rc = regressions ? 1 : 0;
+out:
+	compare_free(rows, n);
+	sample_set_free(&sa);
+	sample_set_free(&sb);
+	free(ia);
+	free(ib);
+	store_close(st);
+	return rc;
+}
