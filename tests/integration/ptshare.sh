@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mmscope ptshare: the sharing ratio of hugetlb PMD sharing against the
+# kernel's own figures, and a non-shared control.
+#   shared:  N processes map the same GIB GiB MAP_SHARED hugetlb memfd at the
+#            same 1 GiB-aligned address and touch one hugepage per GiB: each
+#            VmPTE grows by GIB PMD pages, PageTables by GIB PMD pages once,
+#            so the ratio is ~N.
+#   control: the same with a 4 KiB shmem memfd (never shared): ratio ~1.
+# Exact checks: ptshare's logical growth == the sum of the sharers' VmPTE
+# growth read by this script (the sharers are paused). The ratio needs
+# PageTables to be quiet: other processes on the machine change it too, so
+# the drift is measured before each case and the ratio check is skipped
+# (exit 77, with the drift) when it exceeds a quarter of the signal.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_jq
+need_bin "$MMSCOPE"
+WL="$BUILD/tests/wl_pt_share"
+need_bin "$WL"
+[ -w /proc/sys/vm/nr_hugepages ] || skip "no hugetlb (/proc/sys/vm/nr_hugepages)"
+grep -q '^Hugepagesize: *2048 kB' /proc/meminfo || skip "default hugepage size is not 2 MiB"
+
+GIB=${PTSHARE_GIB:-64}
+N=${PTSHARE_N:-8}
+NCTL=4
+PAGE=4096
+
+pt_bytes() { awk '/^PageTables:/ {printf "%.0f\n", $2 * 1024}' /proc/meminfo; }
+vmpte_sum() {	# PIDS (comma separated) -> sum of VmPTE in bytes
+	local s=0 p kb
+	for p in ${1//,/ }; do
+		kb=$(awk '/^VmPTE/ {print $2}' "/proc/$p/status" 2>/dev/null) || return 1
+		s=$((s + kb * 1024))
+	done
+	echo $s
+}
+
+# Hugepages: one per GiB, shared by all. Estimate first, refuse if short.
+need_kb=$((GIB * 2048))
+avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+[ "$avail_kb" -gt $((need_kb * 4)) ] ||
+	skip "needs $need_kb kB of hugepages, MemAvailable is only $avail_kb kB"
+old_nr=$(cat /proc/sys/vm/nr_hugepages)
+at_exit "echo $old_nr > /proc/sys/vm/nr_hugepages"
+free_before=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+echo $((old_nr + GIB)) > /proc/sys/vm/nr_hugepages
+free_now=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+[ "$free_now" -ge $((free_before + GIB)) ] ||
+	skip "could not reserve $GIB hugepages (free $free_before -> $free_now)"
+
+NOISY=""
+# run_case KIND NPROC: sets RATIO, LOGICAL, PHYS, DRIFT
+run_case() {
+	local kind=$1 n=$2 wpid tpid pids base after got drift expect_phys
+	spawn "$TMP/$kind.wl" "$TMP/$kind.wlerr" "$WL" "$kind" "$GIB" "$n"
+	wpid=$SPAWNED
+	wait_for_line "$TMP/$kind.wl" '^forked' 10 || fail "$kind: workload did not fork"
+	pids=$(sed -n 's/.*pids=\([0-9,]*\).*/\1/p' "$TMP/$kind.wl")
+	# drift of PageTables with nothing of ours happening, over one second
+	drift=$(pt_bytes); sleep 1; drift=$(( $(pt_bytes) - drift )); DRIFT=${drift#-}
+	base=$(vmpte_sum "$pids") || fail "$kind: sharer gone"
+	spawn "$TMP/$kind.json" "$TMP/$kind.err" "$MMSCOPE" ptshare --sharers "$pids" \
+		--json --interval 10 --duration 30
+	tpid=$SPAWNED
+	sleep 1		# attached and baseline taken
+	kill -USR1 "$wpid"
+	wait_for_line "$TMP/$kind.wl" '^ready' 20 ||
+		fail "$kind: workload not ready: $(cat "$TMP/$kind.wlerr")"
+	after=$(vmpte_sum "$pids") || fail "$kind: sharer gone"
+	kill -INT "$tpid"
+	wait_exit "$tpid" 10 || fail "$kind: ptshare did not stop on SIGINT: $(cat "$TMP/$kind.err")"
+	json_valid "$TMP/$kind.json" || fail "$kind: invalid JSON"
+	LOGICAL=$(jget_kind "$TMP/$kind.json" summary '.logical.delta_bytes')
+	PHYS=$(jget_kind "$TMP/$kind.json" summary '.physical.delta_bytes')
+	RATIO=$(jget_kind "$TMP/$kind.json" summary '.sharing_ratio')
+	got=$(jget_kind "$TMP/$kind.json" summary '.logical.processes')
+	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B, ratio $RATIO, PageTables drift before ${DRIFT} B/s"
+	[ "$got" = "$n" ] || fail "$kind: ptshare saw $got sharers, expected $n"
+	[ "$LOGICAL" = $((after - base)) ] ||
+		fail "$kind: logical growth $LOGICAL != VmPTE growth $((after - base))"
+	# each sharer: one PMD page per GiB (+ one PTE page per GiB for shmem)
+	local per=$((GIB * PAGE))
+	[ "$kind" = shmem ] && per=$((2 * GIB * PAGE))
+	[ "$LOGICAL" -ge $((n * per)) ] ||
+		fail "$kind: logical growth $LOGICAL < $n x $per"
+	expect_phys=$per
+	[ "$kind" = shmem ] && expect_phys=$((n * per))
+	if [ "$DRIFT" -gt $((expect_phys / 4)) ]; then
+		NOISY="$NOISY $kind(drift ${DRIFT} B/s vs signal ${expect_phys} B)"
+		RATIO=""
+	fi
+	kill -TERM "$wpid"
+	wait_exit "$wpid" 10 >/dev/null
+}
+
+run_case hugetlb "$N"
+if [ -n "$RATIO" ]; then
+	awk -v r="$RATIO" -v n="$N" 'BEGIN { exit !(r >= n / 2 && r <= n * 1.25) }' ||
+		fail "hugetlb: sharing ratio $RATIO, expected about $N"
+fi
+run_case shmem "$NCTL"
+if [ -n "$RATIO" ]; then
+	awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.75 && r <= 1.33) }' ||
+		fail "shmem control: ratio $RATIO, expected about 1"
+fi
+free_end=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+[ "$free_end" -ge "$free_now" ] || fail "hugepages still in use after the workload ended ($free_end < $free_now)"
+[ -z "$NOISY" ] || skip "logical growth matched VmPTE exactly, but PageTables is too busy for the ratio:$NOISY"
+pass "hugetlb ratio and control ratio within bounds"
