@@ -123,3 +123,32 @@ expect_fail_oneline() {
 bpf_prog_count() {
 	bpftool prog show 2>/dev/null | grep -c "name $1" || true
 }
+
+# start_workload OUT CMD...: start a workload that prints {"ready":PID} and
+# waits for SIGUSR1 (wl_faultloop --wait); sets WL_PID once it is ready.
+start_workload() {
+	local out="$1"; shift
+	spawn "$out" "$out.err" "$@"
+	WL_PID=$SPAWNED
+	wait_for_line "$out" '"ready"' 10 || fail "workload did not get ready: $(cat "$out.err")"
+}
+
+# start_tracer_json OUT TOOL ARGS...: `mmscope TOOL --json --interval 0.3
+# ARGS`, wait until its first interval document (it is attached by then);
+# sets TRACER_PID.
+start_tracer_json() {
+	local out="$1" tool="$2"; shift 2
+	spawn "$out" "$out.err" "$MMSCOPE" "$tool" --json --interval 0.3 "$@"
+	TRACER_PID=$SPAWNED
+	wait_for_line "$out" '"kind":"interval"' 15 ||
+		fail "mmscope $tool did not start: $(cat "$out.err")"
+}
+
+# stop_tracer PID: Ctrl-C it and wait for its summary; fails on a bad exit.
+stop_tracer() {
+	local rc
+	kill -INT "$1"
+	wait_exit "$1" 15
+	rc=$?
+	[ $rc -eq 0 ] || fail "tracer exited with $rc"
+}
