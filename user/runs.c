@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mmscope runs [SELECTOR...]: list the runs in the results store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "opts.h"
+#include "store.h"
+#include "util.h"
+
+struct runs_opts {
+	const char *db;
+	bool json;
+};
+
+enum { OPT_DB = 0x2200, OPT_JSON };
+
+static const struct extra_opt runs_extra[] = {
+	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
+	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "one JSON array of runs instead of the table" },
+	{ { NULL } }
+};
+
+static int runs_parse(int key, const char *arg, void *ctx)
+{
+	struct runs_opts *o = ctx;
+
+	if (key == OPT_DB)
+		o->db = arg;
+	else if (key == OPT_JSON)
+		o->json = true;
+	else
+		return -1;
+	return 0;
+}
+
+static const char *str(struct json_object *r, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(r, k, &v) && v ? json_object_get_string(v) : "";
+}
+
+int cmd_runs(int argc, char **argv)
+{
+	struct runs_opts ro = { 0 };
+	struct cmd_desc desc = {
+		.name = "runs",
+		.summary = "List the runs in the results store (all, or those the selectors match).",
+		.details = "SELECTOR: an id (17), ids (17,18), tag:T, kernel:RELEASE, scenario:NAME,\n"
+			   "latest, all, or a bare word tried as a tag, a kernel release, a scenario.",
+		.extra = runs_extra, .parse_extra = runs_parse, .ctx = &ro,
+		.no_common = true, .min_args = 0, .max_args = 8, .args_usage = "[SELECTOR...]",
+	};
+	struct common_opts o;
+	struct store *st;
+	struct json_object *rows;
+	int64_t *ids = NULL;
+	int n = 0, rc;
+	char err[1024];
+
+	rc = opts_parse(argc, argv, &desc, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	st = store_open(ro.db, err, sizeof(err));
+	if (!st) {
+		err_msg("runs: %s", err);
+		return 2;
+	}
+	for (int i = 0; i < (o.nargs ? o.nargs : 1); i++) {
+		int64_t *more;
+		int k = store_select(st, o.nargs ? o.args[i] : "all", &more, err, sizeof(err));
+
+		if (k < 0 && !o.nargs) {	/* an empty store is not an error */
+			k = 0;
+			more = NULL;
+		} else if (k < 0) {
+			err_msg("runs: %s", err);
+			free(ids);
+			store_close(st);
+			return 2;
+		}
+		ids = realloc(ids, (n + k + 1) * sizeof(*ids));
+		memcpy(ids + n, more, k * sizeof(*ids));
+		n += k;
+		free(more);
+	}
+	rows = store_list(st, ids, n);
+	if (ro.json) {
+		printf("%s\n", json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN));
+	} else if (!json_object_array_length(rows)) {
+		printf("no runs in %s (record one with mmscope run SCENARIO)\n", store_path(st));
+	} else {
+		printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %7s  %s\n", "id", "started",
+		       "scenario", "tag", "kernel", "repeats", "metrics", "mmscope");
+		for (size_t i = 0; i < json_object_array_length(rows); i++) {
+			struct json_object *r = json_object_array_get_idx(rows, i), *v;
+			time_t t;
+			char when[32];
+
+			json_object_object_get_ex(r, "started", &v);
+			t = (time_t)json_object_get_double(v);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
+			printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %7s  %s\n", str(r, "id"), when,
+			       str(r, "scenario"), str(r, "tag"), str(r, "kernel"), str(r, "repeats"),
+			       str(r, "metrics"), str(r, "mmscope_commit"));
+		}
+	}
+	json_object_put(rows);
+	free(ids);
+	store_close(st);
+	return 0;
+}
