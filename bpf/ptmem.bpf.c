@@ -207,17 +207,21 @@ static __always_inline void level_event(struct mm_struct *mm, int level,
 					bool alloc)
 {
 	struct ptmem_mm *st;
-	__u32 i = level - 1;
+	__u64 *slot;
 
-	if (i >= PTMEM_LEVELS)
+	if (level < 1 || level > PTMEM_LEVELS)
 		return;
 	st = mm_state(mm, true);
 	if (!st)
 		return;
-	if (alloc)
-		__sync_fetch_and_add(&st->alloc[i], 1);
-	else
-		__sync_fetch_and_add(&st->freed[i], 1);
+	/* constant indices: a variable one loses its bounds in the verifier */
+	switch (level) {
+	case 1: slot = alloc ? &st->alloc[0] : &st->freed[0]; break;
+	case 2: slot = alloc ? &st->alloc[1] : &st->freed[1]; break;
+	case 3: slot = alloc ? &st->alloc[2] : &st->freed[2]; break;
+	default: slot = alloc ? &st->alloc[3] : &st->freed[3]; break;
+	}
+	__sync_fetch_and_add(slot, 1);
 	count(PTMEM_C_LEVEL_EVENTS);
 }
 
