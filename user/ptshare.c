@@ -37,11 +37,6 @@ static const char *const hugetlb_funcs[] = {
 static pid_t sharer_pids[MAX_SHARERS];
 static int n_sharer_pids;
 
-struct base {
-	__u64 mm;
-	__s64 bytes;
-};
-
 struct ptshare_state {
 	struct ptshare_bpf *skel;
 	struct bpf_link *iter;
@@ -49,8 +44,7 @@ struct ptshare_state {
 	const char *hugetlb_via;
 	bool sharers_known;	/* kernel sharer count readable */
 	long long pt_start_kb;
-	struct base *base;	/* sharers' bytes when tracing started, by mm */
-	int n_base;
+	long long base_sum;	/* sharers' bytes summed when tracing started */
 };
 
 struct ptshare_caps {
@@ -122,7 +116,6 @@ static void ptshare_stop(void *p)
 		return;
 	bpf_link__destroy(s->iter);
 	ptshare_bpf__destroy(s->skel);
-	free(s->base);
 	free(s);
 }
 
@@ -249,23 +242,13 @@ static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
 		err_msg("ptshare: task iterator failed: %s", strerror(-err));
 		goto fail;
 	}
-	s->base = calloc(n ? n : 1, sizeof(*s->base));
-	for (int i = 0; s->base && i < n; i++)
-		s->base[i] = (struct base){ snap[i].mm, snap[i].bytes };
-	s->n_base = s->base ? n : 0;
+	for (int i = 0; i < n; i++)
+		s->base_sum += snap[i].bytes;
 	free(snap);
 	return s;
 fail:
 	ptshare_stop(s);
 	return NULL;
-}
-
-static __s64 base_bytes(struct ptshare_state *s, __u64 mm)
-{
-	for (int i = 0; i < s->n_base; i++)
-		if (s->base[i].mm == mm)
-			return s->base[i].bytes;
-	return 0;	/* appeared after tracing started: all of it is new */
 }
 
 static __u64 counter_sum(struct ptshare_state *s, __u32 idx)
@@ -338,11 +321,15 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	}
 	for (int i = 0; i < n; i++) {
 		logical += snap[i].bytes;
-		logical_delta += snap[i].bytes - base_bytes(s, snap[i].mm);
 		if (json_object_array_length(pids) < MAX_SHARERS)
 			json_object_array_add(pids, json_object_new_int(snap[i].tgid));
 	}
 	free(snap);
+	/*
+	 * Growth of the sum, not the sum of growths: a sharer that exited took
+	 * its tables out of PageTables too, so it must leave the logical side.
+	 */
+	logical_delta = logical - s->base_sum;
 	phys_delta = (pt_kb - s->pt_start_kb) * 1024;
 
 	json_object_object_add(lg, "processes", json_object_new_int(n));
@@ -357,6 +344,8 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	json_object_object_add(ph, "source", json_object_new_string(
 		"/proc/meminfo PageTables (whole system; includes other processes' changes)"));
 	json_object_object_add(doc, "physical", ph);
+	json_object_object_add(doc, "excess_bytes", json_object_new_int64(logical_delta - phys_delta));
+	doc_metric(doc, "excess_bytes", logical_delta - phys_delta);
 	/* below one page of change the ratio is noise, not sharing */
 	json_object_object_add(doc, "sharing_ratio", phys_delta >= 4096 ?
 		json_object_new_double((double)logical_delta / phys_delta) : NULL);
@@ -426,6 +415,8 @@ static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
 			json_object_get_double(r));
 	else
 		fprintf(f, "  sharing ratio: n/a (PageTables grew by less than a page)\n");
+	fprintf(f, "  excess (logical - physical growth) %.1f KiB: tables counted by more than one sharer\n",
+		jint(doc, "excess_bytes") / 1024.0);
 	if (json_object_object_get_ex(doc, "events", &ev) && ev) {
 		fprintf(f, "  events: %lld shares, %lld unshares, %lld shared tables, %.1f KiB saved (hugetlb)\n",
 			jint(ev, "shares"), jint(ev, "unshares"), jint(ev, "shared_tables"),

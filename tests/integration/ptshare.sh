@@ -7,11 +7,18 @@
 #            VmPTE grows by GIB PMD pages, PageTables by GIB PMD pages once,
 #            so the ratio is ~N.
 #   control: the same with a 4 KiB shmem memfd (never shared): ratio ~1.
-# Exact checks: ptshare's logical growth == the sum of the sharers' VmPTE
-# growth read by this script (the sharers are paused). The ratio needs
-# PageTables to be quiet: other processes on the machine change it too, so
-# the drift is measured before each case and the ratio check is skipped
-# (exit 77, with the drift) when it exceeds a quarter of the signal.
+# Exact check: ptshare's logical growth == the sum of the sharers' VmPTE
+# growth read by this script (the sharers are paused).
+# Against PageTables, two ways:
+#  - the ratio over the sharers alone: ~N for hugetlb, ~1 for the control;
+#  - a second ptshare selecting every process, whose "excess" (logical -
+#    physical growth) must be the PMD pages sharing saved, (N-1) * GIB *
+#    4 KiB, and ~0 for the control. (Other processes appear on both sides,
+#    except one that is between exit_mm() and the end of exit_mmap(): gone
+#    from the task list, still in PageTables.)
+# Both need PageTables quiet: its drift is measured for a second before and
+# after each case, and these checks are skipped (exit 77 at the end, after
+# the exact checks passed) when the drift exceeds a quarter of the signal.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_jq
@@ -21,7 +28,7 @@ need_bin "$WL"
 [ -w /proc/sys/vm/nr_hugepages ] || skip "no hugetlb (/proc/sys/vm/nr_hugepages)"
 grep -q '^Hugepagesize: *2048 kB' /proc/meminfo || skip "default hugepage size is not 2 MiB"
 
-GIB=${PTSHARE_GIB:-64}
+GIB=${PTSHARE_GIB:-128}
 N=${PTSHARE_N:-8}
 NCTL=4
 PAGE=4096
@@ -52,7 +59,7 @@ free_now=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 NOISY=""
 # run_case KIND NPROC: sets RATIO, LOGICAL, PHYS, DRIFT
 run_case() {
-	local kind=$1 n=$2 wpid tpid pids base after got drift expect_phys
+	local kind=$1 n=$2 wpid tpid apid pids base after got drift expect_phys
 	spawn "$TMP/$kind.wl" "$TMP/$kind.wlerr" "$WL" "$kind" "$GIB" "$n"
 	wpid=$SPAWNED
 	wait_for_line "$TMP/$kind.wl" '^forked' 10 || fail "$kind: workload did not fork"
@@ -63,19 +70,29 @@ run_case() {
 	spawn "$TMP/$kind.json" "$TMP/$kind.err" "$MMSCOPE" ptshare --sharers "$pids" \
 		--json --interval 10 --duration 30
 	tpid=$SPAWNED
+	spawn "$TMP/$kind.all.json" "$TMP/$kind.all.err" "$MMSCOPE" ptshare \
+		--json --interval 10 --duration 30
+	apid=$SPAWNED
 	sleep 1		# attached and baseline taken
 	kill -USR1 "$wpid"
 	wait_for_line "$TMP/$kind.wl" '^ready' 20 ||
 		fail "$kind: workload not ready: $(cat "$TMP/$kind.wlerr")"
 	after=$(vmpte_sum "$pids") || fail "$kind: sharer gone"
-	kill -INT "$tpid"
+	sleep 0.5
+	kill -INT "$tpid" "$apid"
 	wait_exit "$tpid" 10 || fail "$kind: ptshare did not stop on SIGINT: $(cat "$TMP/$kind.err")"
+	wait_exit "$apid" 10 || fail "$kind: ptshare (all) did not stop: $(cat "$TMP/$kind.all.err")"
+	EXCESS=$(jget_kind "$TMP/$kind.all.json" summary '.excess_bytes')
+	# drift again, the workload still paused
+	local d2
+	d2=$(pt_bytes); sleep 1; d2=$(( $(pt_bytes) - d2 )); d2=${d2#-}
+	[ "$d2" -gt "$DRIFT" ] && DRIFT=$d2
 	json_valid "$TMP/$kind.json" || fail "$kind: invalid JSON"
 	LOGICAL=$(jget_kind "$TMP/$kind.json" summary '.logical.delta_bytes')
 	PHYS=$(jget_kind "$TMP/$kind.json" summary '.physical.delta_bytes')
 	RATIO=$(jget_kind "$TMP/$kind.json" summary '.sharing_ratio')
 	got=$(jget_kind "$TMP/$kind.json" summary '.logical.processes')
-	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B, ratio $RATIO, PageTables drift before ${DRIFT} B/s"
+	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B, ratio $RATIO, all-process excess $EXCESS B, PageTables drift before ${DRIFT} B/s"
 	[ "$got" = "$n" ] || fail "$kind: ptshare saw $got sharers, expected $n"
 	[ "$LOGICAL" = $((after - base)) ] ||
 		fail "$kind: logical growth $LOGICAL != VmPTE growth $((after - base))"
@@ -89,17 +106,24 @@ run_case() {
 	if [ "$DRIFT" -gt $((expect_phys / 4)) ]; then
 		NOISY="$NOISY $kind(drift ${DRIFT} B/s vs signal ${expect_phys} B)"
 		RATIO=""
+		EXCESS=""
 	fi
 	kill -TERM "$wpid"
 	wait_exit "$wpid" 10 >/dev/null
 }
 
 run_case hugetlb "$N"
+saved=$(( (N - 1) * GIB * PAGE ))
+[ -z "$EXCESS" ] || [ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
+	fail "hugetlb: excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
 if [ -n "$RATIO" ]; then
 	awk -v r="$RATIO" -v n="$N" 'BEGIN { exit !(r >= n / 2 && r <= n * 1.25) }' ||
 		fail "hugetlb: sharing ratio $RATIO, expected about $N"
 fi
 run_case shmem "$NCTL"
+ctl=$((NCTL * 2 * GIB * PAGE))
+[ -z "$EXCESS" ] || [ "${EXCESS#-}" -le $((ctl / 4)) ] ||
+	fail "shmem control: excess $EXCESS B, expected ~0 (|x| <= $((ctl / 4)))"
 if [ -n "$RATIO" ]; then
 	awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.75 && r <= 1.33) }' ||
 		fail "shmem control: ratio $RATIO, expected about 1"
@@ -107,4 +131,4 @@ fi
 free_end=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 [ "$free_end" -ge "$free_now" ] || fail "hugepages still in use after the workload ended ($free_end < $free_now)"
 [ -z "$NOISY" ] || skip "logical growth matched VmPTE exactly, but PageTables is too busy for the ratio:$NOISY"
-pass "hugetlb ratio and control ratio within bounds"
+pass "hugetlb excess and ratio ~$N, control ~1"
