@@ -51,7 +51,8 @@ top=$(jget_kind "$TMP/s.json" summary '.processes | length')
 # 3. a short-lived process: value at exit and peak
 spawn "$TMP/e.json" "$TMP/e.err" "$MMSCOPE" ptmem -c wl_pt_touch --json --interval 1 --duration 4
 TP=$SPAWNED
-sleep 1.5	# attached (start-up takes well under a second)
+# the first interval document proves the programs are attached
+wait_for_line "$TMP/e.json" '^\{' 10 || fail "ptmem printed nothing: $(cat "$TMP/e.err")"
 "$WL" 64M exit >"$TMP/e.out" 2>&1 || fail "short-lived workload failed: $(cat "$TMP/e.out")"
 epid=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' "$TMP/e.out")
 ekb=$(sed -n 's/.*vmpte_kb=\([0-9]*\).*/\1/p' "$TMP/e.out")

@@ -92,7 +92,7 @@ run_case() {
 	PHYS=$(jget_kind "$TMP/$kind.json" summary '.physical.delta_bytes')
 	RATIO=$(jget_kind "$TMP/$kind.json" summary '.sharing_ratio')
 	got=$(jget_kind "$TMP/$kind.json" summary '.logical.processes')
-	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B, ratio $RATIO, all-process excess $EXCESS B, PageTables drift before ${DRIFT} B/s"
+	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B, ratio $RATIO, all-process excess $EXCESS B"
 	[ "$got" = "$n" ] || fail "$kind: ptshare saw $got sharers, expected $n"
 	[ "$LOGICAL" = $((after - base)) ] ||
 		fail "$kind: logical growth $LOGICAL != VmPTE growth $((after - base))"
@@ -105,6 +105,7 @@ run_case() {
 	[ "$kind" = shmem ] && expect_phys=$((n * per))
 	if [ "$DRIFT" -gt $((expect_phys / 4)) ]; then
 		NOISY="$NOISY $kind(drift ${DRIFT} B/s vs signal ${expect_phys} B)"
+		log "$kind: PageTables drifts ${DRIFT} B/s (> 1/4 of the ${expect_phys} B signal): ratio/excess not judged"
 		RATIO=""
 		EXCESS=""
 	fi
@@ -114,8 +115,10 @@ run_case() {
 
 run_case hugetlb "$N"
 saved=$(( (N - 1) * GIB * PAGE ))
-[ -z "$EXCESS" ] || [ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
-	fail "hugetlb: excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
+if [ -n "$EXCESS" ]; then
+	[ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
+		fail "hugetlb: excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
+fi
 if [ -n "$RATIO" ]; then
 	awk -v r="$RATIO" -v n="$N" 'BEGIN { exit !(r >= n / 2 && r <= n * 1.25) }' ||
 		fail "hugetlb: sharing ratio $RATIO, expected about $N"
