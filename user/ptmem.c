@@ -591,7 +591,7 @@ static struct cmd_desc ptmem_desc = {
 	"value at exit come from samples at fault completion, mmap_lock release and\n"
 	"exit_mmap; precise mode adds page-table pages allocated/freed per level.\n"
 	"System figures are /proc/meminfo PageTables and SecPageTables.\n"
-	"JSON schema: docs/schema/ptmem.md.",
+	"JSON schema: docs/schema/ptmem.md.\n",
 	.extra = ptmem_extra,
 	.parse_extra = ptmem_parse,
 };

@@ -484,7 +484,7 @@ static struct cmd_desc ptshare_desc = {
 	"then let the sharers map and touch. Precise mode adds hugetlb PMD share/\n"
 	"unshare events with the kernel's sharer count per table; the kernel patch's\n"
 	"ptshare:* tracepoints are used whenever the running kernel has them.\n"
-	"JSON schema: docs/schema/ptshare.md.",
+	"JSON schema: docs/schema/ptshare.md.\n",
 	.extra = ptshare_extra,
 	.parse_extra = ptshare_parse,
 };
