@@ -62,63 +62,6 @@ static int compare_parse(int key, const char *arg, void *ctx)
 	return -1;
 }
 
-static struct json_object *num(double v)
-{
-	return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-static struct json_object *side_json(const struct sample_stats *s)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "n", json_object_new_int(s->n));
-	json_object_object_add(o, "mean", num(s->mean));
-	json_object_object_add(o, "median", num(s->median));
-	json_object_object_add(o, "stddev", num(s->sd));
-	json_object_object_add(o, "min", num(s->min));
-	json_object_object_add(o, "max", num(s->max));
-	json_object_object_add(o, "cov", num(s->cov));
-	return o;
-}
-
-/* The comparison as a JSON object (also what the dashboard embeds). */
-struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha);
-struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha)
-{
-	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *rule;
-	int regressions = 0;
-
-	rule = json_object_new_object();
-	json_object_object_add(rule, "test", json_object_new_string("welch-t"));
-	json_object_object_add(rule, "alpha", json_object_new_double(alpha));
-	json_object_object_add(rule, "k", json_object_new_double(k));
-	json_object_object_add(rule, "min_change_pct", json_object_new_double(STATS_MIN_CHANGE_PCT));
-	json_object_object_add(rule, "min_samples", json_object_new_int(STATS_MIN_SAMPLES));
-	json_object_object_add(rule, "stddev", json_object_new_string("sample (n-1)"));
-	json_object_object_add(o, "rule", rule);
-	for (int i = 0; i < n; i++) {
-		const struct cmp_row *r = &rows[i];
-		struct json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "metric", json_object_new_string(r->key));
-		json_object_object_add(e, "direction", json_object_new_string(direction_name(r->dir)));
-		json_object_object_add(e, "base", side_json(&r->a));
-		json_object_object_add(e, "new", side_json(&r->b));
-		json_object_object_add(e, "change_pct", num(r->j.pct));
-		json_object_object_add(e, "threshold_pct", num(r->j.threshold_pct));
-		json_object_object_add(e, "p", num(r->j.p));
-		json_object_object_add(e, "t", num(r->j.t));
-		json_object_object_add(e, "df", num(r->j.df));
-		json_object_object_add(e, "significant", json_object_new_boolean(r->j.significant));
-		json_object_object_add(e, "verdict", json_object_new_string(verdict_name(r->j.verdict)));
-		json_object_array_add(arr, e);
-		regressions += r->j.verdict == V_REGRESSION;
-	}
-	json_object_object_add(o, "rows", arr);
-	json_object_object_add(o, "regressions", json_object_new_int(regressions));
-	return o;
-}
-
 static void fmt_pct(char *buf, size_t len, double v)
 {
 	if (isfinite(v))

@@ -83,7 +83,7 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 {
 	struct json_object *run = json_object_new_object(), *reps = json_object_new_array();
 	struct json_object *host = NULL;
-	char keys[256][96], uuid[65], hex[65];
+	char keys[256][256], uuid[65], hex[65];
 	int counts[256] = { 0 }, nkeys = 0, lineno = 0, ndocs = 0;
 	double first_time = 0;
 	struct sha256 c;
@@ -94,8 +94,8 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 		size_t l = nl ? (size_t)(nl - p) : strlen(p);
 		char *line = strndup(p, l);
 		struct json_object *doc, *v, *rep, *e;
-		const char *kind, *tool, *mode;
-		char key[96];
+		const char *kind, *tool;
+		char key[256];
 		int k;
 
 		lineno++;
@@ -115,7 +115,6 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 		}
 		kind = get_str(doc, "kind");
 		tool = get_str(doc, "tool");
-		mode = get_str(doc, "mode");
 		if (!kind || !tool) {
 			snprintf(err, errlen, "%s:%d: document without \"tool\" or \"kind\"", path, lineno);
 			json_object_put(doc);
@@ -129,7 +128,12 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 			host = json_object_get(v);
 		if (!first_time && json_object_object_get_ex(doc, "time", &v))
 			first_time = json_object_get_double(v);
-		snprintf(key, sizeof(key), "%s/%s", tool, mode ? mode : "");
+		{
+			char mq[200];
+
+			store_qualified_mode(doc, mq, sizeof(mq));
+			snprintf(key, sizeof(key), "%s/%s", tool, mq);
+		}
 		for (k = 0; k < nkeys && strcmp(keys[k], key); k++)
 			;
 		if (k == nkeys) {
@@ -180,10 +184,15 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 		json_object_object_add(run, "machine", json_object_new_string(get_str(host, "machine")));
 	if (get_str(host, "cpu_model"))
 		json_object_object_add(run, "cpu_model", json_object_new_string(get_str(host, "cpu_model")));
-	if (host && json_object_object_get_ex(host, "ncpus", &reps))
-		json_object_object_add(run, "ncpus", json_object_get(reps));
-	if (host && json_object_object_get_ex(host, "mem_bytes", &reps))
-		json_object_object_add(run, "mem_bytes", json_object_get(reps));
+	{
+		struct json_object *v;
+
+		if (host && json_object_object_get_ex(host, "ncpus", &v))
+			json_object_object_add(run, "ncpus", json_object_get(v));
+		if (host && json_object_object_get_ex(host, "mem_bytes", &v))
+			json_object_object_add(run, "mem_bytes", json_object_get(v));
+	}
+	json_object_object_add(run, "repeats", reps);
 	json_object_object_add(run, "started", json_object_new_double(first_time ? first_time : wall_time()));
 	json_object_put(host);
 	return run;

@@ -311,8 +311,34 @@ static double jnum_or(struct json_object *o, const char *key, double dflt)
 	return jnum(o, key, &v) < 0 ? dflt : v;
 }
 
+/*
+ * Members that tell apart the documents one driver run prints for one mode
+ * (pfbench: one per task count). They qualify the metric's mode:
+ * "pfbench.anon[task_mode=thread,tasks=2].ops_per_s_total".
+ */
+static const char *const qualifiers[] = { "task_mode", "tasks", "threads", "procs", "variant" };
+
+void store_qualified_mode(struct json_object *doc, char *out, size_t len)
+{
+	size_t o = snprintf(out, len, "%s", jstr(doc, "mode", ""));
+	bool first = true;
+
+	for (size_t i = 0; i < sizeof(qualifiers) / sizeof(qualifiers[0]) && o < len; i++) {
+		struct json_object *v;
+
+		if (!json_object_object_get_ex(doc, qualifiers[i], &v) ||
+		    (!json_object_is_type(v, json_type_string) && !json_object_is_type(v, json_type_int)))
+			continue;
+		o += snprintf(out + o, len - o, "%s%s=%s", first ? "[" : ",", qualifiers[i],
+			      json_object_get_string(v));
+		first = false;
+	}
+	if (!first && o < len)
+		snprintf(out + o, len - o, "]");
+}
+
 static int insert_doc(sqlite3 *db, int64_t run_id, int rep, const char *source,
-		      struct json_object *doc, char *err, size_t errlen)
+		      struct json_object *doc, const char *mode_q, char *err, size_t errlen)
 {
 	const char *tool = jstr(doc, "tool", NULL), *mode = jstr(doc, "mode", ""),
 		   *kind = jstr(doc, "kind", NULL);
@@ -362,7 +388,7 @@ static int insert_doc(sqlite3 *db, int64_t run_id, int rep, const char *source,
 		sqlite3_bind_int64(s, 1, run_id);
 		sqlite3_bind_int(s, 2, rep);
 		sqlite3_bind_text(s, 3, tool, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 4, mode, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, mode_q, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 5, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_double(s, 6, d);
 		sqlite3_bind_int64(s, 7, doc_id);
@@ -451,15 +477,38 @@ static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *er
 		if (!json_object_object_get_ex(rep, "docs", &docs) ||
 		    !json_object_is_type(docs, json_type_array))
 			return fail(err, errlen, "repeat %d has no \"docs\" array", idx);
-		for (size_t d = 0; d < json_object_array_length(docs); d++) {
+		size_t nd = json_object_array_length(docs);
+		char (*seen)[320] = calloc(nd + 1, sizeof(*seen));
+
+		for (size_t d = 0; d < nd; d++) {
 			struct json_object *e = json_object_array_get_idx(docs, d), *doc;
+			char mode_q[256], key[320];
+			size_t base_len;
+			int dup = 1;
 
 			if (!json_object_object_get_ex(e, "doc", &doc) ||
-			    !json_object_is_type(doc, json_type_object))
+			    !json_object_is_type(doc, json_type_object)) {
+				free(seen);
 				return fail(err, errlen, "repeat %d: entry %zu has no \"doc\" object", idx, d);
-			if (insert_doc(db, *id, idx, jstr(e, "source", "workload"), doc, err, errlen) < 0)
+			}
+			store_qualified_mode(doc, mode_q, sizeof(mode_q));
+			/* still ambiguous within the repeat: number the copies #2, #3... */
+			base_len = strlen(mode_q);
+			for (size_t k = 0; k < d; k++) {
+				snprintf(key, sizeof(key), "%s.%s", jstr(doc, "tool", ""), mode_q);
+				if (strcmp(seen[k], key))
+					continue;
+				snprintf(mode_q + base_len, sizeof(mode_q) - base_len, "#%d", ++dup);
+				k = (size_t)-1;	/* recheck the new name against all */
+			}
+			snprintf(seen[d], sizeof(seen[d]), "%s.%s", jstr(doc, "tool", ""), mode_q);
+			if (insert_doc(db, *id, idx, jstr(e, "source", "workload"), doc, mode_q,
+				       err, errlen) < 0) {
+				free(seen);
 				return -1;
+			}
 		}
+		free(seen);
 	}
 	return 0;
 }
@@ -791,4 +840,59 @@ void compare_free(struct cmp_row *rows, int n)
 	for (int i = 0; i < n; i++)
 		free(rows[i].key);
 	free(rows);
+}
+
+static struct json_object *num(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static struct json_object *side_json(const struct sample_stats *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "n", json_object_new_int(s->n));
+	json_object_object_add(o, "mean", num(s->mean));
+	json_object_object_add(o, "median", num(s->median));
+	json_object_object_add(o, "stddev", num(s->sd));
+	json_object_object_add(o, "min", num(s->min));
+	json_object_object_add(o, "max", num(s->max));
+	json_object_object_add(o, "cov", num(s->cov));
+	return o;
+}
+
+struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *rule;
+	int regressions = 0;
+
+	rule = json_object_new_object();
+	json_object_object_add(rule, "test", json_object_new_string("welch-t"));
+	json_object_object_add(rule, "alpha", json_object_new_double(alpha));
+	json_object_object_add(rule, "k", json_object_new_double(k));
+	json_object_object_add(rule, "min_change_pct", json_object_new_double(STATS_MIN_CHANGE_PCT));
+	json_object_object_add(rule, "min_samples", json_object_new_int(STATS_MIN_SAMPLES));
+	json_object_object_add(rule, "stddev", json_object_new_string("sample (n-1)"));
+	json_object_object_add(o, "rule", rule);
+	for (int i = 0; i < n; i++) {
+		const struct cmp_row *r = &rows[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "metric", json_object_new_string(r->key));
+		json_object_object_add(e, "direction", json_object_new_string(direction_name(r->dir)));
+		json_object_object_add(e, "base", side_json(&r->a));
+		json_object_object_add(e, "new", side_json(&r->b));
+		json_object_object_add(e, "change_pct", num(r->j.pct));
+		json_object_object_add(e, "threshold_pct", num(r->j.threshold_pct));
+		json_object_object_add(e, "p", num(r->j.p));
+		json_object_object_add(e, "t", num(r->j.t));
+		json_object_object_add(e, "df", num(r->j.df));
+		json_object_object_add(e, "significant", json_object_new_boolean(r->j.significant));
+		json_object_object_add(e, "verdict", json_object_new_string(verdict_name(r->j.verdict)));
+		json_object_array_add(arr, e);
+		regressions += r->j.verdict == V_REGRESSION;
+	}
+	json_object_object_add(o, "rows", arr);
+	json_object_object_add(o, "regressions", json_object_new_int(regressions));
+	return o;
 }

@@ -41,6 +41,12 @@ const char *store_path(const struct store *st);
  */
 int store_add_run(struct store *st, struct json_object *run, int64_t *id,
 		  char *err, size_t errlen);
+/*
+ * The mode part of a document's metric keys: its "mode" qualified by the
+ * members that tell apart one driver's documents for one mode, e.g.
+ * "anon[task_mode=thread,tasks=2]" (docs/store.md).
+ */
+void store_qualified_mode(struct json_object *doc, char *out, size_t len);
 /* One stored run in the export format (caller puts it); NULL if absent. */
 struct json_object *store_get_run(struct store *st, int64_t id);
 
@@ -79,6 +85,8 @@ struct cmp_row {
 int compare_build(const struct sample_set *a, const struct sample_set *b,
 		  double k, double alpha, struct cmp_row **rows);
 void compare_free(struct cmp_row *rows, int n);
+/* {"rule":{...},"rows":[{metric,direction,base,new,change_pct,p,verdict...}],"regressions":N} */
+struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha);
 
 /* Raw access for the dashboard. */
 struct sqlite3 *store_db(struct store *st);

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope dashboard: one static HTML page (web/dashboard.html with Chart.js
+ * and the data inlined) showing a trend chart per metric over runs, the
+ * compare table, fault-latency histograms and the SGA page-table chart.
+ * Opens from file:// without any network.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "opts.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef MMSCOPE_COMMIT
+#define MMSCOPE_COMMIT "unknown"
+#endif
+
+/* Linked in by mk/dashboard.mk (.incbin); chartjs is empty when built without it. */
+extern const char mmscope_web_template[], mmscope_web_template_end[];
+extern const char mmscope_chartjs[], mmscope_chartjs_end[];
+
+struct dash_opts {
+	const char *db, *out, *base, *new_sel;
+	double k, alpha;
+};
+
+enum { OPT_DB = 0x2500, OPT_BASE, OPT_NEW, OPT_K, OPT_ALPHA };
+
+static const struct extra_opt dash_extra[] = {
+	{ { "output", required_argument, NULL, 'o' }, "FILE",
+	  "write the page to FILE (default mmscope-dashboard.html)" },
+	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
+	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "base", required_argument, NULL, OPT_BASE }, "SEL",
+	  "compare table base (default: the kernel+tag before the latest)" },
+	{ { "new", required_argument, NULL, OPT_NEW }, "SEL",
+	  "compare table new side (default: the latest run's kernel+tag)" },
+	{ { "k", required_argument, NULL, OPT_K }, "K", "noise multiplier of the change rule (default 2)" },
+	{ { "alpha", required_argument, NULL, OPT_ALPHA }, "P", "significance level (default 0.05)" },
+	{ { NULL } }
+};
+
+static int dash_parse(int key, const char *arg, void *ctx)
+{
+	struct dash_opts *o = ctx;
+	char *end;
+
+	switch (key) {
+	case 'o': o->out = arg; return 0;
+	case OPT_DB: o->db = arg; return 0;
+	case OPT_BASE: o->base = arg; return 0;
+	case OPT_NEW: o->new_sel = arg; return 0;
+	case OPT_K:
+	case OPT_ALPHA: {
+		double v = strtod(arg, &end);
+
+		if (*end || end == arg || !(v >= 0) || (key == OPT_ALPHA && !(v > 0 && v < 1))) {
+			err_msg("dashboard: --%s '%s' is out of range", key == OPT_K ? "k" : "alpha", arg);
+			return -1;
+		}
+		*(key == OPT_K ? &o->k : &o->alpha) = v;
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static const char *jget_str(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : "";
+}
+
+static int64_t jget_int(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+/* Per metric, per run: mean, stddev, n and the raw repeat values. */
+static struct json_object *build_series(sqlite3 *db)
+{
+	struct json_object *series = json_object_new_array(), *cur = NULL, *points = NULL;
+	char last_key[512] = "";
+	int64_t last_run = -1;
+	double vals[4096];
+	int nv = 0;
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db,
+		"SELECT m.tool || '.' || m.mode || '.' || m.name AS key, m.run_id, m.value"
+		" FROM metrics m JOIN runs r ON r.id = m.run_id"
+		" ORDER BY key, r.started, r.id, m.repeat_idx", -1, &s, NULL) != SQLITE_OK)
+		return series;
+	for (int more = 1; more;) {
+		const char *key = NULL;
+		int64_t run = -1;
+
+		more = sqlite3_step(s) == SQLITE_ROW;
+		if (more) {
+			key = (const char *)sqlite3_column_text(s, 0);
+			run = sqlite3_column_int64(s, 1);
+		}
+		/* flush the point of the previous (key, run) */
+		if (nv && (!more || run != last_run || strcmp(key, last_key))) {
+			struct json_object *p = json_object_new_object(), *va = json_object_new_array();
+			struct sample_stats st;
+
+			stats_describe(vals, nv, &st);
+			json_object_object_add(p, "run", json_object_new_int64(last_run));
+			json_object_object_add(p, "mean", json_object_new_double(st.mean));
+			json_object_object_add(p, "sd", json_object_new_double(st.sd));
+			json_object_object_add(p, "n", json_object_new_int(st.n));
+			for (int i = 0; i < nv; i++)
+				json_object_array_add(va, json_object_new_double(vals[i]));
+			json_object_object_add(p, "values", va);
+			json_object_array_add(points, p);
+			nv = 0;
+		}
+		if (!more)
+			break;
+		if (strcmp(key, last_key)) {
+			cur = json_object_new_object();
+			points = json_object_new_array();
+			json_object_object_add(cur, "metric", json_object_new_string(key));
+			json_object_object_add(cur, "direction",
+				json_object_new_string(direction_name(metric_direction(key))));
+			json_object_object_add(cur, "points", points);
+			json_object_array_add(series, cur);
+			snprintf(last_key, sizeof(last_key), "%s", key);
+		}
+		last_run = run;
+		if (nv < (int)(sizeof(vals) / sizeof(vals[0])))
+			vals[nv++] = sqlite3_column_double(s, 2);
+	}
+	sqlite3_finalize(s);
+	return series;
+}
+
+static void add_ids(struct json_object *o, const char *name, const int64_t *ids, int n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_int64(ids[i]));
+	json_object_object_add(o, name, a);
+}
+
+/*
+ * Default sides: new = every run with the latest run's kernel and tag; base =
+ * every run with the kernel and tag of the newest run that differs in either.
+ */
+static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64_t **ib, int *nb,
+			  char *base_label, char *new_label, size_t len)
+{
+	int n = (int)json_object_array_length(runs);
+	struct json_object *latest, *other = NULL;
+
+	if (!n)
+		return -1;
+	latest = json_object_array_get_idx(runs, n - 1);
+	for (int i = n - 2; i >= 0 && !other; i--) {
+		struct json_object *r = json_object_array_get_idx(runs, i);
+
+		if (strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) ||
+		    strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
+			other = r;
+	}
+	if (!other)
+		return -1;
+	*ia = calloc(n, sizeof(**ia));
+	*ib = calloc(n, sizeof(**ib));
+	*na = *nb = 0;
+	for (int i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i);
+
+		if (!strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) &&
+		    !strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
+			(*ib)[(*nb)++] = jget_int(r, "id");
+		else if (!strcmp(jget_str(r, "kernel"), jget_str(other, "kernel")) &&
+			 !strcmp(jget_str(r, "tag"), jget_str(other, "tag")))
+			(*ia)[(*na)++] = jget_int(r, "id");
+	}
+	snprintf(base_label, len, "kernel %s%s%s", jget_str(other, "kernel"),
+		 *jget_str(other, "tag") ? ", tag " : "", jget_str(other, "tag"));
+	snprintf(new_label, len, "kernel %s%s%s", jget_str(latest, "kernel"),
+		 *jget_str(latest, "tag") ? ", tag " : "", jget_str(latest, "tag"));
+	return 0;
+}
+
+/* Mark regressed metrics in the series so their charts are flagged. */
+static void mark_regressions(struct json_object *series, struct json_object *cmp,
+			     const int64_t *ib, int nb)
+{
+	struct json_object *rows;
+
+	json_object_object_get_ex(cmp, "rows", &rows);
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object *r = json_object_array_get_idx(rows, i), *pct;
+		char change[32];
+
+		if (strcmp(jget_str(r, "verdict"), "REGRESSION"))
+			continue;
+		json_object_object_get_ex(r, "change_pct", &pct);
+		if (pct)
+			snprintf(change, sizeof(change), "%+.1f%%", json_object_get_double(pct));
+		else
+			snprintf(change, sizeof(change), "from 0");
+		for (size_t k = 0; k < json_object_array_length(series); k++) {
+			struct json_object *s = json_object_array_get_idx(series, k);
+
+			if (strcmp(jget_str(s, "metric"), jget_str(r, "metric")))
+				continue;
+			json_object_object_add(s, "regression", json_object_new_boolean(1));
+			json_object_object_add(s, "change", json_object_new_string(change));
+			add_ids(s, "regressed_runs", ib, nb);
+		}
+	}
+}
+
+static struct json_object *build_compare(struct store *st, struct dash_opts *d,
+					 struct json_object *runs, struct json_object *series,
+					 struct json_object *out, char *err, size_t errlen)
+{
+	int64_t *ia = NULL, *ib = NULL;
+	int na = 0, nb = 0, n;
+	char bl[300], nl[300];
+	struct sample_set sa, sb;
+	struct cmp_row *rows;
+	struct json_object *cmp;
+
+	if (d->base || d->new_sel) {
+		if (!d->base || !d->new_sel) {
+			snprintf(err, errlen, "--base and --new go together");
+			return NULL;
+		}
+		na = store_select(st, d->base, &ia, err, errlen);
+		nb = na < 0 ? -1 : store_select(st, d->new_sel, &ib, err, errlen);
+		if (na < 0 || nb < 0) {
+			free(ia);
+			return NULL;
+		}
+		snprintf(bl, sizeof(bl), "%s", d->base);
+		snprintf(nl, sizeof(nl), "%s", d->new_sel);
+	} else if (default_groups(runs, &ia, &na, &ib, &nb, bl, nl, sizeof(bl)) < 0) {
+		json_object_object_add(out, "compare_note", json_object_new_string(
+			"nothing to compare: the store has runs of only one kernel and tag "
+			"(pass --base and --new to choose)"));
+		return out;
+	}
+	store_samples(st, ia, na, &sa);
+	store_samples(st, ib, nb, &sb);
+	n = compare_build(&sa, &sb, d->k, d->alpha, &rows);
+	cmp = compare_json(rows, n, d->k, d->alpha);
+	json_object_object_add(cmp, "base_label", json_object_new_string(bl));
+	json_object_object_add(cmp, "new_label", json_object_new_string(nl));
+	add_ids(cmp, "base_runs", ia, na);
+	add_ids(cmp, "new_runs", ib, nb);
+	mark_regressions(series, cmp, ib, nb);
+	if (n)
+		json_object_object_add(out, "compare", cmp);
+	else {
+		json_object_put(cmp);
+		json_object_object_add(out, "compare_note",
+			json_object_new_string("the compared sides share no metric"));
+	}
+	compare_free(rows, n);
+	sample_set_free(&sa);
+	sample_set_free(&sb);
+	free(ia);
+	free(ib);
+	return out;
+}
+
+static int bucket_cmp(const void *a, const void *b)
+{
+	int64_t x = jget_int(*(struct json_object *const *)a, "high");
+	int64_t y = jget_int(*(struct json_object *const *)b, "high");
+
+	return x < y ? -1 : x > y;
+}
+
+/* Merge histogram h into acc ({count,sum,buckets:[{low,high,count}]}). */
+static void hist_merge_json(struct json_object *acc, struct json_object *h)
+{
+	struct json_object *ab, *hb, *v;
+
+	json_object_object_get_ex(acc, "buckets", &ab);
+	if (!json_object_object_get_ex(h, "buckets", &hb))
+		return;
+	for (size_t i = 0; i < json_object_array_length(hb); i++) {
+		struct json_object *b = json_object_array_get_idx(hb, i), *mine = NULL;
+		int64_t high = jget_int(b, "high");
+		size_t k;
+
+		for (k = 0; k < json_object_array_length(ab) && !mine; k++)
+			if (jget_int(json_object_array_get_idx(ab, k), "high") == high)
+				mine = json_object_array_get_idx(ab, k);
+		if (!mine) {
+			mine = json_object_new_object();
+			json_object_object_add(mine, "low", json_object_new_int64(jget_int(b, "low")));
+			json_object_object_add(mine, "high", json_object_new_int64(high));
+			json_object_object_add(mine, "count", json_object_new_int64(0));
+			json_object_array_add(ab, mine);
+			json_object_array_sort(ab, bucket_cmp);	/* keep bounds in order */
+		}
+		json_object_object_add(mine, "count",
+			json_object_new_int64(jget_int(mine, "count") + jget_int(b, "count")));
+	}
+	json_object_object_add(acc, "count",
+		json_object_new_int64(jget_int(acc, "count") + jget_int(h, "count")));
+	json_object_object_get_ex(acc, "sum", &v);
+	{
+		double sum = v ? json_object_get_double(v) : 0;
+		struct json_object *hs;
+
+		if (json_object_object_get_ex(h, "sum", &hs))
+			sum += json_object_get_double(hs);
+		json_object_object_add(acc, "sum", json_object_new_double(sum));
+	}
+}
+
+static struct json_object *hist_acc(struct json_object *list, const char *label)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (!strcmp(jget_str(json_object_array_get_idx(list, i), "label"), label))
+			return json_object_array_get_idx(list, i);
+	struct json_object *a = json_object_new_object();
+
+	json_object_object_add(a, "label", json_object_new_string(label));
+	json_object_object_add(a, "count", json_object_new_int64(0));
+	json_object_object_add(a, "sum", json_object_new_double(0));
+	json_object_object_add(a, "buckets", json_object_new_array());
+	json_object_array_add(list, a);
+	return a;
+}
+
+/* The newest run's faultlat summaries, merged over its repeats. */
+static struct json_object *build_histograms(sqlite3 *db)
+{
+	struct json_object *list = json_object_new_array();
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db, "SELECT run_id, json FROM docs WHERE tool = 'faultlat' AND kind = 'summary'"
+			       " AND run_id = (SELECT d.run_id FROM docs d JOIN runs r ON r.id = d.run_id"
+			       "  WHERE d.tool = 'faultlat' AND d.kind = 'summary'"
+			       "  ORDER BY r.started DESC, r.id DESC LIMIT 1) ORDER BY repeat_idx",
+			       -1, &s, NULL) != SQLITE_OK)
+		return list;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct json_object *doc = json_tokener_parse((const char *)sqlite3_column_text(s, 1));
+		struct json_object *v, *arr;
+		char label[256];
+		int64_t run = sqlite3_column_int64(s, 0);
+
+		if (!doc)
+			continue;
+		if (json_object_object_get_ex(doc, "all", &v) && v) {
+			snprintf(label, sizeof(label), "run %lld, all faults", (long long)run);
+			hist_merge_json(hist_acc(list, label), v);
+		}
+		if (json_object_object_get_ex(doc, "histograms", &arr) &&
+		    json_object_is_type(arr, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(arr); i++) {
+				struct json_object *e = json_object_array_get_idx(arr, i), *h, *maj;
+
+				if (!json_object_object_get_ex(e, "hist", &h))
+					continue;
+				json_object_object_get_ex(e, "major", &maj);
+				snprintf(label, sizeof(label), "run %lld, %s %s faults", (long long)run,
+					 maj && json_object_get_boolean(maj) ? "major" : "minor",
+					 jget_str(e, "path"));
+				hist_merge_json(hist_acc(list, label), h);
+			}
+		json_object_put(doc);
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *a = json_object_array_get_idx(list, i), *sum;
+		int64_t c = jget_int(a, "count");
+
+		json_object_object_get_ex(a, "sum", &sum);
+		json_object_object_add(a, "mean", c ? json_object_new_double(json_object_get_double(sum) / c)
+						    : NULL);
+	}
+	return list;
+}
+
+/* The newest sga-bench run: mean page-table bytes per backing mode. */
+static struct json_object *build_sga(sqlite3 *db, struct json_object *runs)
+{
+	struct json_object *o = json_object_new_object(), *modes = json_object_new_array();
+	sqlite3_stmt *s;
+	int64_t run = 0;
+
+	json_object_object_add(o, "modes", modes);
+	if (sqlite3_prepare_v2(db,
+		"SELECT m.run_id, m.mode, avg(CASE WHEN m.name = 'pt_physical_bytes' THEN m.value END),"
+		" avg(CASE WHEN m.name = 'pt_logical_bytes' THEN m.value END)"
+		" FROM metrics m WHERE m.tool = 'sga-bench' AND m.run_id = (SELECT mm.run_id FROM metrics mm"
+		"  JOIN runs r ON r.id = mm.run_id WHERE mm.tool = 'sga-bench'"
+		"  ORDER BY r.started DESC, r.id DESC LIMIT 1)"
+		" GROUP BY m.mode ORDER BY CASE m.mode WHEN 'shmem' THEN 0 WHEN 'thp' THEN 1"
+		"  WHEN 'hugetlb' THEN 2 WHEN 'ptshare' THEN 3 ELSE 4 END, m.mode", -1, &s, NULL) != SQLITE_OK)
+		return o;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct json_object *m = json_object_new_object();
+
+		run = sqlite3_column_int64(s, 0);
+		json_object_object_add(m, "mode", json_object_new_string((const char *)sqlite3_column_text(s, 1)));
+		for (int c = 2; c <= 3; c++)
+			json_object_object_add(m, c == 2 ? "pt_physical_bytes" : "pt_logical_bytes",
+				sqlite3_column_type(s, c) == SQLITE_NULL ? NULL
+					: json_object_new_double(sqlite3_column_double(s, c)));
+		json_object_array_add(modes, m);
+	}
+	sqlite3_finalize(s);
+	json_object_object_add(o, "run", json_object_new_int64(run));
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i);
+
+		if (jget_int(r, "id") == run)
+			json_object_object_add(o, "label", json_object_new_string(jget_str(r, "label")));
+	}
+	return o;
+}
+
+static int write_page(const char *path, const char *json, char *err, size_t errlen)
+{
+	const char *tpl = mmscope_web_template, *end = mmscope_web_template_end;
+	const char *mark_js = "@@MMSCOPE_CHARTJS@@", *mark_data = "@@MMSCOPE_DATA@@";
+	const char *pj = memmem(tpl, end - tpl, mark_js, strlen(mark_js));
+	const char *pd = memmem(tpl, end - tpl, mark_data, strlen(mark_data));
+	char tmp[4096];
+	FILE *f;
+	int ok;
+
+	if (!pj || !pd || pd < pj) {
+		snprintf(err, errlen, "the built-in page template lacks its markers (rebuild mmscope)");
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fwrite(tpl, 1, pj - tpl, f);
+	fwrite(mmscope_chartjs, 1, mmscope_chartjs_end - mmscope_chartjs, f);
+	pj += strlen(mark_js);
+	fwrite(pj, 1, pd - pj, f);
+	fputs(json, f);
+	pd += strlen(mark_data);
+	fwrite(pd, 1, end - pd, f);
+	ok = !ferror(f);
+	if (fclose(f) || !ok || rename(tmp, path)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_dashboard(int argc, char **argv)
+{
+	struct dash_opts d = { .out = "mmscope-dashboard.html", .k = 2, .alpha = 0.05 };
+	struct cmd_desc desc = {
+		.name = "dashboard",
+		.summary = "Write a static HTML dashboard of the results store (works offline, from file://).",
+		.details = "The page has a trend chart per metric over runs (regressed metrics flagged),\n"
+			   "the compare table (latest kernel+tag against the one before, or --base/--new,\n"
+			   "judged as by mmscope compare), fault-latency histograms of the newest faultlat\n"
+			   "summaries, and the SGA page-table chart (physical vs logical per mode).",
+		.extra = dash_extra, .parse_extra = dash_parse, .ctx = &d,
+		.no_common = true, .min_args = 0, .max_args = 0,
+	};
+	struct common_opts o;
+	struct store *st;
+	struct json_object *data, *runs, *list, *series;
+	int64_t *ids = NULL;
+	int n, rc;
+	char err[1024];
+
+	rc = opts_parse(argc, argv, &desc, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (&mmscope_chartjs_end[0] == &mmscope_chartjs[0]) {
+		err_msg("dashboard: this mmscope was built without Chart.js "
+			"(apt-get install libjs-chart.js, or make setup, then rebuild)");
+		return 2;
+	}
+	st = store_open(d.db, err, sizeof(err));
+	if (!st) {
+		err_msg("dashboard: %s", err);
+		return 2;
+	}
+	n = store_select(st, "all", &ids, err, sizeof(err));
+	list = store_list(st, ids, n > 0 ? n : 0);
+	free(ids);
+	runs = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *r = json_object_array_get_idx(list, i), *e = json_object_new_object();
+		char label[400];
+
+		snprintf(label, sizeof(label), "#%lld %s%s%s", (long long)jget_int(r, "id"),
+			 jget_str(r, "kernel"), *jget_str(r, "tag") ? " " : "", jget_str(r, "tag"));
+		json_object_object_add(e, "id", json_object_new_int64(jget_int(r, "id")));
+		json_object_object_add(e, "label", json_object_new_string(label));
+		json_object_object_add(e, "scenario", json_object_new_string(jget_str(r, "scenario")));
+		json_object_object_add(e, "kernel", json_object_new_string(jget_str(r, "kernel")));
+		json_object_object_add(e, "tag", json_object_new_string(jget_str(r, "tag")));
+		json_object_array_add(runs, e);
+	}
+	data = json_object_new_object();
+	json_object_object_add(data, "generated", json_object_new_double(wall_time()));
+	json_object_object_add(data, "store", json_object_new_string(store_path(st)));
+	json_object_object_add(data, "mmscope_commit", json_object_new_string(MMSCOPE_COMMIT));
+	json_object_object_add(data, "runs", runs);
+	series = build_series((sqlite3 *)store_db(st));
+	json_object_object_add(data, "series", series);
+	if (!build_compare(st, &d, list, series, data, err, sizeof(err))) {
+		err_msg("dashboard: %s", err);
+		rc = 2;
+		goto out;
+	}
+	json_object_object_add(data, "histograms", build_histograms((sqlite3 *)store_db(st)));
+	json_object_object_add(data, "sga", build_sga((sqlite3 *)store_db(st), runs));
+	/* json-c escapes '/', so "</script>" cannot occur in the data */
+	if (write_page(d.out, json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN),
+		       err, sizeof(err)) < 0) {
+		err_msg("dashboard: %s", err);
+		rc = 2;
+		goto out;
+	}
+	printf("wrote %s: %zu runs, %zu metrics%s\n", d.out, json_object_array_length(runs),
+	       json_object_array_length(series),
+	       json_object_object_get_ex(data, "compare", NULL) ? ", compare table" : "");
+out:
+	json_object_put(data);
+	json_object_put(list);
+	store_close(st);
+	return rc;
+}
