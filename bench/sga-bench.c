@@ -383,8 +383,8 @@ static void print_summary(FILE *f, const struct config *c, const struct result *
 	fprintf(f, "  time: spawn %.2f s + map/touch %.2f s = %.2f s; teardown %.2f s\n",
 		r->spawn_s, r->map_touch_s, r->spawn_s + r->map_touch_s, r->teardown_s);
 	fprintf(f, "  page tables for the SGA: physical %s (PageTables delta), "
-		"logical %s (sum of VmPTE deltas)%s\n", fmt_bytes(phys), fmt_bytes(logical),
-		phys > 0 && logical > 1.5 * phys ? "  <- shared" : "");
+		"logical %s (sum of VmPTE deltas), logical/physical %.2f\n", fmt_bytes(phys),
+		fmt_bytes(logical), phys > 0 ? logical / phys : 0);
 	fprintf(f, "  page tables incl. process overhead: physical %s, sum of VmPTE %s\n",
 		fmt_bytes((r->pt2_kb - r->pt0_kb) * 1024.0), fmt_bytes(r->vmpte_sum_kb * 1024.0));
 	fprintf(f, "  VmPTE per process: min %s, median %s, max %s\n",
