@@ -54,9 +54,9 @@ void bench_install_stop_handlers(void)
 
 const char *fmt_bytes(double b)
 {
-	static char buf[4][32];
+	static char buf[8][32];
 	static int slot;
-	char *p = buf[slot++ & 3];
+	char *p = buf[slot++ & 7];
 	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	int u = 0;
 	double v = b < 0 ? -b : b;

@@ -30,7 +30,7 @@ void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern volatile sig_atomic_t bench_stop;
 void bench_install_stop_handlers(void);
 
-/* "1.50 GiB"-style text for a byte count (static buffer ring, 4 slots). */
+/* "1.50 GiB"-style text for a byte count (static buffer ring, 8 slots). */
 const char *fmt_bytes(double bytes);
 
 /* SIGKILL each pid > 0 and wait for all of them; clears the array. */
