@@ -37,9 +37,10 @@
 struct run_opts {
 	const char *tag, *db;
 	int repeats;	/* 0: the scenario's */
+	bool dry_run;
 };
 
-enum { OPT_TAG = 0x2000, OPT_DB, OPT_REPEATS };
+enum { OPT_TAG = 0x2000, OPT_DB, OPT_REPEATS, OPT_DRY_RUN };
 
 static const struct extra_opt run_extra[] = {
 	{ { "tag", required_argument, NULL, OPT_TAG }, "TAG",
@@ -48,6 +49,8 @@ static const struct extra_opt run_extra[] = {
 	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
 	{ { "repeats", required_argument, NULL, OPT_REPEATS }, "N",
 	  "override the scenario's repeat count" },
+	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, NULL,
+	  "check the scenario, kernel, tracers and workload, print the plan, run nothing" },
 	{ { NULL } }
 };
 
@@ -66,6 +69,9 @@ static int run_parse(int key, const char *arg, void *ctx)
 		return 0;
 	case OPT_DB:
 		o->db = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
 		return 0;
 	case OPT_REPEATS:
 		errno = 0;
@@ -540,14 +546,25 @@ int cmd_run(int argc, char **argv)
 			"beside mmscope, then in $PATH; run make?)", s.path, s.argv[0]);
 		return 2;
 	}
+	memcpy(wl_argv, s.argv, sizeof(wl_argv));
+	wl_argv[0] = prog;
+	repeats = ro.repeats ? ro.repeats : s.repeats;
+	if (ro.dry_run) {
+		printf("scenario %s (%s), sha256 %s\nkernel: %s\nrepeats: %d, timeout %g s each\nworkload:",
+		       s.name, s.path, s.hash, scn_kernel_name(s.kernel), repeats, s.timeout_s);
+		for (int i = 0; wl_argv[i]; i++)
+			printf(" %s", wl_argv[i]);
+		printf("\ntracers:");
+		for (int i = 0; i < s.ntracers; i++)
+			printf(" %s", s.tracers[i]);
+		printf("%s\n", s.ntracers ? "" : " none");
+		return 0;
+	}
 	st = store_open(ro.db, err, sizeof(err));
 	if (!st) {
 		err_msg("run: %s", err);
 		return 2;
 	}
-	memcpy(wl_argv, s.argv, sizeof(wl_argv));
-	wl_argv[0] = prog;
-	repeats = ro.repeats ? ro.repeats : s.repeats;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

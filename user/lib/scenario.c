@@ -324,8 +324,7 @@ int scenario_kernel_check(const struct scenario *s, char *why, size_t len)
 		return 0;
 	snprintf(why, len,
 		 "scenario '%s' needs the %s QEMU guest kernel, but this is %s (%s); "
-		 "build and boot it with scripts/kernel/ (scripts/kernel/build.sh %s, then boot the guest) "
-		 "and run mmscope inside it",
+		 "boot it with scripts/kernel/boot.sh --flavor %s and run mmscope inside the guest",
 		 s->name, scn_kernel_name(s->kernel), u.release,
 		 patched ? "the patched series' tracepoints are present"
 			 : "without the series' vma_lock tracepoints",
