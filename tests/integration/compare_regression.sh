@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mmscope compare on controlled data (tests/fixtures/fake-bench, 5 repeats,
+# 1% noise): an injected 20% slowdown is a REGRESSION (exit 1) with the exact
+# means; a noise-only change (0.5% shift, reordered noise) is not (exit 0);
+# 2 samples a side is "insufficient samples"; bad selectors exit 2.
+. "$(dirname "$0")/lib.sh"
+require_jq
+need_bin "$MMSCOPE"
+export MMSCOPE_DB="$TMP/results.db"
+cp "$(dirname "$0")/../fixtures/fake-bench" "$TMP/"
+scn() { printf 'workload = ./fake-bench %s\nrepeats = %s\n' "$2" "${3:-5}" > "$TMP/$1.scn"; }
+scn base "--scale 1"
+scn slow "--scale 1.2"
+scn noise "--scale 1.005 --shift 2"
+scn few "--scale 1.2" 2
+for s in base slow noise few; do
+	"$MMSCOPE" run "$TMP/$s.scn" --tag "$s" > "$TMP/run-$s.out" 2>&1 ||
+		fail "run $s: $(cat "$TMP/run-$s.out")"
+done
+
+# injected regression
+"$MMSCOPE" compare base slow > "$TMP/c1.txt"; rc=$?
+cat "$TMP/c1.txt"
+[ $rc -eq 1 ] || fail "20% regression: exit $rc, want 1"
+grep -E '^fake-bench\.anon\.fault_mean_ns .*\+20\.00% .*REGRESSION' "$TMP/c1.txt" ||
+	fail "fault_mean_ns not marked as a +20% REGRESSION"
+grep -E '^fake-bench\.anon\.ops_per_s .*-16\.67% .*REGRESSION' "$TMP/c1.txt" ||
+	fail "ops_per_s (higher is better) not marked as a REGRESSION"
+grep -E '^fake-bench\.anon\.faults .*no change' "$TMP/c1.txt" || fail "constant count flagged"
+"$MMSCOPE" compare --json base slow > "$TMP/c1.json"; rc=$?
+[ $rc -eq 1 ] || fail "--json exit $rc"
+row='.rows[] | select(.metric == "fake-bench.anon.fault_mean_ns")'
+# ground truth from the fixture's formula: means 1000 and 1200, d = 0,1,-1,.5,-.5
+[ "$(jq -r "$row | .base.mean" "$TMP/c1.json")" = 1000 ] || fail "base mean"
+[ "$(jq -r "$row | .new.mean" "$TMP/c1.json")" = 1200 ] || fail "new mean"
+[ "$(jq -r "$row | .base.n" "$TMP/c1.json")" = 5 ] || fail "n"
+sd=$(jq -r "$row | .base.stddev" "$TMP/c1.json")
+within_pct "$sd" 7.90569 0.01 || fail "sample stddev $sd, want 10*sqrt(0.625)=7.90569"
+p=$(jq -r "$row | .p" "$TMP/c1.json")
+awk -v p="$p" 'BEGIN { exit !(p < 1e-6) }' || fail "p $p not tiny"
+[ "$(jq -r '.regressions' "$TMP/c1.json")" = 3 ] || fail "regressions count"
+
+# noise only: same distribution shape, 0.5% shift, different order
+"$MMSCOPE" compare base noise > "$TMP/c2.txt"; rc=$?
+cat "$TMP/c2.txt"
+[ $rc -eq 0 ] || fail "noise-only change: exit $rc, want 0"
+grep -q REGRESSION "$TMP/c2.txt" && fail "noise flagged as regression"
+grep -E '^fake-bench\.anon\.fault_mean_ns .*\+0\.50% .*no change' "$TMP/c2.txt" || fail "noise row"
+
+# too few samples: never called, even for a 20% change
+"$MMSCOPE" compare base few > "$TMP/c3.txt"; rc=$?
+[ $rc -eq 0 ] || fail "insufficient samples: exit $rc"
+grep -E '^fake-bench\.anon\.fault_mean_ns .* 5/2 .*insufficient samples' "$TMP/c3.txt" ||
+	fail "2 samples not reported as insufficient: $(cat "$TMP/c3.txt")"
+
+# selectors: by id, by kernel, errors
+"$MMSCOPE" compare 1 2 > /dev/null; [ $? -eq 1 ] || fail "compare by id"
+"$MMSCOPE" compare "kernel:$(uname -r)" slow > /dev/null; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "compare by kernel: exit $rc"
+expect_fail_oneline "unknown selector" "$MMSCOPE" compare base nosuchtag
+[ "$(bash -c '"$0" compare base nosuchtag 2>/dev/null; echo $?' "$MMSCOPE")" = 2 ] || fail "exit 2 on error"
+expect_fail_oneline "missing argument" "$MMSCOPE" compare base
+expect_fail_oneline "bad --alpha" "$MMSCOPE" compare --alpha 2 base slow
+pass "regression found (exit 1), noise ignored (exit 0), n<3 not called"

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A store written by the first schema (user_version 1: runs + flat metrics,
+# docs/store.md) is migrated in place on first use: its runs keep their
+# samples, get uuids and synthesized documents, export, compare, and take
+# new runs. A store from a newer mmscope is refused, untouched.
+. "$(dirname "$0")/lib.sh"
+require_jq
+require_cmd sqlite3
+need_bin "$MMSCOPE"
+DB="$TMP/old.db"
+sqlite3 "$DB" <<'SQL'
+CREATE TABLE runs(id INTEGER PRIMARY KEY, scenario TEXT NOT NULL, tag TEXT NOT NULL DEFAULT '',
+  kernel TEXT NOT NULL, started REAL NOT NULL, repeats INTEGER NOT NULL);
+CREATE TABLE metrics(run_id INTEGER NOT NULL REFERENCES runs(id), repeat_idx INTEGER NOT NULL,
+  tool TEXT NOT NULL, mode TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL);
+INSERT INTO runs VALUES(1, 'pf', 'v1-base', '6.1.0', 1600000000, 3), (2, 'pf', 'v1-new', '6.1.0', 1600000100, 3);
+INSERT INTO metrics VALUES
+  (1,0,'pfbench','anon','fault_mean_ns',1000), (1,1,'pfbench','anon','fault_mean_ns',1010),
+  (1,2,'pfbench','anon','fault_mean_ns',990),  (2,0,'pfbench','anon','fault_mean_ns',1300),
+  (2,1,'pfbench','anon','fault_mean_ns',1310), (2,2,'pfbench','anon','fault_mean_ns',1290),
+  (1,0,'pfbench','anon','ops_per_s',5), (2,0,'pfbench','anon','ops_per_s',4);
+PRAGMA user_version = 1;
+SQL
+"$MMSCOPE" runs --db "$DB" | tee "$TMP/runs.txt" || fail "runs on a v1 store"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ] || fail "not migrated to 2"
+[ "$(sqlite3 "$DB" 'select count(distinct uuid) from runs')" = 2 ] || fail "uuids"
+[ "$(sqlite3 "$DB" 'select count(*) from docs')" = 6 ] || fail "one document per run, repeat, tool, mode"
+[ "$(sqlite3 "$DB" 'select count(*) from metrics where doc_id is null')" = 0 ] || fail "metrics not linked"
+"$MMSCOPE" compare --db "$DB" --json v1-base v1-new > "$TMP/c.json"; rc=$?
+[ $rc -eq 1 ] || fail "compare on migrated data: exit $rc (a +30% latency regression)"
+[ "$(jq -r '.rows[] | select(.metric == "pfbench.anon.fault_mean_ns") | .new.mean' "$TMP/c.json")" = 1300 ] ||
+	fail "migrated samples changed"
+[ "$(jq -r '.rows[] | select(.metric == "pfbench.anon.ops_per_s") | .verdict' "$TMP/c.json")" = "insufficient samples" ] ||
+	fail "1-sample metric"
+"$MMSCOPE" export --db "$DB" --json v1-base | jq -e '.runs[0].repeats[0].docs[0].doc.metrics.fault_mean_ns == 1000' >/dev/null ||
+	fail "export of a migrated run"
+cp "$(dirname "$0")/../fixtures/fake-bench" "$TMP/"
+printf 'workload = ./fake-bench\nrepeats = 3\n' > "$TMP/s.scn"
+"$MMSCOPE" run --db "$DB" "$TMP/s.scn" >/dev/null 2>&1 || fail "new run into a migrated store"
+[ "$(sqlite3 "$DB" 'select count(*) from runs')" = 3 ] || fail "run count"
+# opening again is a no-op
+sum=$(sqlite3 "$DB" 'select count(*) from docs')
+"$MMSCOPE" runs --db "$DB" >/dev/null && [ "$(sqlite3 "$DB" 'select count(*) from docs')" = "$sum" ] || fail "re-migrated"
+
+# newer schema: refused, file unchanged
+sqlite3 "$TMP/new.db" 'CREATE TABLE runs(x); PRAGMA user_version = 7'
+before=$(sha256sum < "$TMP/new.db")
+expect_fail_oneline "newer store" "$MMSCOPE" runs --db "$TMP/new.db"
+grep -q 'newer than this mmscope' "$TMP/ef.err" || fail "message"
+[ "$(sha256sum < "$TMP/new.db")" = "$before" ] || fail "newer store modified"
+# a SQLite file that is not ours
+sqlite3 "$TMP/foreign.db" 'CREATE TABLE t(x)'
+expect_fail_oneline "foreign database" "$MMSCOPE" runs --db "$TMP/foreign.db"
+pass "schema 1 -> 2 migration keeps data; newer and foreign stores refused"
