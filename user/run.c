@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -133,6 +134,11 @@ static int child_start(struct child *c, char *const argv[], const char *name,
 		char rep[16];
 
 		setpgid(0, 0);
+		/* if mmscope dies (even SIGKILL), do not outlive it: tracers get
+		 * SIGINT so they detach cleanly, workloads SIGKILL */
+		prctl(PR_SET_PDEATHSIG, capture_err ? SIGINT : SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		dup2(out[1], 1);
