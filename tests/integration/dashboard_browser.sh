@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mmscope dashboard writes one self-contained page; headless Chromium loads it
+# from file:// with no console errors, and every chart is drawn: one trend
+# chart per metric, the SGA bar chart and one chart per fault-latency
+# histogram, each canvas with painted pixels; the injected regression is
+# marked in the table and on its charts. The screenshot is kept in
+# $BUILD/test-logs/dashboard.png for a human to look at.
+. "$(dirname "$0")/lib.sh"
+require_jq
+need_bin "$MMSCOPE"
+require_cmd node "make setup (nodejs)"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || skip "needs chromium (make setup)"
+FIX="$(cd "$(dirname "$0")/../fixtures" && pwd)"
+export MMSCOPE_DB="$TMP/r.db"
+cp "$FIX/fake-bench" "$TMP/"
+printf 'workload = ./fake-bench\nrepeats = 5\n' > "$TMP/a.scn"
+printf 'workload = ./fake-bench --scale 1.2\nrepeats = 5\n' > "$TMP/b.scn"
+"$MMSCOPE" import --tag fixture "$FIX/sga-faultlat.jsonl" >/dev/null || fail "import"
+"$MMSCOPE" run "$TMP/a.scn" --tag base >/dev/null 2>&1 || fail "run base"
+"$MMSCOPE" run "$TMP/b.scn" --tag slow >/dev/null 2>&1 || fail "run slow"
+
+"$MMSCOPE" dashboard -o "$TMP/d.html" | tee "$TMP/out" || fail "dashboard"
+metrics=$(sqlite3 "$MMSCOPE_DB" "select count(distinct tool || mode || name) from metrics")
+grep -q "3 runs, $metrics metrics, compare table" "$TMP/out" || fail "summary line"
+# offline: nothing fetched from anywhere
+grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$TMP/d.html" && fail "page references the network"
+grep -q 'Chart.js v3' "$TMP/d.html" || fail "Chart.js not inlined"
+
+node "$FIX/cdp-check.js" "$TMP/d.html" "$TMP/d.png" "$CHROMIUM" > "$TMP/cdp.json" || fail "browser check failed"
+cat "$TMP/cdp.json"
+cp "$TMP/d.png" "$BUILD/test-logs/dashboard.png" 2>/dev/null
+r() { jq -r "$1" "$TMP/cdp.json"; }
+[ "$(r '.errors | length')" = 0 ] || fail "console errors: $(r '.errors')"
+# trends: one per metric; SGA: 1; histograms: all + 2 paths in the fixture
+want=$((metrics + 1 + 3))
+[ "$(r .charts)" = "$want" ] || fail "charts $(r .charts), want $want"
+[ "$(r .canvases)" = "$want" ] || fail "canvases $(r .canvases), want $want"
+[ "$(r .painted)" = "$want" ] || fail "only $(r .painted) of $want canvases have pixels"
+awk -v h="$(r .minHeight)" 'BEGIN { exit !(h >= 100) }' || fail "a chart is collapsed ($(r .minHeight) px)"
+[ "$(r .regressionRows)" = 3 ] || fail "regression rows $(r .regressionRows), want 3"
+[ "$(r .regressionCards)" = 3 ] || fail "regression charts $(r .regressionCards), want 3"
+# the PNG is a real screenshot of a long page
+[ "$(head -c 8 "$TMP/d.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "not a PNG"
+[ "$(stat -c %s "$TMP/d.png")" -gt 50000 ] || fail "screenshot suspiciously small"
+
+# explicit sides, and errors
+"$MMSCOPE" dashboard -o "$TMP/d2.html" --base slow --new base >/dev/null || fail "--base/--new"
+grep -q '"base_label":"slow"' "$TMP/d2.html" || fail "--base not used"
+expect_fail_oneline "--base alone" "$MMSCOPE" dashboard -o "$TMP/d3.html" --base slow
+expect_fail_oneline "unwritable output" "$MMSCOPE" dashboard -o /proc/nope/d.html
+[ ! -e "$TMP/d3.html" ] || fail "partial page left"
+ls "$TMP" | grep -q '\.tmp\.' && fail "temporary file left"
+pgrep -f "user-data-dir=/tmp/mmscope-chromium-" && fail "chromium left running"
+pass "$want charts drawn, no console errors, regressions marked"
