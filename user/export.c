@@ -229,7 +229,7 @@ static bool is_hist(struct json_object *o)
 
 /* Add an interval histogram's buckets to the running cumulative series. */
 static void hist_add(struct prom_state *ps, const char *name, const char *labels,
-		     struct json_object *h)
+		     struct json_object *h, double scale)
 {
 	struct prom_hist *p = NULL;
 	struct json_object *b, *v;
@@ -252,7 +252,7 @@ static void hist_add(struct prom_state *ps, const char *name, const char *labels
 
 		if (!json_object_object_get_ex(e, "high", &v))
 			continue;
-		high = json_object_get_double(v);
+		high = json_object_get_double(v) * scale;
 		for (k = 0; k < p->nb && p->le[k] != high; k++)
 			;
 		if (k == p->nb) {
@@ -271,7 +271,7 @@ static void hist_add(struct prom_state *ps, const char *name, const char *labels
 			p->counts[k] += (unsigned long long)json_object_get_int64(v);
 	}
 	if (json_object_object_get_ex(h, "sum", &v))
-		p->sum += json_object_get_double(v);
+		p->sum += json_object_get_double(v) * scale;
 	if (json_object_object_get_ex(h, "count", &v))
 		p->count += (unsigned long long)json_object_get_int64(v);
 }
@@ -295,28 +295,42 @@ static void fold_doc(struct prom_state *ps, const char *tool, struct json_object
 
 			if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
 				continue;
+			double scale = 1;
+
 			if (counter)
 				snprintf(name, sizeof(name), "mmscope_%s_%.*s_total", tool, (int)(l - 6), k);
-			else
+			else if (l > 3 && !strcmp(k + l - 3, "_ns")) {
+				/* Prometheus wants base units: nanoseconds become seconds */
+				snprintf(name, sizeof(name), "mmscope_%s_%.*s_seconds", tool, (int)(l - 3), k);
+				scale = 1e-9;
+			} else if (l > 6 && !strcmp(k + l - 6, "_per_s")) {
+				snprintf(name, sizeof(name), "mmscope_%s_%.*s_per_second", tool, (int)(l - 6), k);
+			} else {
 				snprintf(name, sizeof(name), "mmscope_%s_%s", tool, k);
+			}
 			sanitize(name);
 			if (counter)
 				scalar(ps, name, true)->value += json_object_get_double(v);
 			else
-				scalar(ps, name, false)->value = json_object_get_double(v);
+				scalar(ps, name, false)->value = json_object_get_double(v) * scale;
 		}
 	}
 	json_object_object_foreach(doc, key, val) {
-		/* faultlat's histograms are latencies in ns: say so in the name */
-		if (!strcmp(tool, "faultlat") && !strcmp(key, "all"))
-			snprintf(name, sizeof(name), "mmscope_faultlat_latency_ns");
-		else if (!strcmp(tool, "faultlat") && !strcmp(key, "histograms"))
-			snprintf(name, sizeof(name), "mmscope_faultlat_latency_by_path_ns");
-		else
+		double scale = 1;
+
+		/* faultlat's histograms are latencies in ns: export them in seconds */
+		if (!strcmp(tool, "faultlat") && !strcmp(key, "all")) {
+			snprintf(name, sizeof(name), "mmscope_faultlat_latency_seconds");
+			scale = 1e-9;
+		} else if (!strcmp(tool, "faultlat") && !strcmp(key, "histograms")) {
+			snprintf(name, sizeof(name), "mmscope_faultlat_latency_by_path_seconds");
+			scale = 1e-9;
+		} else {
 			snprintf(name, sizeof(name), "mmscope_%s_%s", tool, key);
+		}
 		sanitize(name);
 		if (is_hist(val)) {
-			hist_add(ps, name, "", val);
+			hist_add(ps, name, "", val, scale);
 			continue;
 		}
 		if (!json_object_is_type(val, json_type_array))
@@ -342,7 +356,7 @@ static void fold_doc(struct prom_state *ps, const char *tool, struct json_object
 				if (o >= sizeof(labels))
 					break;
 			}
-			hist_add(ps, name, labels, h);
+			hist_add(ps, name, labels, h, scale);
 		}
 	}
 }
@@ -357,7 +371,7 @@ static int hist_cmp(const void *a, const void *b)
 
 static void emit_le(char *buf, size_t len, double le)
 {
-	snprintf(buf, len, "%.17g", le);
+	snprintf(buf, len, "%.9g", le);
 }
 
 /* The exposition text of everything collected so far, plus the /proc gauges. */
@@ -587,8 +601,25 @@ static int export_listen(struct export_opts *eo)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "mmscope: export: serving http://%s/metrics (%d tracer%s)\n", addr, nlt,
-		nlt == 1 ? "" : "s");
+	{
+		/* say the real port (ADDR may ask for port 0: any free port) */
+		struct sockaddr_storage got;
+		socklen_t gl = sizeof(got);
+		char host[INET6_ADDRSTRLEN] = "?";
+		int port = 0;
+
+		getsockname(fd, (struct sockaddr *)&got, &gl);
+		if (got.ss_family == AF_INET6) {
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&got)->sin6_addr, host, sizeof(host));
+			port = ntohs(((struct sockaddr_in6 *)&got)->sin6_port);
+		} else {
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&got)->sin_addr, host, sizeof(host));
+			port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+		}
+		fprintf(stderr, "mmscope: export: serving http://%s%s%s:%d/metrics (%d tracer%s)\n",
+			got.ss_family == AF_INET6 ? "[" : "", host, got.ss_family == AF_INET6 ? "]" : "",
+			port, nlt, nlt == 1 ? "" : "s");
+	}
 	while (!stop_sig) {
 		double now = now_ns() / 1e9;
 		struct pollfd p = { fd, POLLIN, 0 };
