@@ -476,7 +476,7 @@ static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len
 /* Read one request (bounded: 2 s, 8 KiB) and answer it. */
 static void serve_one(int fd, struct prom_state *ps)
 {
-	char req[8192], method[16] = "", path[256] = "";
+	char req[8192] = "", method[16] = "", path[256] = "";
 	size_t got = 0;
 	double end = now_ns() / 1e9 + 2;
 	char *body = NULL, head[256];

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mmscope export --listen against a real Prometheus (Debian's package) on
+# loopback: the exposition passes `promtool check metrics`; Prometheus
+# scrapes it every second; the values it stores match ground truth:
+# mmscope_vmstat_pgfault_total lies between /proc/vmstat pgfault read before
+# the exporter started and after the query; mmscope_pagetables_bytes lies
+# within the /proc/meminfo PageTables values sampled around its scrape time.
+# With root and BTF, the tracers' series are checked too (faultlat histogram
+# buckets add up to its count; ptmem's page-table gauge against PageTables).
+# Also: non-loopback refused, bad addresses, 404/405, --max-requests bound.
+. "$(dirname "$0")/lib.sh"
+require_jq
+require_cmd curl
+need_bin "$MMSCOPE"
+command -v prometheus >/dev/null && command -v promtool >/dev/null || skip "needs prometheus (make setup)"
+
+# refusals first: one line, exit 2, nothing listening
+expect_fail_oneline "non-loopback" "$MMSCOPE" export --listen 0.0.0.0:9477
+grep -q 'without --allow-remote' "$TMP/ef.err" || fail "refusal message"
+expect_fail_oneline "bad address" "$MMSCOPE" export --listen=localhost:http
+expect_fail_oneline "unknown tracer" "$MMSCOPE" export --listen=127.0.0.1:0 --tracers nosuch
+expect_fail_oneline "both modes" "$MMSCOPE" export --json --listen
+
+tracers=none
+if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] &&
+   "$MMSCOPE" --help | grep -q '^  faultlat ' && "$MMSCOPE" --help | grep -q '^  ptmem '; then
+	tracers=faultlat,ptmem
+fi
+pgfault0=$(awk '$1 == "pgfault" {print $2}' /proc/vmstat)
+spawn "$TMP/exp.out" "$TMP/exp.err" "$MMSCOPE" export --listen=127.0.0.1:0 --tracers "$tracers" \
+	--interval 0.5 --duration 120
+EXP=$SPAWNED
+wait_for_line "$TMP/exp.err" 'serving http://127.0.0.1:[0-9]+/metrics' 20 || fail "exporter: $(cat "$TMP/exp.err")"
+port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/exp.err")
+log "exporter on port $port, tracers: $tracers"
+sleep 1.2
+curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/metrics.txt" || fail "GET /metrics"
+promtool check metrics < "$TMP/metrics.txt" || fail "promtool rejects the exposition"
+grep -q '^# TYPE mmscope_pagetables_bytes gauge$' "$TMP/metrics.txt" || fail "pagetables gauge"
+grep -q '^# TYPE mmscope_vmstat_pgfault_total counter$' "$TMP/metrics.txt" || fail "pgfault counter"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope")" = 404 ] || fail "404"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/metrics")" = 405 ] || fail "405"
+
+# sample PageTables every 0.1 s while Prometheus runs: "unix_time kB"
+( end=$((SECONDS + 100)); while [ $SECONDS -lt $end ]; do
+	echo "$(date +%s.%N) $(awk '/^PageTables:/ {print $2}' /proc/meminfo)"; sleep 0.1; done ) > "$TMP/pt.log" &
+_LIB_PIDS+=($!)
+
+ppt=""
+for try in 1 2 3 4 5; do
+	p=$((20000 + RANDOM % 20000))
+	curl -s "http://127.0.0.1:$p/" >/dev/null && continue	# taken
+	ppt=$p
+	break
+done
+[ -n "$ppt" ] || fail "no free port for Prometheus"
+cat > "$TMP/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: mmscope
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+YML
+spawn "$TMP/prom.out" "$TMP/prom.err" prometheus --config.file="$TMP/prometheus.yml" \
+	--storage.tsdb.path="$TMP/prom-data" --web.listen-address="127.0.0.1:$ppt" \
+	--storage.tsdb.retention.time=1h
+PROM=$SPAWNED
+API="http://127.0.0.1:$ppt/api/v1"
+query() { curl -sf --get "$API/query" --data-urlencode "query=$1"; }
+value() { query "$1" | jq -r '.data.result[0].value[1] // empty'; }
+for _ in $(seq 60); do
+	[ -n "$(value mmscope_up 2>/dev/null)" ] && break
+	kill -0 $PROM 2>/dev/null || fail "prometheus died: $(tail -5 "$TMP/prom.err")"
+	sleep 0.5
+done
+[ "$(value mmscope_up)" = 1 ] || fail "Prometheus never scraped mmscope: $(tail -3 "$TMP/prom.err")"
+[ "$(value 'up{job="mmscope"}')" = 1 ] || fail "scrape target not up"
+sleep 2
+
+# counter: between the kernel's counter before the exporter and after the query
+v=$(value mmscope_vmstat_pgfault_total)
+pgfault1=$(awk '$1 == "pgfault" {print $2}' /proc/vmstat)
+log "pgfault: before $pgfault0 <= prometheus $v <= after $pgfault1"
+awk -v a="$pgfault0" -v v="$v" -v b="$pgfault1" 'BEGIN { exit !(a <= v && v <= b) }' ||
+	fail "mmscope_vmstat_pgfault_total $v outside [$pgfault0, $pgfault1]"
+
+# gauge: within PageTables sampled within 1 s of the scrape (timestamp())
+check_pt() {	# check_pt METRIC
+	local r val ts lo hi
+	r=$(query "$1" | jq -r '.data.result[0].value[1]')
+	ts=$(value "timestamp($1)")
+	val=$r
+	read -r lo hi < <(awk -v t="$ts" '$1 >= t - 1 && $1 <= t + 1 && $2 != "" {
+		v = $2 * 1024; if (lo == "" || v < lo) lo = v; if (v > hi) hi = v }
+		END { print lo, hi }' "$TMP/pt.log")
+	[ -n "$lo" ] || fail "$1: no PageTables samples around $ts"
+	log "$1 = $val at $ts; PageTables around then: [$lo, $hi]"
+	# 2% slack for page tables freed/allocated between the two readers
+	awk -v v="$val" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(v >= lo * 0.98 && v <= hi * 1.02) }' ||
+		fail "$1 $val not within PageTables [$lo, $hi]"
+}
+check_pt mmscope_pagetables_bytes
+
+if [ "$tracers" != none ]; then
+	check_pt mmscope_ptmem_pagetables_bytes
+	c=$(value mmscope_faultlat_latency_seconds_count)
+	inf=$(value 'mmscope_faultlat_latency_seconds_bucket{le="+Inf"}')
+	log "faultlat histogram: count $c, +Inf bucket $inf"
+	awk -v c="$c" 'BEGIN { exit !(c > 0) }' || fail "faultlat histogram empty"
+	[ "$c" = "$inf" ] || fail "+Inf bucket $inf != count $c"
+	# buckets are cumulative: non-decreasing with le
+	query 'mmscope_faultlat_latency_seconds_bucket' |
+		jq -e '[.data.result[] | select(.metric.le != "+Inf") | [(.metric.le | tonumber), (.value[1] | tonumber)]]
+		       | sort | . as $a | length > 3 and ([range(1; length) | $a[.][1] >= $a[. - 1][1]] | all)' >/dev/null ||
+		fail "histogram buckets are not cumulative"
+	r=$(value 'rate(mmscope_faultlat_faults_total[5s])')
+	awk -v r="$r" 'BEGIN { exit !(r > 0) }' || fail "faults counter not increasing ($r)"
+fi
+
+kill -TERM $PROM; wait_exit $PROM 20 || true
+kill -TERM $EXP; wait_exit $EXP 10; rc=$?
+[ $rc -eq 0 ] || fail "exporter exit $rc on SIGTERM"
+n=$(sed -n 's/.*stopped after \([0-9]*\) requests.*/\1/p' "$TMP/exp.err")
+[ "${n:-0}" -ge 5 ] || fail "exporter answered only ${n:-0} requests"
+
+# bounded by request count
+spawn "$TMP/b.out" "$TMP/b.err" "$MMSCOPE" export --listen=127.0.0.1:0 --tracers none --max-requests 2 --duration 30
+B=$SPAWNED
+wait_for_line "$TMP/b.err" 'serving' 10 || fail "bounded exporter"
+bp=$(sed -n 's|.*127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/b.err")
+curl -sf "http://127.0.0.1:$bp/metrics" >/dev/null && curl -sf "http://127.0.0.1:$bp/" >/dev/null || fail "requests"
+wait_exit $B 5; rc=$?
+[ $rc -eq 0 ] || fail "--max-requests 2 did not end the server (exit $rc)"
+pass "Prometheus scraped mmscope; stored values match /proc ground truth"
