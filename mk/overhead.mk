@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0
+# bench/overhead.c: tracer overhead on page-fault throughput (build/overhead).
+.PHONY: bench
+bench: $(OUT)/overhead
+
+$(OUT)/overhead: bench/overhead.c $(OUT)/libmmscope.a $(HEADERS) | $(OUT)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/overhead.c $(OUT)/libmmscope.a $(LDLIBS)
