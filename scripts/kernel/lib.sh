@@ -99,7 +99,7 @@ DYNAMIC_FTRACE DYNAMIC_FTRACE_WITH_DIRECT_CALLS FTRACE_SYSCALLS
 PER_VMA_LOCK_STATS HUGETLBFS HUGETLB_PAGE TRANSPARENT_HUGEPAGE
 TRANSPARENT_HUGEPAGE_MADVISE USERFAULTFD HAVE_ARCH_USERFAULTFD_WP
 PTE_MARKER_UFFD_WP MEM_SOFT_DIRTY TMPFS SHMEM DEBUG_FS IKCONFIG IKCONFIG_PROC
-MEMFD_CREATE NET_9P NET_9P_VIRTIO 9P_FS VIRTIO_CONSOLE PANIC_ON_OOPS
+MEMFD_CREATE NET_9P NET_9P_VIRTIO 9P_FS VIRTIO_CONSOLE PANIC_ON_OOPS MM_PTSHARE
 BLK_DEV_INITRD"
 KCONFIG_DISABLE="MODULES DEBUG_INFO_REDUCED DEBUG_INFO_SPLIT DRM_VIRTIO_GPU
 WERROR RANDOMIZE_BASE"
@@ -157,4 +157,21 @@ kbuild() {
 	t1=$(date +%s)
 	klog "built $flavor in $((t1 - t0))s"
 	echo "$out/arch/x86/boot/bzImage"
+}
+
+# ksplat_check <console.log>: non-zero (and the offending lines on stderr)
+# if the guest panicked, oopsed or printed a WARNING/BUG/lockdep report.
+KSPLAT_RE='Kernel panic|Oops|BUG:|WARNING:|kernel BUG|general protection fault|'\
+'possible recursive locking|possible circular locking|inconsistent lock state|'\
+'suspicious RCU usage|INFO: task .* blocked|rcu_sched self-detected stall|'\
+'rcu: INFO|soft lockup|hard LOCKUP|list_add corruption|list_del corruption|'\
+'Bad rss-counter|non-zero pgtables_bytes|Bad page|UBSAN:|KASAN:|'\
+'unreferenced object|kmemleak: [0-9]+ new suspected|Call Trace:'
+ksplat_check() {
+	local log=$1
+	if grep -E -n "$KSPLAT_RE" "$log" >&2; then
+		klog "splat found in $log"
+		return 1
+	fi
+	return 0
 }

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptshare_test: exercise MAP_SHARED_PT (page-table sharing) in a guest.
+ *
+ *   ptshare_test basic
+ *   ptshare_test ratio NPROC SIZE_MB      JSON: PageTables delta, shared vs plain
+ *   ptshare_test stress NPROC SECONDS [SIZE_MB]
+ *
+ * Exit status 0 on success. Results are JSON on stdout.
+ * Built statically by scripts/kernel/initramfs.sh.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MAP_SHARED_PT
+#define MAP_SHARED_PT 0x200000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#define PMD_SZ (2UL << 20)
+#define PG 4096UL
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		failures++;						\
+	}								\
+} while (0)
+
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* value of a counter in /sys/kernel/debug/ptshare, -1 if absent */
+static long ptstat(const char *key)
+{
+	char name[64];
+	long v, r = -1;
+	FILE *f = fopen("/sys/kernel/debug/ptshare", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", name, &v) == 2)
+		if (!strcmp(name, key))
+			r = v;
+	fclose(f);
+	return r;
+}
+
+static int make_file(size_t size)
+{
+	int fd = memfd_create("ptshare", 0);
+
+	if (fd < 0 || ftruncate(fd, size)) {
+		perror("memfd");
+		exit(2);
+	}
+	return fd;
+}
+
+static void *map(int fd, size_t size, int prot, int shared_pt, off_t off)
+{
+	int flags;
+
+	if (getenv("PTSHARE_PLAIN"))	/* run the same test without sharing */
+		shared_pt = 0;
+	flags = shared_pt ? (MAP_SHARED_VALIDATE | MAP_SHARED_PT) : MAP_SHARED;
+
+	return mmap(NULL, size, prot, flags, fd, off);
+}
+
+static void touch(volatile char *p, size_t size, int write)
+{
+	for (size_t i = 0; i < size; i += PG) {
+		if (write)
+			p[i] = (char)(i / PG);
+		else
+			(void)p[i];
+	}
+}
+
+static int test_basic(void)
+{
+	size_t size = 4 * PMD_SZ;
+	int fd = make_file(size);
+	char *a, *b;
+	pid_t pid;
+	int st;
+	long u0;
+
+	a = map(fd, size, PROT_READ | PROT_WRITE, 1, 0);
+	if (a == MAP_FAILED && errno == EOPNOTSUPP) {
+		printf("{\"test\": \"basic\", \"supported\": false}\n");
+		return 0;
+	}
+	CHECK(a != MAP_FAILED, "mmap MAP_SHARED_PT: %s", strerror(errno));
+	if (a == MAP_FAILED)
+		return 1;
+	CHECK(((unsigned long)a & (PMD_SZ - 1)) == 0, "address %p not PMD aligned", a);
+	/* unaligned length and offset are refused */
+	b = map(fd, PMD_SZ + PG, PROT_READ, 1, 0);
+	CHECK(b == MAP_FAILED && errno == EINVAL, "unaligned length accepted");
+	b = map(fd, PMD_SZ, PROT_READ, 1, PG);
+	CHECK(b == MAP_FAILED && errno == EINVAL, "unaligned offset accepted");
+	/* a second mapping of the same range sees the same data */
+	b = map(fd, size, PROT_READ | PROT_WRITE, 1, 0);
+	CHECK(b != MAP_FAILED, "second mapping");
+	touch(a, size, 1);
+	for (size_t i = 0; i < size; i += PG)
+		CHECK(b[i] == (char)(i / PG), "mismatch at %zu", i);
+	/* a child writes through its inherited (shared) mapping */
+	pid = fork();
+	if (!pid) {
+		for (size_t i = 0; i < size; i += PG)
+			a[i + 1] = 42;
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	for (size_t i = 0; i < size; i += PG)
+		CHECK(b[i + 1] == 42, "child write not visible at %zu", i);
+	/* mprotect of the whole range unshares, data stays */
+	u0 = ptstat("unshare");
+	CHECK(mprotect(b, size, PROT_READ) == 0, "mprotect");
+	if (u0 >= 0)
+		CHECK(ptstat("unshare") == u0 + 1, "mprotect did not unshare");
+	a[7] = 99;
+	CHECK(b[7] == 99, "write after unshare not visible");
+	/* partial munmap unshares and keeps the rest working */
+	CHECK(munmap(a + PMD_SZ, PG) == 0, "partial munmap");
+	a[2 * PMD_SZ] = 17;
+	CHECK(b[2 * PMD_SZ] == 17, "data after partial munmap");
+	/* MADV_DONTNEED on a sharer: refault from the file */
+	CHECK(madvise(b, PMD_SZ, MADV_DONTNEED) == 0, "madvise");
+	CHECK(b[7] == 99, "data after MADV_DONTNEED");
+	/* mremap unshares */
+	b = mremap(b, size, size, MREMAP_MAYMOVE);
+	CHECK(b != MAP_FAILED, "mremap");
+	CHECK(b[2 * PMD_SZ] == 17, "data after mremap");
+	munmap(a, size);
+	munmap(b, size);
+	close(fd);
+	printf("{\"test\": \"basic\", \"supported\": true, \"failures\": %d, "
+	       "\"hosts_live\": %ld, \"sharers_live\": %ld}\n",
+	       failures, ptstat("hosts_live"), ptstat("sharers_live"));
+	return failures != 0;
+}
+
+/*
+ * NPROC processes each map the same SIZE file and read every page; report
+ * the PageTables growth while all of them are mapped.
+ */
+static long ratio_run(int fd, size_t size, int nproc, int shared_pt)
+{
+	int ready[2], go[2];
+	long before, after;
+	char c;
+
+	if (pipe(ready) || pipe(go))
+		exit(2);
+	before = meminfo_kb("PageTables");
+	for (int i = 0; i < nproc; i++) {
+		if (fork() == 0) {
+			char *p = NULL;
+
+			close(go[1]);
+
+			if (shared_pt >= 0) {	/* -1: baseline, map nothing */
+				p = map(fd, size, PROT_READ | PROT_WRITE,
+					shared_pt, 0);
+				if (p == MAP_FAILED)
+					_exit(3);
+				touch(p, size, 0);
+			}
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+				_exit(4);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < nproc; i++)
+		if (read(ready[0], &c, 1) != 1)
+			exit(2);
+	after = meminfo_kb("PageTables");
+	close(go[1]);
+	for (int i = 0; i < nproc; i++) {
+		int st;
+
+		wait(&st);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %x", st);
+	}
+	close(go[0]);
+	close(ready[0]);
+	close(ready[1]);
+	return after - before;
+}
+
+static int test_ratio(int nproc, size_t size_mb)
+{
+	size_t size = size_mb << 20;
+	int fd = make_file(size);
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	long base, plain, shared, hosts_after;
+
+	touch(p, size, 1);	/* populate the file once */
+	munmap(p, size);
+	base = ratio_run(fd, size, nproc, -1);
+	plain = ratio_run(fd, size, nproc, 0);
+	shared = ratio_run(fd, size, nproc, 1);
+	sleep(1);		/* hosts are torn down by a worker */
+	hosts_after = ptstat("hosts_live");
+	/* *_kb: PageTables growth with NPROC processes alive; net = minus base */
+	printf("{\"test\": \"ratio\", \"procs\": %d, \"size_mb\": %zu, "
+	       "\"pagetables_kb_base\": %ld, "
+	       "\"pagetables_kb_plain\": %ld, \"pagetables_kb_shared\": %ld, "
+	       "\"net_kb_plain\": %ld, \"net_kb_shared\": %ld, "
+	       "\"ratio\": %.4f, \"net_ratio\": %.4f, \"one_copy_kb\": %zu, "
+	       "\"hosts_live_after\": %ld, \"failures\": %d}\n",
+	       nproc, size_mb, base, plain, shared, plain - base, shared - base,
+	       plain > 0 ? (double)shared / (double)plain : 0.0,
+	       plain - base > 0 ? (double)(shared - base) / (double)(plain - base) : 0.0,
+	       (size / PMD_SZ) * 4, hosts_after, failures);
+	close(fd);
+	return failures != 0;
+}
+
+/*
+ * Stress: NPROC workers loop for SECONDS over: map the file (shared PT),
+ * atomically bump per-page counters, sometimes fork a child that does the
+ * same, mprotect, partially unmap, MADV_DONTNEED or mremap, then unmap.
+ * Every increment must be visible in the end.
+ */
+static int test_stress(int nproc, int seconds, size_t size_mb)
+{
+	size_t size = size_mb << 20, npages = size / PG;
+	int fd = make_file(size);
+	int res[2];
+	long expected = 0, sum = 0;
+	volatile long *v;
+
+	if (pipe(res))
+		exit(2);
+	for (int w = 0; w < nproc; w++) {
+		if (fork() == 0) {
+			long mine = 0;
+			time_t end = time(NULL) + seconds;
+			unsigned int seed = 1234 + w;
+
+			while (time(NULL) < end) {
+				int op = rand_r(&seed) % 6;
+				long *p = map(fd, size, PROT_READ | PROT_WRITE, 1, 0);
+				pid_t child = -1;
+				long cnt = 0;
+
+				if (p == MAP_FAILED)
+					_exit(3);
+				if (op == 0)
+					child = fork();
+				for (size_t i = 0; i < npages; i += 1 + rand_r(&seed) % 7) {
+					__atomic_fetch_add(&p[i * (PG / sizeof(long))], 1,
+							   __ATOMIC_RELAXED);
+					cnt++;
+				}
+				if (child == 0) {
+					/* the forked child reports its own count */
+					if (write(res[1], &cnt, sizeof(cnt)) != sizeof(cnt))
+						_exit(5);
+					_exit(0);
+				}
+				mine += cnt;
+				if (child > 0)
+					waitpid(child, NULL, 0);
+				switch (op) {
+				case 1:
+					mprotect(p, size, PROT_READ);
+					break;
+				case 2:
+					munmap((char *)p + PMD_SZ, PMD_SZ / 2);
+					break;
+				case 3:
+					madvise(p, size / 2, MADV_DONTNEED);
+					break;
+				case 4:
+					p = mremap(p, size, size, MREMAP_MAYMOVE);
+					break;
+				}
+				if (p != MAP_FAILED)
+					munmap(p, size);
+			}
+			if (write(res[1], &mine, sizeof(mine)) != sizeof(mine))
+				_exit(5);
+			_exit(0);
+		}
+	}
+	close(res[1]);
+	for (;;) {	/* one count per worker and per forked child, until EOF */
+		long m;
+
+		if (read(res[0], &m, sizeof(m)) != sizeof(m))
+			break;
+		expected += m;
+	}
+	for (int w = 0; w < nproc; w++) {
+		int st;
+
+		wait(&st);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "worker status %x", st);
+	}
+	/* children forked in op 0 add their own increments: count them */
+	v = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	for (size_t i = 0; i < npages; i++)
+		sum += v[i * (PG / sizeof(long))];
+	munmap((void *)v, size);
+	sleep(1);
+	printf("{\"test\": \"stress\", \"procs\": %d, \"seconds\": %d, "
+	       "\"size_mb\": %zu, \"increments\": %ld, "
+	       "\"sum\": %ld, \"hosts_live_after\": %ld, "
+	       "\"sharers_live_after\": %ld, \"hosts_created\": %ld, "
+	       "\"unshare\": %ld, \"failures\": %d}\n",
+	       nproc, seconds, size_mb, expected, sum, ptstat("hosts_live"),
+	       ptstat("sharers_live"), ptstat("hosts_created"),
+	       ptstat("unshare"), failures);
+	CHECK(sum == expected, "increments: sum %ld != %ld", sum, expected);
+	CHECK(ptstat("hosts_live") <= 0, "hosts leaked");
+	CHECK(ptstat("sharers_live") <= 0, "sharers leaked");
+	close(fd);
+	return failures != 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "basic"))
+		return test_basic();
+	if (argc >= 4 && !strcmp(argv[1], "ratio"))
+		return test_ratio(atoi(argv[2]), strtoul(argv[3], NULL, 0));
+	if (argc >= 4 && !strcmp(argv[1], "stress"))
+		return test_stress(atoi(argv[2]), atoi(argv[3]),
+				   argc > 4 ? strtoul(argv[4], NULL, 0) : 16);
+	fprintf(stderr, "usage: %s basic | ratio NPROC SIZE_MB | "
+		"stress NPROC SECONDS [SIZE_MB]\n", argv[0]);
+	return 2;
+}
