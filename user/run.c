@@ -441,7 +441,8 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 			rep + 1, s->timeout_s);
 		goto out;
 	}
-	child_reap(&cs[0], 5);
+	/* stdout closed: give it the rest of its time to exit */
+	child_reap(&cs[0], deadline - now_ns() / 1e9 > 1 ? deadline - now_ns() / 1e9 : 1);
 	json_object_object_add(r, "wall_s", json_object_new_double(now_ns() / 1e9 - t0));
 	if (!WIFEXITED(cs[0].status) || WEXITSTATUS(cs[0].status)) {
 		if (WIFEXITED(cs[0].status))
