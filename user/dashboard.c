@@ -409,8 +409,10 @@ static struct json_object *build_sga(sqlite3 *db, struct json_object *runs)
 		" FROM metrics m WHERE m.tool = 'sga-bench' AND m.run_id = (SELECT mm.run_id FROM metrics mm"
 		"  JOIN runs r ON r.id = mm.run_id WHERE mm.tool = 'sga-bench'"
 		"  ORDER BY r.started DESC, r.id DESC LIMIT 1)"
-		" GROUP BY m.mode ORDER BY CASE m.mode WHEN 'shmem' THEN 0 WHEN 'thp' THEN 1"
-		"  WHEN 'hugetlb' THEN 2 WHEN 'ptshare' THEN 3 ELSE 4 END, m.mode", -1, &s, NULL) != SQLITE_OK)
+		/* modes may be qualified ("hugetlb[procs=500]"): order by the base name */
+		" GROUP BY m.mode ORDER BY CASE WHEN m.mode GLOB 'shmem*' THEN 0 WHEN m.mode GLOB 'thp*' THEN 1"
+		"  WHEN m.mode GLOB 'hugetlb*' THEN 2 WHEN m.mode GLOB 'ptshare*' THEN 3 ELSE 4 END, m.mode",
+		-1, &s, NULL) != SQLITE_OK)
 		return o;
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct json_object *m = json_object_new_object();
