@@ -1,0 +1,34 @@
+# Kernel patch series (patches/) for Linux 6.12: build, boot, A/B, CI.
+# Included by the top-level Makefile. See docs/kernel.md.
+#
+#   make kernel                 build the patched kernel (cached)
+#   make kernel-pristine        build the unpatched kernel (cached)
+#   make kernel-checkpatch      series applies + checkpatch --strict
+#   make kernel-boot SCENARIO=ptshare [FLAVOR=pristine] [KARGS="mmscope.nproc=64"]
+#   make kernel-ab SCENARIO=ptshare     same scenario on both kernels
+#   make kernel-ci              CI: checkpatch, build, boot, short scenario
+KSCRIPTS  := scripts/kernel
+SCENARIO  ?= smoke
+FLAVOR    ?= patched
+KTIMEOUT  ?= 1800
+KARGS     ?=
+
+.PHONY: kernel kernel-pristine kernel-checkpatch kernel-boot kernel-ab kernel-ci
+
+kernel:
+	$(KSCRIPTS)/build.sh patched
+
+kernel-pristine:
+	$(KSCRIPTS)/build.sh pristine
+
+kernel-checkpatch:
+	$(KSCRIPTS)/checkpatch.sh
+
+kernel-boot:
+	$(KSCRIPTS)/boot.sh -f $(FLAVOR) -s $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)"
+
+kernel-ab:
+	$(KSCRIPTS)/ab.sh $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)"
+
+kernel-ci:
+	$(KSCRIPTS)/ci.sh

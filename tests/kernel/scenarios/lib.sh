@@ -1,0 +1,33 @@
+# Helpers sourced by the guest scenarios (busybox sh).
+R=${MMSCOPE_RESULTS:-/results}
+T=/sys/kernel/tracing
+# arg NAME DEFAULT: value of mmscope.NAME= on the kernel command line
+arg() {
+	for a in $(cat /proc/cmdline); do
+		case $a in mmscope.$1=*) echo "${a#*=}"; return ;; esac
+	done
+	echo "$2"
+}
+# trace_on SYSTEM...: enable the events of the given trace systems
+trace_on() {
+	echo 0 > $T/tracing_on
+	echo > $T/trace
+	echo 8192 > $T/buffer_size_kb
+	for s in "$@"; do
+		[ -d $T/events/$s ] && echo 1 > $T/events/$s/enable
+	done
+	echo 1 > $T/tracing_on
+}
+trace_off() {
+	echo 0 > $T/tracing_on
+	for s in "$@"; do
+		[ -d $T/events/$s ] && echo 0 > $T/events/$s/enable
+	done
+}
+# count EVENT: number of EVENT lines in the trace buffer
+count() { grep -c " $1:" $T/trace; }
+# ptstat KEY: counter from /sys/kernel/debug/ptshare (-1 if absent)
+ptstat() {
+	awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }' \
+		/sys/kernel/debug/ptshare 2>/dev/null || echo -1
+}
