@@ -81,6 +81,9 @@ setup:
 test: all bench
 	@bash tests/run
 
+run: all bench
+	@bash scripts/main-job.sh
+
 clean:
 	rm -rf build
 
