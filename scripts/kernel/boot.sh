@@ -43,6 +43,10 @@ if [ -z "$kernel" ]; then
 	fi
 fi
 [ -f "$kernel" ] || kdie "no kernel image $kernel"
+if [ "$scenario" = selftests ]; then
+	[ -d "$KCACHE/selftests/bin" ] || "$MMSCOPE_TOP/scripts/kernel/selftests.sh" || exit 4
+	export MMSCOPE_SELFTESTS=$KCACHE/selftests/bin
+fi
 "$MMSCOPE_TOP/scripts/kernel/initramfs.sh" "$out/initramfs.cpio.gz" || exit 4
 
 QEMU=${MMSCOPE_QEMU:-qemu-system-x86_64}
@@ -83,15 +87,19 @@ wait_marker() {
 accel=${MMSCOPE_ACCEL:-auto}
 log=$out/console.log
 t0=$(date +%s)
+kvm_broken=$KCACHE/kvm-broken
 if [ "$accel" = auto ]; then
 	accel=tcg
-	if [ -w /dev/kvm ]; then
+	# a failed KVM probe is remembered for a day
+	if [ -w /dev/kvm ] && ! [ -n "$(find "$kvm_broken" -mmin -1440 2>/dev/null)" ]; then
 		run_qemu kvm "$log"
-		if wait_marker "$log" 'MMSCOPE-INIT-START' "${MMSCOPE_KVM_PROBE:-40}"; then
+		if wait_marker "$log" 'MMSCOPE-INIT-START' "${MMSCOPE_KVM_PROBE:-30}"; then
 			accel=kvm
 		else
 			klog "KVM guest did not reach init, falling back to TCG"
 			cleanup; qpid=
+			cp "$log" "$out/console-kvm-probe.log"
+			touch "$kvm_broken"
 		fi
 	fi
 	[ "$accel" = tcg ] && run_qemu tcg "$log"

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Run the statically built 6.12 mm selftests (scripts/kernel/selftests.sh).
+# kselftest exit codes: 0 pass, 4 skip, else fail. Results: selftests.json
+. /scenarios/lib.sh
+TMO=$(arg test_timeout 300)
+[ -d /selftests ] || { echo "no /selftests in the initramfs"; exit 1; }
+echo 64 > /proc/sys/vm/nr_hugepages
+cd /tmp || exit 1
+pass=0 fail=0 skip=0 list=""
+for t in /selftests/*; do
+	n=$(basename $t)
+	echo "=== $n"
+	timeout $TMO $t > /tmp/$n.out 2>&1
+	rc=$?
+	tail -15 /tmp/$n.out
+	case $rc in
+	0) pass=$((pass + 1)); st=pass ;;
+	4) skip=$((skip + 1)); st=skip ;;
+	*) fail=$((fail + 1)); st=fail ;;
+	esac
+	echo "=== $n: $st ($rc)"
+	list="$list${list:+, }\"$n\": \"$st\""
+done
+cat > $R/selftests.json <<JSON
+{"kernel": "$(uname -r)", "pass": $pass, "fail": $fail, "skip": $skip, "tests": {$list}}
+JSON
+cat $R/selftests.json
+exit 0
