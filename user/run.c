@@ -102,6 +102,8 @@ struct child {
 	int status;
 	bool reaped;
 	const char *name;
+	int ready_fd;		/* tracers: read end of the readiness pipe */
+	bool ready;
 };
 
 static void buf_append(char **buf, size_t *len, const char *data, size_t n)
@@ -116,12 +118,14 @@ static void buf_append(char **buf, size_t *len, const char *data, size_t n)
 static int child_start(struct child *c, char *const argv[], const char *name,
 		       bool capture_err, int repeat)
 {
-	int out[2], err[2] = { -1, -1 };
+	int out[2], err[2] = { -1, -1 }, rdy[2] = { -1, -1 };
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
-	c->out_fd = c->err_fd = -1;
-	if (pipe2(out, O_CLOEXEC) || (capture_err && pipe2(err, O_CLOEXEC))) {
+	c->out_fd = c->err_fd = c->ready_fd = -1;
+	/* tracers (capture_err) say on fd 3 when they are attached */
+	if (pipe2(out, O_CLOEXEC) || (capture_err && pipe2(err, O_CLOEXEC)) ||
+	    (capture_err && pipe2(rdy, O_CLOEXEC | O_NONBLOCK))) {
 		err_msg("run: pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -142,8 +146,15 @@ static int child_start(struct child *c, char *const argv[], const char *name,
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		dup2(out[1], 1);
-		if (capture_err)
+		if (capture_err) {
 			dup2(err[1], 2);
+			/* dup2 onto itself would keep O_CLOEXEC: clear it by hand */
+			if (rdy[1] == TRACER_READY_FD)
+				fcntl(rdy[1], F_SETFD, 0);
+			else
+				dup2(rdy[1], TRACER_READY_FD);
+			setenv(TRACER_READY_ENV, "3", 1);
+		}
 		snprintf(rep, sizeof(rep), "%d", repeat);
 		setenv("MMSCOPE_REPEAT", rep, 1);
 		execvp(argv[0], argv);
@@ -156,6 +167,8 @@ static int child_start(struct child *c, char *const argv[], const char *name,
 	if (capture_err) {
 		close(err[1]);
 		c->err_fd = err[0];
+		close(rdy[1]);
+		c->ready_fd = rdy[0];
 	}
 	return 0;
 }
@@ -241,6 +254,49 @@ static void child_free(struct child *c)
 	free(c->out);
 	free(c->err);
 	c->out = c->err = NULL;
+	if (c->ready_fd >= 0)
+		close(c->ready_fd);
+	c->ready_fd = -1;
+}
+
+/*
+ * Wait until every tracer said it is attached (tracer_main writes to its
+ * readiness fd), one died, or timeout_s passed. A fixed sleep is not enough:
+ * loading BPF on a busy machine can take seconds, and a tracer attached after
+ * the workload started would report partial figures.
+ */
+static bool wait_ready(struct child *cs, int n, double timeout_s)
+{
+	double end = now_ns() / 1e9 + timeout_s;
+
+	for (;;) {
+		bool all = true;
+
+		for (int i = 0; i < n; i++) {
+			char b[8];
+			ssize_t r;
+
+			if (cs[i].ready)
+				continue;
+			r = cs[i].ready_fd >= 0 ? read(cs[i].ready_fd, b, sizeof(b)) : 0;
+			if (r > 0) {
+				cs[i].ready = true;
+			} else if (r == 0 || cs[i].reaped) {
+				/* closed without a word: it exited (or is exiting) */
+				if (cs[i].ready_fd >= 0)
+					close(cs[i].ready_fd);
+				cs[i].ready_fd = -1;
+				return false;
+			}
+			else
+				all = false;
+		}
+		if (all)
+			return true;
+		if (interrupted || now_ns() / 1e9 >= end)
+			return false;
+		pump(cs, n, now_ns() / 1e9 + 0.1, NULL);
+	}
 }
 
 static const char *last_line(const char *s)
@@ -418,7 +474,24 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 		nc++;
 	}
 	if (s->ntracers) {
-		/* give the tracers time to attach; fail fast if one dies */
+		/* wait for the tracers to attach, then let them settle; fail
+		 * fast if one dies */
+		if (!wait_ready(cs + 1, nc - 1, TRACER_READY_TIMEOUT_S) && !interrupted) {
+			for (int i = 1; i < nc; i++) {
+				if (cs[i].ready)
+					continue;
+				if (cs[i].reaped || cs[i].ready_fd < 0) {
+					pump(cs + i, 1, now_ns() / 1e9 + 2, &cs[i]);
+					err_msg("run: repeat %d: tracer %s exited before the workload started: %s",
+						rep + 1, cs[i].name, last_line(cs[i].err));
+				} else {
+					err_msg("run: repeat %d: tracer %s did not attach within %d s",
+						rep + 1, cs[i].name, TRACER_READY_TIMEOUT_S);
+				}
+				break;
+			}
+			goto out;
+		}
 		pump(cs + 1, nc - 1, now_ns() / 1e9 + s->settle_s, NULL);
 		for (int i = 1; i < nc; i++)
 			if (cs[i].reaped) {
