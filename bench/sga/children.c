@@ -148,7 +148,7 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	close(g->go_wr);
 	close(g->release_wr);
 	close(g->ready_rd);
-	prctl(PR_SET_NAME, SGA_CHILD_COMM);
+	prctl(PR_SET_NAME, g->comm);
 	s->vmpte_before_kb = proc_status_kb(getpid(), "VmPTE");
 	if (write(ready_wr, "f", 1) != 1)
 		child_fail(s, STEP_PIPE);
@@ -167,6 +167,23 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	_exit(0);
 }
 
+void sga_child_comm(char *buf)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	unsigned long v = (unsigned long)getpid();
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = digits[v % 36];
+		v /= 36;
+	} while (v && n < 5);	/* pid_max <= 2^22 < 36^5 */
+	memcpy(buf, SGA_CHILD_COMM "-", sizeof(SGA_CHILD_COMM));
+	for (int i = 0; i < n; i++)
+		buf[sizeof(SGA_CHILD_COMM) + i] = tmp[n - 1 - i];
+	buf[sizeof(SGA_CHILD_COMM) + n] = 0;
+}
+
 int sga_group_spawn(struct sga_group *g, int n, const struct sga_map_spec *m,
 		    const struct touch_plan *t)
 {
@@ -176,6 +193,7 @@ int sga_group_spawn(struct sga_group *g, int n, const struct sga_map_spec *m,
 	memset(g, 0, sizeof(*g));
 	g->ready_rd = g->go_wr = g->release_wr = -1;
 	g->n = n;
+	sga_child_comm(g->comm);
 	g->pids = calloc(n, sizeof(*g->pids));
 	g->slots = mmap(NULL, n * sizeof(*g->slots), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -15,6 +15,11 @@
 #include "histo.h"
 
 #define SGA_GRANULE (2UL * 1024 * 1024)	/* unit of --touch selection */
+/*
+ * Children are named SGA_CHILD_COMM "-" + the parent's pid in base 36
+ * (sga-child-2n9c): unique per sga-bench run, so a comm filter (the faultlat
+ * tracer's, pgrep '^sga-child') tells concurrent runs apart.
+ */
 #define SGA_CHILD_COMM "sga-child"
 
 enum touch_kind { TOUCH_PREFIX, TOUCH_RANDOM };
@@ -43,6 +48,7 @@ struct sga_group {
 	int ready_rd;			/* children write one byte per phase */
 	int go_wr, release_wr;		/* parent closes to broadcast */
 	int nforked;
+	char comm[16];			/* the children's comm */
 };
 
 struct sga_map_spec {
@@ -54,6 +60,8 @@ struct sga_map_spec {
 	size_t fault_stride;	/* bytes mapped per fault: where to time */
 };
 
+/* The comm children of this process get (buf: 16 bytes). */
+void sga_child_comm(char *buf);
 /* Fork n children; they stop at the first barrier. -1 on error (printed). */
 int sga_group_spawn(struct sga_group *g, int n, const struct sga_map_spec *m,
 		    const struct touch_plan *t);

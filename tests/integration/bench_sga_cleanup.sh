@@ -4,7 +4,7 @@
 #  1. shmem, SIGINT in the middle of map+touch;
 #  2. hugetlb, SIGINT while the children are paused (--hold), with the
 #     hugepages reserved and in use.
-# After each: exit status non-zero, no sga-child process, no open memfd
+# After each: exit status non-zero, no child (sga-child-*) process, no open memfd
 # "mmscope-sga" in any /proc/*/fd, nothing new in /dev/shm, Shmem back to
 # the baseline within 64 MiB (other tests may run), nr_hugepages and
 # HugePages_Rsvd back to their original values.
@@ -16,11 +16,17 @@ nr0=$(cat /proc/sys/vm/nr_hugepages)
 rsvd0=$(awk '/^HugePages_Rsvd:/ {print $2}' /proc/meminfo)
 shmem0=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 devshm0=$(ls /dev/shm | wc -l)
+sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
+	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
+	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
+	echo "sga-child-$s"
+}
 
 check_clean() {
-	local what="$1" i
-	for i in $(seq 50); do pgrep -x sga-child >/dev/null || break; sleep 0.1; done
-	pgrep -x sga-child >/dev/null && fail "$what: sga-child processes left: $(pgrep -x sga-child | head)"
+	local what="$1" comm i
+	comm=$(sga_comm "$pid")
+	for i in $(seq 50); do pgrep -x "$comm" >/dev/null || break; sleep 0.1; done
+	pgrep -x "$comm" >/dev/null && fail "$what: $comm processes left: $(pgrep -x "$comm" | head)"
 	ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q 'memfd:mmscope-sga' && fail "$what: an SGA memfd is still open"
 	[ "$(ls /dev/shm | wc -l)" -le "$devshm0" ] || fail "$what: new files in /dev/shm"
 	local shmem1; shmem1=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
@@ -35,7 +41,7 @@ check_clean() {
 spawn "$TMP/o1" "$TMP/e1" "$BIN" -n 100 --sga 512M -a write -m shmem
 pid=$SPAWNED
 for i in $(seq 100); do
-	[ "$(pgrep -P "$pid" -x sga-child | wc -l)" -eq 100 ] && break; sleep 0.05
+	[ "$(pgrep -P "$pid" -x "$(sga_comm "$pid")" | wc -l)" -eq 100 ] && break; sleep 0.05
 done
 sleep 0.5
 kill -0 "$pid" 2>/dev/null || fail "run 1 ended before the interrupt: $(cat "$TMP/e1")"
@@ -54,7 +60,7 @@ if ! wait_for_line "$TMP/o2" '"tool":"sga-bench"' 30; then
 		skip "cannot reserve hugepages: $(tail -n 1 "$TMP/e2")"
 	fail "run 2 did not pause: $(cat "$TMP/e2")"
 fi
-[ "$(pgrep -P "$pid" -x sga-child | wc -l)" -eq 20 ] || fail "run 2: children not all alive"
+[ "$(pgrep -P "$pid" -x "$(sga_comm "$pid")" | wc -l)" -eq 20 ] || fail "run 2: children not all alive"
 kill -INT "$pid"
 wait_exit "$pid" 30; rc=$?
 [ $rc -ne 0 ] || fail "run 2: exit 0 after SIGINT"

@@ -1,17 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # sga-bench input errors: each is one "sga-bench: " line on stderr and a
-# non-zero exit, and nothing is started (no sga-child, no hugepages).
+# non-zero exit, and nothing is started (no child, no hugepages).
 . "$(dirname "$0")/lib.sh"
 require_root
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
 nr0=$(cat /proc/sys/vm/nr_hugepages)
+sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
+	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
+	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
+	echo "sga-child-$s"
+}
 
 bad() {
-	local what="$1" pat="$2" rc; shift 2
-	"$BIN" "$@" >"$TMP/o" 2>"$TMP/e"
-	rc=$?
+	local what="$1" pat="$2" rc p; shift 2
+	"$BIN" "$@" >"$TMP/o" 2>"$TMP/e" &
+	p=$!
+	wait $p; rc=$?
+	pgrep -x "$(sga_comm $p)" >/dev/null && fail "$what: children left behind"
 	[ $rc -ne 0 ] || fail "$what: exit 0"
 	[ "$(wc -l <"$TMP/e")" -eq 1 ] || fail "$what: expected one line, got: $(cat "$TMP/e")"
 	grep -q '^sga-bench: ' "$TMP/e" || fail "$what: no 'sga-bench: ' prefix: $(cat "$TMP/e")"
@@ -44,6 +51,5 @@ if [ $? -ne 0 ]; then
 	log "ptshare: $(cat "$TMP/e")"
 fi
 "$BIN" --help | grep -q -- "--procs" || fail "--help lacks --procs"
-pgrep -x sga-child >/dev/null && fail "sga-child processes left behind"
 [ "$(cat /proc/sys/vm/nr_hugepages)" -eq "$nr0" ] || fail "nr_hugepages changed"
 pass

@@ -3,19 +3,24 @@
 # sga-bench shmem: 40 processes x 512 MiB SGA, all touched. Checks against the
 # kernel's own figures while the children are paused (--hold):
 #  - pt_logical_total_bytes == sum of VmPTE that this script reads itself
-#    from /proc/PID/status of every sga-child;
+#    from /proc/PID/status of every child (sga-child-*);
 #  - pt_physical_bytes (PageTables delta) and pt_logical_bytes within 5% of
 #    the exact 4 KiB-page cost: per process 256 PTE pages (512 MiB / 2 MiB)
 #    + 1 PMD page (the SGA sits in one 1 GiB-aligned range). The 5% covers a
 #    possible PUD page per process and other processes on the host changing
 #    PageTables meanwhile.
-#  - afterwards: no sga-child left, Shmem back near the baseline.
+#  - afterwards: no child left, Shmem back near the baseline.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_jq
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
 N=40 SGA_MIB=512
+sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
+	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
+	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
+	echo "sga-child-$s"
+}
 shmem0=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 
 spawn "$TMP/out" "$TMP/err" "$BIN" -n $N --sga ${SGA_MIB}M -m shmem --json --hold 20
@@ -23,7 +28,7 @@ pid=$SPAWNED
 wait_for_line "$TMP/out" '"tool":"sga-bench"' 50 || fail "no result document: $(cat "$TMP/err")"
 json_valid "$TMP/out" || fail "invalid JSON"
 sum_kb=0 count=0
-for c in $(pgrep -P "$pid" -x sga-child); do
+for c in $(pgrep -P "$pid" -x "$(sga_comm "$pid")"); do
 	kb=$(awk '/^VmPTE:/ {print $2}' /proc/$c/status)
 	sum_kb=$((sum_kb + kb)); count=$((count + 1))
 done
@@ -51,7 +56,7 @@ awk -v f="$faults" -v p=$pages 'BEGIN { exit !(f >= p / 16 * 0.95 && f <= p * 1.
 	fail "faults_count $faults outside [$((pages / 16)), $pages]"
 log "faults_count $faults for $pages pages touched"
 
-pgrep -x sga-child >/dev/null && fail "sga-child processes left behind"
+pgrep -x "$(sga_comm "$pid")" >/dev/null && fail "sga-child processes left behind"
 shmem1=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 [ $((shmem1 - shmem0)) -lt 65536 ] || fail "Shmem grew by $((shmem1 - shmem0)) kB after exit"
 pass
