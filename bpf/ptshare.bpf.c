@@ -254,7 +254,11 @@ int tp_ptshare_destroy(struct mmscope_tp_ptshare_host *ctx)
 	return 0;
 }
 
-/* Every selected process's page-table bytes, read at each report. */
+/*
+ * Every process's page-table bytes, read at each report: the selected ones
+ * (-p/-c) make the logical sum, the others let user space take their
+ * growth out of PageTables.
+ */
 SEC("iter/task")
 int snap_tasks(struct bpf_iter__task *ctx)
 {
@@ -267,13 +271,11 @@ int snap_tasks(struct bpf_iter__task *ctx)
 	mm = task->mm;
 	if (!mm)
 		return 0;
-	if (targ_tgid && task->tgid != targ_tgid)
-		return 0;
 	bpf_probe_read_kernel(rec.comm, sizeof(rec.comm), task->comm);
-	if ((targ_comm[0] || targ_comm[1]) &&
-	    (((__u64 *)rec.comm)[0] != targ_comm[0] ||
-	     ((__u64 *)rec.comm)[1] != targ_comm[1]))
-		return 0;
+	rec.selected = (!targ_tgid || task->tgid == targ_tgid) &&
+		       (!(targ_comm[0] || targ_comm[1]) ||
+			(((__u64 *)rec.comm)[0] == targ_comm[0] &&
+			 ((__u64 *)rec.comm)[1] == targ_comm[1]));
 	rec.mm = (__u64)mm;
 	rec.bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	rec.tgid = task->tgid;

@@ -43,7 +43,7 @@ struct ptshare_snap {
 	__s64 bytes;
 	__u32 tgid;
 	char comm[16];
-	__u32 pad;
+	__u32 selected;	/* matches -p/-c; the others make the correction */
 };
 
 #endif

@@ -45,6 +45,7 @@ struct ptshare_state {
 	bool sharers_known;	/* kernel sharer count readable */
 	long long pt_start_kb;
 	long long base_sum;	/* sharers' bytes summed when tracing started */
+	long long others_base;	/* every other process's bytes, then */
 };
 
 struct ptshare_caps {
@@ -129,7 +130,9 @@ static bool is_sharer(__u32 tgid)
 	return false;
 }
 
-static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n)
+/* The sharers' records in *out; the other processes' bytes summed in *others. */
+static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n,
+		    long long *others)
 {
 	struct ptshare_snap *v = NULL;
 	size_t cap = 0, len = 0;
@@ -162,9 +165,13 @@ static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n)
 		free(v);
 		return -errno;
 	}
-	for (size_t i = 0; i < len / sizeof(*v); i++)
-		if (is_sharer(v[i].tgid))
+	*others = 0;
+	for (size_t i = 0; i < len / sizeof(*v); i++) {
+		if (v[i].selected && is_sharer(v[i].tgid))
 			v[m++] = v[i];
+		else
+			*others += v[i].bytes;
+	}
 	*out = v;
 	*n = m;
 	return 0;
@@ -237,7 +244,7 @@ static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
 	}
 	/* baseline: PageTables and each sharer's VmPTE, read back to back */
 	s->pt_start_kb = meminfo_kb("PageTables");
-	err = snapshot(s, &snap, &n);
+	err = snapshot(s, &snap, &n, &s->others_base);
 	if (err) {
 		err_msg("ptshare: task iterator failed: %s", strerror(-err));
 		goto fail;
@@ -307,10 +314,10 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	struct json_object *lg = json_object_new_object(), *ph = json_object_new_object();
 	struct json_object *pids = json_object_new_array(), *ev;
 	struct ptshare_snap *snap = NULL;
-	long long logical = 0, logical_delta = 0, pt_kb, phys_delta;
+	long long logical = 0, logical_delta = 0, pt_kb, phys_delta, others, attributed;
 	int n = 0, err;
 
-	err = snapshot(s, &snap, &n);
+	err = snapshot(s, &snap, &n, &others);
 	pt_kb = meminfo_kb("PageTables");
 	if (err) {
 		json_object_put(lg);
@@ -331,6 +338,13 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	 */
 	logical_delta = logical - s->base_sum;
 	phys_delta = (pt_kb - s->pt_start_kb) * 1024;
+	/*
+	 * PageTables moves with every process on the machine. Take out the
+	 * growth of everyone else's VmPTE (processes that came or went
+	 * included) to leave what the sharers added; exact but for processes
+	 * mid-exec/exit and PGDs (not in VmPTE).
+	 */
+	attributed = phys_delta - (others - s->others_base);
 
 	json_object_object_add(lg, "processes", json_object_new_int(n));
 	json_object_object_add(lg, "pids", pids);
@@ -343,7 +357,14 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	json_object_object_add(ph, "delta_bytes", json_object_new_int64(phys_delta));
 	json_object_object_add(ph, "source", json_object_new_string(
 		"/proc/meminfo PageTables (whole system; includes other processes' changes)"));
+	json_object_object_add(ph, "others_delta_bytes", json_object_new_int64(others - s->others_base));
+	json_object_object_add(ph, "attributed_delta_bytes", json_object_new_int64(attributed));
 	json_object_object_add(doc, "physical", ph);
+	json_object_object_add(doc, "attributed_sharing_ratio", attributed >= 4096 ?
+		json_object_new_double((double)logical_delta / attributed) : NULL);
+	if (attributed >= 4096)
+		doc_metric(doc, "attributed_sharing_ratio", (double)logical_delta / attributed);
+	doc_metric(doc, "physical_attributed_delta_bytes", attributed);
 	json_object_object_add(doc, "excess_bytes", json_object_new_int64(logical_delta - phys_delta));
 	doc_metric(doc, "excess_bytes", logical_delta - phys_delta);
 	/* below one page of change the ratio is noise, not sharing */
@@ -410,11 +431,16 @@ static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
 		jint(lg, "bytes") / 1024.0, jint(lg, "delta_bytes") / 1024.0);
 	fprintf(f, "  physical %10.1f KiB  (%+.1f KiB since start)  [/proc/meminfo PageTables, system-wide]\n",
 		jint(ph, "pagetables_bytes") / 1024.0, jint(ph, "delta_bytes") / 1024.0);
+	fprintf(f, "           %10s      (%+.1f KiB of it the sharers', the rest other processes' VmPTE)\n",
+		"", jint(ph, "attributed_delta_bytes") / 1024.0);
 	if (json_object_object_get_ex(doc, "sharing_ratio", &r) && r)
 		fprintf(f, "  sharing ratio (logical/physical growth) %.2f\n",
 			json_object_get_double(r));
 	else
 		fprintf(f, "  sharing ratio: n/a (PageTables grew by less than a page)\n");
+	if (json_object_object_get_ex(doc, "attributed_sharing_ratio", &r) && r)
+		fprintf(f, "  sharing ratio, other processes' growth taken out %.2f\n",
+			json_object_get_double(r));
 	fprintf(f, "  excess (logical - physical growth) %.1f KiB: tables counted by more than one sharer\n",
 		jint(doc, "excess_bytes") / 1024.0);
 	if (json_object_object_get_ex(doc, "events", &ev) && ev) {

@@ -9,16 +9,17 @@
 #   control: the same with a 4 KiB shmem memfd (never shared): ratio ~1.
 # Exact check: ptshare's logical growth == the sum of the sharers' VmPTE
 # growth read by this script (the sharers are paused).
-# Against PageTables, two ways:
-#  - the ratio over the sharers alone: ~N for hugetlb, ~1 for the control;
+# Against PageTables, two ways, both corrected for the rest of the machine
+# (PageTables moves with every process; on a busy box by more than the
+# signal within a second):
+#  - ptshare's attributed ratio: the sharers' VmPTE growth over PageTables
+#    growth minus every other process's VmPTE growth: ~N hugetlb, ~1 control;
 #  - a second ptshare selecting every process, whose "excess" (logical -
 #    physical growth) must be the PMD pages sharing saved, (N-1) * GIB *
-#    4 KiB, and ~0 for the control. (Other processes appear on both sides,
-#    except one that is between exit_mm() and the end of exit_mmap(): gone
-#    from the task list, still in PageTables.)
-# Both need PageTables quiet: its drift is measured for a second before and
-# after each case, and these checks are skipped (exit 77 at the end, after
-# the exact checks passed) when the drift exceeds a quarter of the signal.
+#    4 KiB, and ~0 for the control.
+# Left out of both: processes between exit_mm() and the end of exit_mmap()
+# (gone from the task list, still in PageTables) and PGDs; hence the
+# tolerances. The raw ratio and PageTables' drift are logged, not judged.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_jq
@@ -28,7 +29,7 @@ need_bin "$WL"
 [ -w /proc/sys/vm/nr_hugepages ] || skip "no hugetlb (/proc/sys/vm/nr_hugepages)"
 grep -q '^Hugepagesize: *2048 kB' /proc/meminfo || skip "default hugepage size is not 2 MiB"
 
-GIB=${PTSHARE_GIB:-128}
+GIB=${PTSHARE_GIB:-512}
 N=${PTSHARE_N:-8}
 NCTL=4
 PAGE=4096
@@ -56,13 +57,13 @@ free_now=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 [ "$free_now" -ge $((free_before + GIB)) ] ||
 	skip "could not reserve $GIB hugepages (free $free_before -> $free_now)"
 
-NOISY=""
 # run_case KIND NPROC: sets RATIO, LOGICAL, PHYS, DRIFT
 run_case() {
 	local kind=$1 n=$2 wpid tpid apid pids base after got drift expect_phys
 	spawn "$TMP/$kind.wl" "$TMP/$kind.wlerr" "$WL" "$kind" "$GIB" "$n"
 	wpid=$SPAWNED
-	wait_for_line "$TMP/$kind.wl" '^forked' 10 || fail "$kind: workload did not fork"
+	# the line is written pid by pid as the children fork: wait for its end
+	wait_for_line "$TMP/$kind.wl" '^forked pids=.* addr=' 10 || fail "$kind: workload did not fork"
 	pids=$(sed -n 's/.*pids=\([0-9,]*\).*/\1/p' "$TMP/$kind.wl")
 	# drift of PageTables with nothing of ours happening, over one second
 	drift=$(pt_bytes); sleep 1; drift=$(( $(pt_bytes) - drift )); DRIFT=${drift#-}
@@ -91,8 +92,10 @@ run_case() {
 	LOGICAL=$(jget_kind "$TMP/$kind.json" summary '.logical.delta_bytes')
 	PHYS=$(jget_kind "$TMP/$kind.json" summary '.physical.delta_bytes')
 	RATIO=$(jget_kind "$TMP/$kind.json" summary '.sharing_ratio')
+	ATTR=$(jget_kind "$TMP/$kind.json" summary '.attributed_sharing_ratio')
+	ATTR_PHYS=$(jget_kind "$TMP/$kind.json" summary '.physical.attributed_delta_bytes')
 	got=$(jget_kind "$TMP/$kind.json" summary '.logical.processes')
-	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B, ratio $RATIO, all-process excess $EXCESS B"
+	log "$kind: $n sharers ($got seen), VmPTE sum +$((after - base)) B (script), ptshare logical +$LOGICAL B, physical $PHYS B (ours $ATTR_PHYS B), ratio $RATIO (ours $ATTR), all-process excess $EXCESS B, drift $DRIFT B/s"
 	[ "$got" = "$n" ] || fail "$kind: ptshare saw $got sharers, expected $n"
 	[ "$LOGICAL" = $((after - base)) ] ||
 		fail "$kind: logical growth $LOGICAL != VmPTE growth $((after - base))"
@@ -103,35 +106,28 @@ run_case() {
 		fail "$kind: logical growth $LOGICAL < $n x $per"
 	expect_phys=$per
 	[ "$kind" = shmem ] && expect_phys=$((n * per))
-	if [ "$DRIFT" -gt $((expect_phys / 4)) ]; then
-		NOISY="$NOISY $kind(drift ${DRIFT} B/s vs signal ${expect_phys} B)"
-		log "$kind: PageTables drifts ${DRIFT} B/s (> 1/4 of the ${expect_phys} B signal): ratio/excess not judged"
-		RATIO=""
-		EXCESS=""
-	fi
+	[ -n "$ATTR" ] || fail "$kind: no attributed sharing ratio (attributed growth $ATTR_PHYS B)"
 	kill -TERM "$wpid"
 	wait_exit "$wpid" 10 >/dev/null
 }
 
 run_case hugetlb "$N"
+# Judged always: both correct for other processes' page tables.
+#   attributed ratio: PageTables growth minus the other processes' VmPTE growth
+#   excess: every process's VmPTE growth minus PageTables growth (second ptshare)
+# The raw ratio (sharers' VmPTE growth / PageTables growth) is only logged:
+# on a busy machine PageTables swings by more than the signal within a second.
+awk -v r="$ATTR" -v n="$N" 'BEGIN { exit !(r >= n * 0.7 && r <= n * 1.3) }' ||
+	fail "hugetlb: attributed sharing ratio $ATTR, expected about $N"
 saved=$(( (N - 1) * GIB * PAGE ))
-if [ -n "$EXCESS" ]; then
-	[ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
-		fail "hugetlb: excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
-fi
-if [ -n "$RATIO" ]; then
-	awk -v r="$RATIO" -v n="$N" 'BEGIN { exit !(r >= n / 2 && r <= n * 1.25) }' ||
-		fail "hugetlb: sharing ratio $RATIO, expected about $N"
-fi
+[ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
+	fail "hugetlb: excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
 run_case shmem "$NCTL"
 ctl=$((NCTL * 2 * GIB * PAGE))
-[ -z "$EXCESS" ] || [ "${EXCESS#-}" -le $((ctl / 4)) ] ||
+[ "${EXCESS#-}" -le $((ctl / 4)) ] ||
 	fail "shmem control: excess $EXCESS B, expected ~0 (|x| <= $((ctl / 4)))"
-if [ -n "$RATIO" ]; then
-	awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.75 && r <= 1.33) }' ||
-		fail "shmem control: ratio $RATIO, expected about 1"
-fi
+awk -v r="$ATTR" 'BEGIN { exit !(r >= 0.8 && r <= 1.25) }' ||
+	fail "shmem control: attributed sharing ratio $ATTR, expected about 1"
 free_end=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 [ "$free_end" -ge "$free_now" ] || fail "hugepages still in use after the workload ended ($free_end < $free_now)"
-[ -z "$NOISY" ] || skip "logical growth matched VmPTE exactly, but PageTables is too busy for the ratio:$NOISY"
-pass "hugetlb excess and ratio ~$N, control ~1"
+pass "hugetlb: attributed ratio ~$N, excess = the PMD pages saved; shmem control ~1, excess ~0"
