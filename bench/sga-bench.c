@@ -3,7 +3,9 @@
  * sga-bench: an Oracle-style SGA (one big shared region) mapped by many
  * processes. Measures what the page tables of all those mappings cost, per
  * backing mode, against the kernel's own counters (PageTables, VmPTE, perf
- * page-fault events). See docs/bench.md and docs/schema/sga-bench.md.
+ * page-fault events), and the fault latency of the map+touch phase from the
+ * mmscope faultlat tracer (clock_gettime samples of first touches where it
+ * cannot load). See docs/bench.md and docs/schema/sga-bench.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +27,7 @@
 #include "sga/backing.h"
 #include "sga/children.h"
 #include "sga/estimate.h"
+#include "sga/trace.h"
 
 #define DEFAULT_PROCS 1500
 /* Default SGA: this share of (MemAvailable - margin), so others keep room. */
@@ -41,6 +44,7 @@ struct config {
 	bool json, force, fit, thp_force;
 	double hold_s;		/* keep children paused after measuring */
 	double timeout_s;	/* per barrier */
+	enum sga_trace_req trace;	/* --trace */
 };
 
 /* One mode's figures, all from kernel counters except the timings. */
@@ -58,7 +62,15 @@ struct result {
 	long long shmem_kb, shmem_huge_kb, shmem_pmd_kb, hugetlb_used_pages;
 	long long thp_huge_bytes;
 	int bad_exits;
+	/* Fault latency: the faultlat tracer's document of map+touch, else the
+	 * children's clock_gettime samples (lat). */
+	struct json_object *trace;
+	char lat_source[48];
+	char trace_why[400];		/* why the tracer was not used */
+	char comm[16];			/* the children's */
 };
+
+static const char *const trace_names[] = { "auto", "on", "off" };
 
 static struct sga_backing cur_backing = { .fd = -1 };
 static struct sga_group cur_group;
@@ -87,7 +99,12 @@ static void usage(FILE *f)
 "      --fit            shrink the SGA to fit instead of refusing\n"
 "      --thp-force      thp mode may set shmem_enabled to advise (restored at exit)\n"
 "      --seed N         seed of random:FRACTION (default 1)\n"
-"      --no-latency     do not time a sample of faulting touches\n"
+"      --trace WHEN     fault latency from the mmscope faultlat tracer (filtered\n"
+"                       to the children by comm) during map+touch: auto (when\n"
+"                       it can load: root, BTF, a usable mode; else timed\n"
+"                       first touches, with a note), on (required), off\n"
+"                       (always timed first touches) (default auto)\n"
+"      --no-latency     no fault latency at all (neither tracer nor timing)\n"
 "      --hold SECONDS   keep the children paused this long after measuring\n"
 "      --timeout SECONDS  give up on a phase after this long (default 3600)\n"
 "  -h, --help\n"
@@ -125,7 +142,7 @@ static int parse_touch(struct config *c, const char *s)
 
 static int parse_args(int argc, char **argv, struct config *c)
 {
-	enum { O_JSON = 256, O_FORCE, O_FIT, O_THP_FORCE, O_SEED, O_NOLAT, O_HOLD, O_TIMEOUT };
+	enum { O_JSON = 256, O_FORCE, O_FIT, O_THP_FORCE, O_SEED, O_NOLAT, O_HOLD, O_TIMEOUT, O_TRACE };
 	static const struct option lo[] = {
 		{ "procs", required_argument, NULL, 'n' },
 		{ "sga", required_argument, NULL, 's' },
@@ -140,6 +157,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 		{ "no-latency", no_argument, NULL, O_NOLAT },
 		{ "hold", required_argument, NULL, O_HOLD },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "trace", required_argument, NULL, O_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -211,6 +229,16 @@ static int parse_args(int argc, char **argv, struct config *c)
 		case O_FIT: c->fit = true; break;
 		case O_THP_FORCE: c->thp_force = true; break;
 		case O_NOLAT: c->touch.sample_latency = false; break;
+		case O_TRACE:
+			for (i = 0; i < 3; i++)
+				if (!strcmp(optarg, trace_names[i]))
+					break;
+			if (i == 3) {
+				bench_err("--trace: '%s' is not auto, on or off", optarg);
+				return -1;
+			}
+			c->trace = i;
+			break;
 		case O_SEED:
 			errno = 0;
 			v = strtol(optarg, &end, 0);
@@ -252,6 +280,13 @@ static int parse_args(int argc, char **argv, struct config *c)
 	}
 	if (!any_mode)
 		c->modes[SGA_SHMEM] = true;
+	if (!c->touch.sample_latency) {
+		if (c->trace == TRACE_ON) {
+			bench_err("--no-latency and --trace on contradict each other");
+			return -1;
+		}
+		c->trace = TRACE_OFF;
+	}
 	return 0;
 }
 
@@ -320,6 +355,64 @@ static double pt_per_gib(const struct result *r)
 	return r->touched_total ? pt_physical_bytes(r) / ((double)r->touched_total / GiB) : 0;
 }
 
+static double trace_num(const struct result *r, const char *metric)
+{
+	struct json_object *m = json_object_object_get(r->trace, "metrics");
+
+	return json_object_get_double(json_object_object_get(m, metric));
+}
+
+static long long hist_num(struct json_object *h, const char *key)
+{
+	return json_object_get_int64(json_object_object_get(h, key));
+}
+
+/* "vma_lock", "mmap_lock_major", ... for one tracer class object. */
+static const char *class_name(struct json_object *cls, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s",
+		 json_object_get_string(json_object_object_get(cls, "path")),
+		 json_object_get_boolean(json_object_object_get(cls, "major")) ? "_major" : "");
+	return buf;
+}
+
+static void emit_trace_metrics(struct json_object *d, const struct result *r)
+{
+	struct json_object *cls = json_object_object_get(r->trace, "histograms");
+	unsigned long long perf = r->faults_min + r->faults_maj;
+	double traced = trace_num(r, "faults_count");
+	char name[96], cn[40];
+
+	doc_metric(d, "faults_traced_count", traced);
+	doc_metric(d, "faults_unbracketed_count",
+		   json_object_get_int64(json_object_object_get(r->trace, "unbracketed")));
+	if (perf)
+		doc_metric(d, "faults_traced_vs_perf_pct", 100.0 * (traced - perf) / perf);
+	doc_metric(d, "fault_lat_samples_count", trace_num(r, "latency_count"));
+	if (trace_num(r, "latency_count") > 0) {
+		doc_metric(d, "fault_lat_mean_ns", trace_num(r, "latency_mean_ns"));
+		doc_metric(d, "fault_lat_p50_ns", trace_num(r, "latency_p50_ns"));
+		doc_metric(d, "fault_lat_p90_ns", trace_num(r, "latency_p90_ns"));
+		doc_metric(d, "fault_lat_p99_ns", trace_num(r, "latency_p99_ns"));
+		doc_metric(d, "fault_lat_max_ns", trace_num(r, "latency_max_ns"));
+	}
+	for (size_t i = 0; i < json_object_array_length(cls); i++) {
+		struct json_object *o = json_object_array_get_idx(cls, i);
+		struct json_object *h = json_object_object_get(o, "hist");
+		static const char *const pct[] = { "p50", "p90", "p99" };
+
+		class_name(o, cn, sizeof(cn));
+		snprintf(name, sizeof(name), "faults_%s_count", cn);
+		doc_metric(d, name, hist_num(h, "count"));
+		for (int k = 0; k < 3; k++) {
+			snprintf(name, sizeof(name), "fault_lat_%s_%s_ns", cn, pct[k]);
+			doc_metric(d, name, json_object_get_double(json_object_object_get(h, pct[k])));
+		}
+		snprintf(name, sizeof(name), "fault_lat_%s_max_ns", cn);
+		doc_metric(d, name, hist_num(h, "max"));
+	}
+}
+
 static void emit_json(const struct config *c, const struct result *r)
 {
 	struct json_object *d = doc_new("sga-bench", "result", sga_mode_names[r->mode]);
@@ -333,10 +426,19 @@ static void emit_json(const struct config *c, const struct result *r)
 	json_object_object_add(d, "touch", json_object_new_string(c->touch_spec));
 	json_object_object_add(d, "access",
 			       json_object_new_string(c->touch.write ? "write" : "read"));
-	json_object_object_add(d, "fault_lat_source", json_object_new_string(
-		c->touch.sample_latency ? "clock_gettime" : "none"));
-	if (c->touch.sample_latency)
+	json_object_object_add(d, "child_comm", json_object_new_string(r->comm));
+	json_object_object_add(d, "trace", json_object_new_string(trace_names[c->trace]));
+	json_object_object_add(d, "fault_lat_source", json_object_new_string(r->lat_source));
+	if (!r->trace && r->trace_why[0])
+		json_object_object_add(d, "trace_fallback", json_object_new_string(r->trace_why));
+	if (r->trace) {
+		json_object_object_add(d, "fault_lat_hist",
+				       json_object_get(json_object_object_get(r->trace, "all")));
+		json_object_object_add(d, "fault_lat_classes",
+				       json_object_get(json_object_object_get(r->trace, "histograms")));
+	} else if (c->touch.sample_latency) {
 		json_object_object_add(d, "fault_lat_hist", hist_to_json(&r->lat));
+	}
 
 	doc_metric(d, "procs_count", r->nprocs);
 	doc_metric(d, "sga_bytes", r->sga);
@@ -359,7 +461,9 @@ static void emit_json(const struct config *c, const struct result *r)
 	doc_metric(d, "faults_count", r->faults_min + r->faults_maj);
 	doc_metric(d, "faults_major_count", r->faults_maj);
 	doc_metric(d, "faults_per_proc", (double)(r->faults_min + r->faults_maj) / r->nprocs);
-	if (c->touch.sample_latency && r->lat.count) {
+	if (r->trace) {
+		emit_trace_metrics(d, r);
+	} else if (c->touch.sample_latency && r->lat.count) {
 		doc_metric(d, "fault_lat_samples_count", r->lat.count);
 		doc_metric(d, "fault_lat_p50_ns", hist_percentile(&r->lat, 0.50));
 		doc_metric(d, "fault_lat_p90_ns", hist_percentile(&r->lat, 0.90));
@@ -371,6 +475,35 @@ static void emit_json(const struct config *c, const struct result *r)
 	doc_metric(d, "shmem_pmd_mapped_bytes", r->shmem_pmd_kb * 1024.0);
 	doc_metric(d, "hugetlb_pages_used_count", r->hugetlb_used_pages);
 	doc_emit(d);
+}
+
+static void print_trace(FILE *f, const struct result *r)
+{
+	struct json_object *cls = json_object_object_get(r->trace, "histograms");
+	char cn[40];
+
+	fprintf(f, "  fault latency (%s, %.0f faults of %s during map+touch):",
+		r->lat_source, trace_num(r, "latency_count"), r->comm);
+	if (trace_num(r, "latency_count") > 0)
+		fprintf(f, " p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, max %.0f ns",
+			trace_num(r, "latency_p50_ns"), trace_num(r, "latency_p90_ns"),
+			trace_num(r, "latency_p99_ns"), trace_num(r, "latency_max_ns"));
+	fputc('\n', f);
+	for (size_t i = 0; i < json_object_array_length(cls); i++) {
+		struct json_object *o = json_object_array_get_idx(cls, i);
+		struct json_object *h = json_object_object_get(o, "hist");
+
+		fprintf(f, "    %-16s %10lld faults: p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, "
+			"max %lld ns\n", class_name(o, cn, sizeof(cn)), hist_num(h, "count"),
+			json_object_get_double(json_object_object_get(h, "p50")),
+			json_object_get_double(json_object_object_get(h, "p90")),
+			json_object_get_double(json_object_object_get(h, "p99")),
+			hist_num(h, "max"));
+	}
+	if (json_object_get_int64(json_object_object_get(r->trace, "unbracketed")))
+		fprintf(f, "    %lld faults without a seen entry (no latency)\n",
+			(long long)json_object_get_int64(
+				json_object_object_get(r->trace, "unbracketed")));
 }
 
 static void print_summary(FILE *f, const struct config *c, const struct result *r)
@@ -393,16 +526,28 @@ static void print_summary(FILE *f, const struct config *c, const struct result *
 	fprintf(f, "  per GiB touched: %s of page tables", fmt_bytes(pt_per_gib(r)));
 	if (r->mode != SGA_SHMEM && shmem_pt_physical > 0)
 		fprintf(f, "; saving vs shmem %.1f%%", 100.0 * (1 - phys / shmem_pt_physical));
-	fprintf(f, "\n  faults: %llu (perf minor %llu + major %llu), %.0f per process\n",
+	fprintf(f, "\n  faults: %llu (perf minor %llu + major %llu), %.0f per process",
 		r->faults_min + r->faults_maj, r->faults_min, r->faults_maj,
 		(double)(r->faults_min + r->faults_maj) / r->nprocs);
-	if (c->touch.sample_latency && r->lat.count)
+	if (r->trace) {
+		double traced = trace_num(r, "faults_count");
+		unsigned long long perf = r->faults_min + r->faults_maj;
+
+		fprintf(f, "; faultlat counted %.0f (%+.2f%%)", traced,
+			perf ? 100.0 * (traced - perf) / perf : 0);
+	}
+	fputc('\n', f);
+	if (r->trace)
+		print_trace(f, r);
+	else if (c->touch.sample_latency && r->lat.count)
 		fprintf(f, "  fault latency (clock_gettime around %llu sampled first touches of a "
 			"fault unit): "
 			"p50 %.0f ns, p90 %.0f ns, p99 %.0f ns, max %llu ns\n",
 			(unsigned long long)r->lat.count, hist_percentile(&r->lat, 0.5),
 			hist_percentile(&r->lat, 0.9), hist_percentile(&r->lat, 0.99),
 			(unsigned long long)r->lat.max);
+	if (!r->trace && c->touch.sample_latency && r->trace_why[0])
+		fprintf(f, "  (not from the faultlat tracer: %s)\n", r->trace_why);
 	fprintf(f, "  SGA resident: Shmem %s (huge %s, PMD-mapped %s), hugetlb pages in use %lld\n",
 		fmt_bytes(r->shmem_kb * 1024.0), fmt_bytes(r->thp_huge_bytes),
 		fmt_bytes(r->shmem_pmd_kb * 1024.0), r->hugetlb_used_pages);
@@ -437,10 +582,16 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	size_t resv_len = 0;
 	int fd_min = -1, fd_maj = -1, ret = -1;
 	unsigned long long mn1, mj1, mn2, mj2;
-	uint64_t t0, t1, t2, t3;
+	uint64_t t0, t1, t1go, t2, t3;
+	struct sga_trace tr = { 0 };
 
 	memset(r, 0, sizeof(*r));
 	r->mode = m;
+	sga_child_comm(r->comm);
+	snprintf(r->lat_source, sizeof(r->lat_source), "%s",
+		 tp.sample_latency ? "clock_gettime" : "none");
+	if (c->trace == TRACE_OFF && tp.sample_latency)
+		snprintf(r->trace_why, sizeof(r->trace_why), "--trace off");
 	r->sga = sga;
 	r->nprocs = c->nprocs;
 	shmem0 = meminfo_kb("Shmem");
@@ -472,6 +623,21 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		goto out;
 	}
 
+	/* The tracer replaces the timed touches (no double instrumentation). */
+	if (c->trace != TRACE_OFF) {
+		if (sga_trace_start(&tr, r->comm, r->trace_why, sizeof(r->trace_why)) == 0) {
+			tp.sample_latency = false;
+			snprintf(r->lat_source, sizeof(r->lat_source), "mmscope-faultlat (%s)",
+				 sga_trace_mode_name(&tr));
+		} else if (c->trace == TRACE_ON) {
+			bench_err("%s: --trace on, but %s", sga_mode_names[m], r->trace_why);
+			goto out;
+		} else {
+			bench_note("%s: fault latency from clock_gettime-timed first touches: %s",
+				   sga_mode_names[m], r->trace_why);
+		}
+	}
+
 	r->pt0_kb = meminfo_kb("PageTables");
 	t0 = now_ns();
 	if (sga_group_spawn(&cur_group, c->nprocs, &spec, &tp) < 0 ||
@@ -479,7 +645,12 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		goto out;
 	t1 = now_ns();
 	r->pt1_kb = meminfo_kb("PageTables");
+	/* Children are paused: drop what the tracer saw of their start-up (its
+	 * own work in this process stays outside the perf window). */
+	if (tr.st && sga_trace_drain(&tr) < 0)
+		goto out;
 	read_faults(fd_min, fd_maj, &mn1, &mj1);
+	t1go = now_ns();
 	sga_group_go(&cur_group);
 	if (sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
 		goto out;
@@ -489,6 +660,12 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	read_faults(fd_min, fd_maj, &mn2, &mj2);
 	r->faults_min = mn2 - mn1;
 	r->faults_maj = mj2 - mj1;
+	if (tr.st) {
+		r->trace = sga_trace_collect(&tr);
+		if (!r->trace)
+			goto out;
+		sga_trace_stop(&tr);	/* teardown and --hold run untraced */
+	}
 	r->shmem_kb = meminfo_kb("Shmem") - shmem0;
 	r->shmem_pmd_kb = meminfo_kb("ShmemPmdMapped");
 	r->hugetlb_used_pages = meminfo_kb("HugePages_Total") - meminfo_kb("HugePages_Free") -
@@ -498,7 +675,7 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	if (collect_vmpte(r, &cur_group) < 0)
 		goto out;
 	r->spawn_s = (t1 - t0) / 1e9;
-	r->map_touch_s = (t2 - t1) / 1e9;
+	r->map_touch_s = (t2 - t1go) / 1e9;
 	if (c->hold_s > 0) {
 		/* Emit now, so whoever watches can check the paused children. */
 		if (c->json)
@@ -529,7 +706,10 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		shmem_pt_physical = pt_physical_bytes(r);
 	ret = 0;
 out:
+	sga_trace_stop(&tr);
 	sga_group_destroy(&cur_group);
+	json_object_put(r->trace);
+	r->trace = NULL;
 	if (fd_min >= 0)
 		close(fd_min);
 	if (fd_maj >= 0)

@@ -36,6 +36,8 @@ bad "bad access" "--access" -a poke
 bad "unknown option" "unknown option" --frobnicate
 bad "stray argument" "unexpected argument" extra
 bad "missing value" "needs an argument" --sga
+bad "bad trace" "--trace" --trace maybe
+bad "trace vs no-latency" "contradict" --trace on --no-latency
 # The refusal path: a 10 TiB SGA cannot fit; says how much it needs.
 bad "impossible size" "need about" -n 10 --sga 10T
 bad "impossible size hugetlb" "need about" -n 10 --sga 10T -m hugetlb
@@ -51,5 +53,6 @@ if [ $? -ne 0 ]; then
 	log "ptshare: $(cat "$TMP/e")"
 fi
 "$BIN" --help | grep -q -- "--procs" || fail "--help lacks --procs"
+"$BIN" --help | grep -q -- "--trace WHEN" || fail "--help lacks --trace"
 [ "$(cat /proc/sys/vm/nr_hugepages)" -eq "$nr0" ] || fail "nr_hugepages changed"
 pass

@@ -9,6 +9,8 @@
 #    + 1 PMD page (the SGA sits in one 1 GiB-aligned range). The 5% covers a
 #    possible PUD page per process and other processes on the host changing
 #    PageTables meanwhile.
+#  - where the faultlat tracer loaded (--trace auto), its fault count within
+#    1% of perf's;
 #  - afterwards: no child left, Shmem back near the baseline.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -55,6 +57,12 @@ pages=$(( N * SGA_MIB * 256 ))
 awk -v f="$faults" -v p=$pages 'BEGIN { exit !(f >= p / 16 * 0.95 && f <= p * 1.05) }' ||
 	fail "faults_count $faults outside [$((pages / 16)), $pages]"
 log "faults_count $faults for $pages pages touched"
+# Default --trace auto: where the faultlat tracer loaded it counted the same.
+if jget "$TMP/out" .fault_lat_source | grep -q '^mmscope-faultlat'; then
+	traced=$(jget "$TMP/out" '.metrics.faults_traced_count')
+	within_pct "$traced" "$faults" 1 || fail "faultlat counted $traced faults, perf $faults"
+	log "faultlat counted $traced faults (perf $faults)"
+fi
 
 pgrep -x "$(sga_comm "$pid")" >/dev/null && fail "sga-child processes left behind"
 shmem1=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
