@@ -111,23 +111,34 @@ run_case() {
 	wait_exit "$wpid" 10 >/dev/null
 }
 
-run_case hugetlb "$N"
-# Judged always: both correct for other processes' page tables.
-#   attributed ratio: PageTables growth minus the other processes' VmPTE growth
-#   excess: every process's VmPTE growth minus PageTables growth (second ptshare)
-# The raw ratio (sharers' VmPTE growth / PageTables growth) is only logged:
-# on a busy machine PageTables swings by more than the signal within a second.
-awk -v r="$ATTR" -v n="$N" 'BEGIN { exit !(r >= n * 0.7 && r <= n * 1.3) }' ||
-	fail "hugetlb: attributed sharing ratio $ATTR, expected about $N"
+# judge_* KIND: the problem, or nothing
 saved=$(( (N - 1) * GIB * PAGE ))
-[ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
-	fail "hugetlb: excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
-run_case shmem "$NCTL"
 ctl=$((NCTL * 2 * GIB * PAGE))
-[ "${EXCESS#-}" -le $((ctl / 4)) ] ||
-	fail "shmem control: excess $EXCESS B, expected ~0 (|x| <= $((ctl / 4)))"
-awk -v r="$ATTR" 'BEGIN { exit !(r >= 0.8 && r <= 1.25) }' ||
-	fail "shmem control: attributed sharing ratio $ATTR, expected about 1"
+judge_hugetlb() {
+	awk -v r="${ATTR:-0}" -v n="$N" 'BEGIN { exit !(r >= n * 0.7 && r <= n * 1.3) }' ||
+		echo "attributed sharing ratio ${ATTR:-null}, expected about $N"
+	[ "$EXCESS" -ge $((saved * 3 / 4)) ] && [ "$EXCESS" -le $((saved * 5 / 4)) ] ||
+		echo "excess $EXCESS B, expected the $saved B sharing saved (+-25%)"
+}
+judge_shmem() {
+	[ "${EXCESS#-}" -le $((ctl / 4)) ] ||
+		echo "excess $EXCESS B, expected ~0 (|x| <= $((ctl / 4)))"
+	awk -v r="${ATTR:-0}" 'BEGIN { exit !(r >= 0.8 && r <= 1.25) }' ||
+		echo "attributed sharing ratio ${ATTR:-null}, expected about 1"
+}
+# A mass exit elsewhere (hundreds of processes between exit_mm() and
+# exit_mmap(): out of the task list, tables still in PageTables) can swamp
+# one measurement; a wrong tracer fails all three.
+for kind in hugetlb shmem; do
+	n=$N; [ $kind = shmem ] && n=$NCTL
+	for attempt in 1 2 3; do
+		run_case $kind $n
+		why=$(judge_$kind)
+		[ -z "$why" ] && break
+		log "$kind attempt $attempt: $why"
+	done
+	[ -z "$why" ] || fail "$kind: $why (3 attempts)"
+done
 free_end=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 [ "$free_end" -ge "$free_now" ] || fail "hugepages still in use after the workload ended ($free_end < $free_now)"
 pass "hugetlb: attributed ratio ~$N, excess = the PMD pages saved; shmem control ~1, excess ~0"
