@@ -1,6 +1,7 @@
 # Kernel patch series (patches/) for Linux 6.12: build, boot, A/B, CI.
 # Included by the top-level Makefile. See docs/kernel.md.
 #
+#   make kernel-setup           install the kernel flow's Debian packages
 #   make kernel                 build the patched kernel (cached)
 #   make kernel-pristine        build the unpatched kernel (cached)
 #   make kernel-checkpatch      series applies + checkpatch --strict
@@ -13,7 +14,10 @@ FLAVOR    ?= patched
 KTIMEOUT  ?= 1800
 KARGS     ?=
 
-.PHONY: kernel kernel-pristine kernel-checkpatch kernel-boot kernel-ab kernel-ci
+.PHONY: kernel-setup kernel kernel-pristine kernel-checkpatch kernel-boot kernel-ab kernel-ci
+
+kernel-setup:
+	$(KSCRIPTS)/deps.sh
 
 kernel:
 	$(KSCRIPTS)/build.sh patched

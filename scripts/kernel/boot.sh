@@ -64,7 +64,7 @@ run_qemu() {
 	local accel=$1 log=$2 cpu
 	if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
 	: > "$log"
-	"$QEMU" -machine q35,accel="$accel" -cpu "$cpu" -smp 2 -m "$mem" \
+	nice -n "$KNICE" "$QEMU" -machine q35,accel="$accel" -cpu "$cpu" -smp 2 -m "$mem" \
 		-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 no5lvl panic=-1 oops=panic loglevel=6 mmscope.scenario=$scenario $append" \
 		-display none -monitor none -serial "file:$log" -no-reboot \

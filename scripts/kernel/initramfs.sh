@@ -5,7 +5,8 @@
 #   /init                      boots, mounts, runs /scenarios/$mmscope.scenario
 #   /scenarios/*.sh            tests/kernel/scenarios/
 #   /bin/<tests>               static test programs from tests/kernel/*.c
-#   /bin/<tools>               every executable in build/static/ (if built)
+#   /bin/<tools>               every executable in build/static/ (if built;
+#                              MMSCOPE_STATIC=DIR to take them from elsewhere)
 #   /selftests/                6.12 mm selftests (if MMSCOPE_SELFTESTS dir given)
 . "$(dirname "$0")/lib.sh"
 out=${1:?usage: initramfs.sh OUT.cpio.gz}
@@ -30,8 +31,9 @@ for c in "$MMSCOPE_TOP"/tests/kernel/*.c; do
 	cp "$b" "$work/root/bin/"
 done
 # mmscope user-space (make static)
-if [ -d "$MMSCOPE_TOP/build/static" ]; then
-	for b in "$MMSCOPE_TOP"/build/static/*; do
+static=${MMSCOPE_STATIC:-$MMSCOPE_TOP/build/static}
+if [ -d "$static" ]; then
+	for b in "$static"/*; do
 		[ -f "$b" ] && [ -x "$b" ] && cp "$b" "$work/root/bin/"
 	done
 fi

@@ -15,6 +15,9 @@ KCACHE=${MMSCOPE_KCACHE:-/var/cache/mmscope/kernel}
 KTARBALL=${MMSCOPE_KTARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KPATCHES=${MMSCOPE_KPATCHES:-$MMSCOPE_TOP/patches}
 KJOBS=${MMSCOPE_KJOBS:-$(nproc)}
+# Builds run at low priority so they do not disturb timing-sensitive work on
+# the same machine (MMSCOPE_KNICE=0 to disable).
+KNICE=${MMSCOPE_KNICE:-19}
 
 klog() { printf '[kernel %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 kdie() { klog "ERROR: $*"; exit 1; }
@@ -28,6 +31,20 @@ ksrc_ensure() {
 	mkdir -p "$KCACHE"
 	if [ -f "$src/.mmscope-ready" ]; then
 		echo "$src"; return 0
+	fi
+	if [ "$flavor" != pristine ]; then
+		# a local clone of the pristine repo: no second unpack and hashing
+		local base
+		base=$(ksrc_ensure pristine) || exit 1
+		klog "cloning $base into $src"
+		rm -rf "$src" "$src.tmp"
+		kgit clone -q --shared --no-checkout "$base" "$src.tmp" &&
+			(cd "$src.tmp" && kgit checkout -q --detach pristine) ||
+			kdie "clone of the pristine source failed"
+		touch "$src.tmp/.mmscope-ready"
+		mv "$src.tmp" "$src"
+		echo "$src"
+		return 0
 	fi
 	if [ ! -f "$KTARBALL" ]; then
 		klog "installing linux-source-6.12"
@@ -153,7 +170,8 @@ kbuild() {
 	kconfigure "$src" "$out"
 	klog "building $flavor in $out (-j$KJOBS)"
 	t0=$(date +%s)
-	make -C "$src" O="$out" -j"$KJOBS" bzImage >"$out/build.log" 2>&1 ||
+	nice -n "$KNICE" make -C "$src" O="$out" -j"$KJOBS" bzImage \
+		>"$out/build.log" 2>&1 ||
 		{ tail -40 "$out/build.log" >&2; kdie "kernel build failed ($out/build.log)"; }
 	t1=$(date +%s)
 	klog "built $flavor in $((t1 - t0))s"
