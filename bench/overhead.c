@@ -4,11 +4,22 @@
  *
  * Runs a will-it-scale page_fault1-style loop (mmap 128 MiB anonymous,
  * write one byte per page, munmap; repeat for --seconds) with 1 and more
- * threads, untraced and under each tracer (a background `mmscope NAME`
- * waited on until it is attached), and under all of them at once (several
- * mmscope processes, or `mmscope top` with --top). Configurations are
- * interleaved within each repeat so drift hits them alike. Prints faults/s
- * mean and stddev per configuration and the ratio traced/untraced.
+ * threads, under each tracer (a background `mmscope NAME` waited on until it
+ * is attached), under all of them at once (`mmscope top --tracers LIST`,
+ * which shares one fault bracket; --separate adds one mmscope process per
+ * tracer), and with --floor under empty BPF programs on the same hooks (what
+ * enabling the hooks costs before any tracer work).
+ *
+ * Every traced run is paired with an untraced run right next to it (order
+ * alternating between repeats: ABBA), and the figure is the median of the
+ * pair ratios, so a background burst hits one pair, not the result. The
+ * throughput compared is faults per CPU-second of the faulting threads
+ * (BPF programs run inside the fault, in those threads, so their cost is
+ * in it; time spent waiting for a CPU behind other work is not); the
+ * wall-clock ratio is printed beside it. The floor alternates much faster
+ * (50 ms windows while the threads keep running, see run_floor_fine()).
+ * Mean and stddev of the ratios are printed too, with the target (all
+ * tracers together under 5% of fault throughput) as PASS/FAIL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,67 +32,113 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+#include <linux/perf_event.h>
+
+#include "floor.skel.h"
 #include "jsonout.h"
 #include "opts.h"
+#include "perfev.h"
 #include "util.h"
 
 #define REGION (128UL << 20)
-#define MAX_CFG 8
-#define MAX_REP 50
+#define MAX_CFG 16
+#define MAX_TRACERS 6
+#define TARGET_COST 0.05
+#define MAX_REP 200
 #define MAX_THR 8
 
-static double seconds = 2.0;
-static int repeats = 3;
+static double seconds = 0.5;
+static int repeats = 20;
 static const char *mmscope = "build/mmscope";
-static char *tracers[MAX_CFG] = { "vmalock", "faultlat" };
-static int ntracers = 2;
+static char *tracers[MAX_TRACERS] = { "vmalock", "faultlat", "ptmem" };
+static int ntracers = 3;
 static int threads_list[MAX_THR] = { 1, 2 };
 static int nthreads_list = 2;
-static int use_top;
+static int separate;
+static int floor_cfgs;
+static int fine_pairs = 200;
 static int json;
+static int verbose;
 
 static volatile int stop_loop;
 
+struct pf_slot {
+	unsigned long pages;
+	double cpu_s;		/* the thread's CPU time in the loop */
+} __attribute__((aligned(64)));	/* no false sharing between threads */
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void *pf_thread(void *arg)
 {
-	unsigned long *pages = arg;
+	struct pf_slot *slot = arg;
 	long page = sysconf(_SC_PAGESIZE);
+	unsigned long pages = 0;
+	double c0 = thread_cpu_s();
 
 	while (!stop_loop) {
 		char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
-			return NULL;
+			break;
 		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
 			p[off] = 1;
-			(*pages)++;
+			pages++;
 		}
 		munmap(p, REGION);
 	}
+	slot->pages = pages;
+	slot->cpu_s = thread_cpu_s() - c0;
 	return NULL;
 }
 
-/* faults/s of nthr threads over `seconds` (one fault per page written) */
-static double run_loop(int nthr)
+/* One run's figures. */
+struct sample {
+	double wall;	/* faults/s of all threads, wall clock */
+	double cpu;	/* faults per CPU-second of the faulting threads */
+};
+
+/*
+ * Run nthr threads for `seconds`. The CPU-time figure counts only time the
+ * faulting threads ran (BPF programs run in them, inside the fault, so
+ * their cost is in it) and leaves out time they waited for a CPU: on a
+ * shared machine that is what keeps it steady.
+ */
+static struct sample run_loop(int nthr)
 {
 	pthread_t th[64];
-	unsigned long pages[64] = { 0 }, total = 0;
-	double t0 = wall_time(), t1;
+	struct pf_slot slots[64];
+	unsigned long total = 0;
+	double t0 = wall_time(), t1, cpu = 0;
+	struct sample r;
 
+	memset(slots, 0, sizeof(slots));
 	stop_loop = 0;
 	for (int i = 0; i < nthr; i++)
-		pthread_create(&th[i], NULL, pf_thread, &pages[i]);
+		pthread_create(&th[i], NULL, pf_thread, &slots[i]);
 	usleep((useconds_t)(seconds * 1e6));
 	stop_loop = 1;
 	for (int i = 0; i < nthr; i++)
 		pthread_join(th[i], NULL);
 	t1 = wall_time();
-	for (int i = 0; i < nthr; i++)
-		total += pages[i];
-	return total / (t1 - t0);
+	for (int i = 0; i < nthr; i++) {
+		total += slots[i].pages;
+		cpu += slots[i].cpu_s;
+	}
+	r.wall = total / (t1 - t0);
+	r.cpu = cpu > 0 ? total / cpu : 0;
+	return r;
 }
 
 /* Start `mmscope ARGS...` and wait for its "tracing in" line on stderr. */
@@ -136,25 +193,219 @@ static void stop_tracers(pid_t *pids, int n)
 			waitpid(pids[i], NULL, 0);
 }
 
-/* cfg: 0 = untraced, 1..ntracers = one tracer, ntracers+1 = all. */
-static int run_cfg(int cfg, int nthr, double *out)
+/* What a configuration attaches while the loop runs. */
+enum cfg_kind { CFG_TRACER, CFG_ALL_TOP, CFG_ALL_SEP, CFG_FLOOR };
+
+/* Floor hooks, empty programs (bpf/floor.bpf.c). */
+enum {
+	FL_TP = 1,	/* tracepoint exceptions:page_fault_user */
+	FL_RAW = 2,	/* raw_tp page_fault_user */
+	FL_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
+};
+
+struct cfg {
+	enum cfg_kind kind;
+	int tracer;		/* CFG_TRACER: index into tracers[] */
+	int floor;		/* CFG_FLOOR: FL_* mask */
+	char name[48];		/* printed */
+	char key[48];		/* JSON metric key part */
+};
+
+static struct cfg cfgs[MAX_CFG];
+static int ncfg;
+static struct floor_bpf *floor_skel;
+
+static void add_cfg(enum cfg_kind kind, int tracer, int floor, const char *name,
+		    const char *key)
 {
-	pid_t pids[MAX_CFG] = { 0 };
-	int n = 0;
-	char dur[32];
+	struct cfg *c = &cfgs[ncfg++];
+
+	c->kind = kind;
+	c->tracer = tracer;
+	c->floor = floor;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+}
+
+static void floor_detach(struct bpf_link **links, int n, struct perf_links *pl)
+{
+	for (int i = 0; i < n; i++)
+		bpf_link__destroy(links[i]);
+	for (int i = 0; i < 2; i++)
+		perf_links_destroy(&pl[i]);
+}
+
+static int floor_attach(int mask, struct bpf_link **links, int *n,
+			struct perf_links *pl)
+{
+	int err = 0;
+
+	*n = 0;
+	memset(pl, 0, 2 * sizeof(*pl));
+	if (mask & FL_TP) {
+		links[*n] = bpf_program__attach(floor_skel->progs.floor_tp_fault);
+		if (!links[*n])
+			goto fail;
+		(*n)++;
+	}
+	if (mask & FL_RAW) {
+		links[*n] = bpf_program__attach(floor_skel->progs.floor_raw_fault);
+		if (!links[*n])
+			goto fail;
+		(*n)++;
+	}
+	if (mask & FL_PERF) {
+		err = perf_sw_attach_all(floor_skel->progs.floor_perf,
+					 PERF_COUNT_SW_PAGE_FAULTS_MIN, &pl[0]);
+		if (!err)
+			err = perf_sw_attach_all(floor_skel->progs.floor_perf,
+						 PERF_COUNT_SW_PAGE_FAULTS_MAJ, &pl[1]);
+		if (err) {
+			errno = -err;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	err_msg("overhead: cannot attach the floor programs: %s", strerror(errno));
+	floor_detach(links, *n, pl);
+	return -1;
+}
+
+/*
+ * The floor, finely interleaved: the faulting threads run throughout while
+ * this thread attaches and detaches the empty programs (cheap, in-process)
+ * and measures each window in between: U T U T ... U, each traced window
+ * compared with the mean of its two untraced neighbours. Windows of 50 ms
+ * follow the machine's background far more closely than separate runs.
+ */
+#define FINE_WIN_S	0.05
+#define FINE_SETTLE_US	5000
+
+struct live_slot {
+	volatile unsigned long pages;
+} __attribute__((aligned(64)));
+
+static void *pf_thread_live(void *arg)
+{
+	struct live_slot *slot = arg;
+	long page = sysconf(_SC_PAGESIZE);
+
+	while (!stop_loop) {
+		char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			break;
+		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
+			p[off] = 1;
+			slot->pages++;
+		}
+		munmap(p, REGION);
+	}
+	return NULL;
+}
+
+static double clock_s(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int floor_attach(int mask, struct bpf_link **links, int *n,
+			struct perf_links *pl);
+static void floor_detach(struct bpf_link **links, int n, struct perf_links *pl);
+
+/* ratios[npairs]: traced window / mean of its untraced neighbours (CPU). */
+static int run_floor_fine(const struct cfg *c, int nthr, int npairs, double *ratios,
+			  double *u_rate, double *t_rate)
+{
+	pthread_t th[64];
+	static struct live_slot slots[64];
+	clockid_t clk[64];
+	struct bpf_link *links[4];
+	struct perf_links pl[2];
+	double rate[2 * MAX_REP + 1];
+	int nl = 0, err = 0, nwin = 2 * npairs + 1;
+
+	memset(slots, 0, sizeof(slots));
+	stop_loop = 0;
+	for (int i = 0; i < nthr; i++) {
+		pthread_create(&th[i], NULL, pf_thread_live, &slots[i]);
+		pthread_getcpuclockid(th[i], &clk[i]);
+	}
+	usleep(100000);
+	for (int w = 0; w < nwin && !err; w++) {
+		unsigned long p0 = 0, p1 = 0;
+		double c0 = 0, c1 = 0;
+
+		if (w & 1)
+			err = floor_attach(c->floor, links, &nl, pl);
+		usleep(FINE_SETTLE_US);
+		for (int i = 0; i < nthr; i++) {
+			p0 += slots[i].pages;
+			c0 += clock_s(clk[i]);
+		}
+		usleep((useconds_t)(FINE_WIN_S * 1e6));
+		for (int i = 0; i < nthr; i++) {
+			p1 += slots[i].pages;
+			c1 += clock_s(clk[i]);
+		}
+		if (w & 1 && !err)
+			floor_detach(links, nl, pl);
+		rate[w] = c1 > c0 ? (p1 - p0) / (c1 - c0) : 0;
+	}
+	stop_loop = 1;
+	for (int i = 0; i < nthr; i++)
+		pthread_join(th[i], NULL);
+	if (err)
+		return -1;
+	*u_rate = *t_rate = 0;
+	for (int k = 0; k < npairs; k++) {
+		double u = (rate[2 * k] + rate[2 * k + 2]) / 2;
+
+		ratios[k] = u > 0 ? rate[2 * k + 1] / u : 0;
+		*u_rate += u / npairs;
+		*t_rate += rate[2 * k + 1] / npairs;
+	}
+	return 0;
+}
+
+/* Run the loop once under configuration c (NULL: untraced). */
+static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
+{
+	pid_t pids[MAX_TRACERS] = { 0 };
+	struct bpf_link *links[4];
+	struct perf_links pl[2];
+	int n = 0, nl = 0;
+	char dur[32], list[256] = "";
 
 	snprintf(dur, sizeof(dur), "%.0f", seconds * 4 + 30);
-	if (cfg >= 1 && cfg <= ntracers) {
-		char *argv[] = { (char *)mmscope, tracers[cfg - 1], "--duration", dur,
+	for (int i = 0; i < ntracers; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? "," : "", tracers[i]);
+	if (!c) {
+		*out = run_loop(nthr);
+		return 0;
+	}
+	switch (c->kind) {
+	case CFG_TRACER: {
+		char *argv[] = { (char *)mmscope, tracers[c->tracer], "--duration", dur,
 				 "--interval", "3600", NULL };
 		if ((pids[n++] = start_tracer(argv)) < 0)
 			return -1;
-	} else if (cfg == ntracers + 1 && use_top) {
-		char *argv[] = { (char *)mmscope, "top", "--duration", dur,
-				 "--interval", "3600", NULL };
+		break;
+	}
+	case CFG_ALL_TOP: {
+		char *argv[] = { (char *)mmscope, "top", "--tracers", list, "--duration",
+				 dur, "--interval", "3600", NULL };
 		if ((pids[n++] = start_tracer(argv)) < 0)
 			return -1;
-	} else if (cfg == ntracers + 1) {
+		break;
+	}
+	case CFG_ALL_SEP:
 		for (int i = 0; i < ntracers; i++) {
 			char *argv[] = { (char *)mmscope, tracers[i], "--duration", dur,
 					 "--interval", "3600", NULL };
@@ -163,8 +414,15 @@ static int run_cfg(int cfg, int nthr, double *out)
 				return -1;
 			}
 		}
+		break;
+	case CFG_FLOOR:
+		if (floor_attach(c->floor, links, &nl, pl))
+			return -1;
+		break;
 	}
 	*out = run_loop(nthr);
+	if (c->kind == CFG_FLOOR)
+		floor_detach(links, nl, pl);
 	stop_tracers(pids, n);
 	return 0;
 }
@@ -173,13 +431,21 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: overhead [options]\n"
-"  --seconds S        length of each run (default 2)\n"
-"  --repeats N        runs per configuration (default 3)\n"
+"  --seconds S        length of each run (default 0.5)\n"
+"  --repeats N        traced/untraced pairs per configuration (default 20)\n"
 "  --threads LIST     thread counts, e.g. 1,2 (default 1,2)\n"
-"  --tracers LIST     mmscope tracers (default vmalock,faultlat)\n"
+"  --tracers LIST     mmscope tracers (default vmalock,faultlat,ptmem); 'all' is\n"
+"                     `mmscope top --tracers LIST` (one process, shared bracket)\n"
+"  --separate         also 'all (separate)': one mmscope process per tracer\n"
+"  --floor            also empty BPF programs on the bracket's hooks (the floor)\n"
 "  --mmscope PATH     mmscope binary (default build/mmscope)\n"
-"  --top              'all' runs `mmscope top` instead of one process per tracer\n"
-"  --json             one result document (docs/json-schema.md)\n");
+"  --json             one result document (docs/json-schema.md)\n"
+"  --verbose          every pair on stderr as it is measured\n"
+"Each figure is the median of the ratios traced/untraced of pairs of runs made\n"
+"next to each other, in faults per CPU-second of the faulting threads (time\n"
+"spent waiting for a CPU left out; the wall-clock ratio is printed beside it);\n"
+"target: 'all' costs under %.0f%% of fault throughput.\n",
+		TARGET_COST * 100);
 }
 
 static int parse_list(char *s, int *out, int max)
@@ -194,6 +460,33 @@ static int parse_list(char *s, int *out, int max)
 	return n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct summary {
+	double median, mean, sd;
+};
+
+static void summarize(const double *v, int n, struct summary *s)
+{
+	double tmp[MAX_REP];
+
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	s->median = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+	s->mean = s->sd = 0;
+	for (int i = 0; i < n; i++)
+		s->mean += v[i];
+	s->mean /= n;
+	for (int i = 0; i < n; i++)
+		s->sd += (v[i] - s->mean) * (v[i] - s->mean);
+	s->sd = n > 1 ? sqrt(s->sd / (n - 1)) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -202,14 +495,19 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "tracers", required_argument, NULL, 'T' },
 		{ "mmscope", required_argument, NULL, 'm' },
-		{ "top", no_argument, NULL, 'o' },
+		{ "separate", no_argument, NULL, 'S' },
+		{ "floor", no_argument, NULL, 'f' },
+		{ "top", no_argument, NULL, 'o' },	/* old flag: 'all' is top now */
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	static double res[MAX_THR][MAX_CFG + 2][MAX_REP];
-	const char *names[MAX_CFG + 2];
-	int c, ncfg, maxthr = 0;
+	/* [threads][cfg][repeat]: untraced and traced run of each pair */
+	static struct sample base[MAX_THR][MAX_CFG][MAX_REP], traced[MAX_THR][MAX_CFG][MAX_REP];
+	static double ratio[MAX_THR][MAX_CFG][MAX_REP], wratio[MAX_THR][MAX_CFG][MAX_REP];
+	static double fine_ratio[MAX_THR][MAX_CFG][MAX_REP];
+	int c, maxthr = 0, all_cfg = -1, failed = 0;
 	long long avail;
 	struct json_object *doc = NULL, *rows = NULL;
 
@@ -222,20 +520,28 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			ntracers = 0;
-			for (char *t = strtok(optarg, ","); t && ntracers < MAX_CFG - 1;
-			     t = strtok(NULL, ","))
+			for (char *t = strtok(optarg, ","); t; t = strtok(NULL, ",")) {
+				if (ntracers == MAX_TRACERS) {
+					ntracers = -1;
+					break;
+				}
 				tracers[ntracers++] = t;
+			}
 			break;
 		case 'm': mmscope = optarg; break;
-		case 'o': use_top = 1; break;
+		case 'S': separate = 1; break;
+		case 'f': floor_cfgs = 1; break;
+		case 'o': break;
 		case 'j': json = 1; break;
+		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (seconds <= 0 || repeats < 1 || repeats > MAX_REP || nthreads_list < 1 ||
 	    ntracers < 1) {
-		err_msg("overhead: bad --seconds, --repeats (1..%d), --threads or --tracers", MAX_REP);
+		err_msg("overhead: bad --seconds, --repeats (1..%d), --threads or --tracers (1..%d)",
+			MAX_REP, MAX_TRACERS);
 		return 2;
 	}
 	if (access(mmscope, X_OK)) {
@@ -256,71 +562,159 @@ int main(int argc, char **argv)
 			maxthr, maxthr * 128, avail >> 10);
 		return 1;
 	}
-	ncfg = ntracers + 2;
-	names[0] = "untraced";
+
 	for (int i = 0; i < ntracers; i++)
-		names[i + 1] = tracers[i];
-	names[ntracers + 1] = use_top ? "all (mmscope top)" : "all";
+		add_cfg(CFG_TRACER, i, 0, tracers[i], tracers[i]);
+	if (ntracers > 1) {
+		all_cfg = ncfg;
+		add_cfg(CFG_ALL_TOP, 0, 0, "all (mmscope top)", "all");
+		if (separate)
+			add_cfg(CFG_ALL_SEP, 0, 0, "all (separate)", "all_separate");
+	} else {
+		all_cfg = 0;
+	}
+	if (floor_cfgs) {
+		floor_skel = floor_bpf__open_and_load();
+		if (!floor_skel) {
+			err_msg("overhead: cannot load the floor programs: %s", strerror(errno));
+			return 1;
+		}
+		add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
+		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");
+		add_cfg(CFG_FLOOR, 0, FL_PERF, "floor perf", "floor_perf");
+		add_cfg(CFG_FLOOR, 0, FL_TP, "floor tp", "floor_tp");
+		add_cfg(CFG_FLOOR, 0, FL_RAW, "floor raw_tp", "floor_raw");
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	for (int ti = 0; ti < nthreads_list; ti++)
+		for (int ci = 0; ci < ncfg; ci++) {
+			double u, t;
+
+			if (cfgs[ci].kind != CFG_FLOOR)
+				continue;
+			if (run_floor_fine(&cfgs[ci], threads_list[ti], fine_pairs,
+					   fine_ratio[ti][ci], &u, &t))
+				return 1;
+			for (int r = 0; r < repeats; r++) {
+				base[ti][ci][r].cpu = base[ti][ci][r].wall = u;
+				traced[ti][ci][r].cpu = traced[ti][ci][r].wall = t;
+			}
+			if (verbose)
+				fprintf(stderr, "%dt %-20s %d windows of %.0f ms: %.0f/%.0f\n",
+					threads_list[ti], cfgs[ci].name, fine_pairs,
+					FINE_WIN_S * 1e3, t, u);
+		}
+	for (int ti = 0; ti < nthreads_list; ti++)
 		for (int r = 0; r < repeats; r++)
-			for (int cfg = 0; cfg < ncfg; cfg++)
-				if (run_cfg(cfg, threads_list[ti], &res[ti][cfg][r]))
+			for (int ci = 0; ci < ncfg; ci++) {
+				int nthr = threads_list[ti];
+
+				if (cfgs[ci].kind == CFG_FLOOR)
+					continue;
+				/* ABBA: alternate which run of the pair goes first */
+				bool traced_first = (r + ci) & 1;
+				struct sample *b = &base[ti][ci][r], *t = &traced[ti][ci][r];
+
+				if ((traced_first && run_cfg(&cfgs[ci], nthr, t)) ||
+				    run_cfg(NULL, nthr, b) ||
+				    (!traced_first && run_cfg(&cfgs[ci], nthr, t)))
 					return 1;
+				ratio[ti][ci][r] = b->cpu > 0 ? t->cpu / b->cpu : 0;
+				wratio[ti][ci][r] = b->wall > 0 ? t->wall / b->wall : 0;
+				if (verbose)
+					fprintf(stderr, "%dt %-20s pair %d: cpu %.0f/%.0f = %.3f, wall %.0f/%.0f = %.3f\n",
+						nthr, cfgs[ci].name, r, t->cpu, b->cpu, ratio[ti][ci][r],
+						t->wall, b->wall, wratio[ti][ci][r]);
+			}
 
 	if (json) {
 		doc = doc_new("overhead", "result", "page_fault1");
 		doc_add_host(doc);
 		rows = json_object_new_array();
 	} else {
-		printf("page_fault1 (128 MiB anon, 1 byte/page), %.1fs x %d repeats; mean ± stddev (sample)\n",
+		printf("page_fault1 (128 MiB anon, 1 byte/page), %.1fs runs, %d traced/untraced pairs per figure\n"
+		       "ratio = traced/untraced faults per CPU-second of the faulting threads, per pair:\n"
+		       "median (mean ± stddev) over the pairs; wall = the same with wall-clock faults/s\n",
 		       seconds, repeats);
-		printf("%-8s %-20s %14s %12s %8s %8s\n", "threads", "config", "faults/s",
-		       "stddev", "ratio", "cost%");
+		printf("%-7s %-20s %11s %11s %7s %15s %6s %7s\n", "threads", "config",
+		       "untraced", "traced", "ratio", "mean ± sd", "cost%", "wall");
 	}
 	for (int ti = 0; ti < nthreads_list; ti++) {
-		double base = 0;
+		for (int ci = 0; ci < ncfg; ci++) {
+			struct summary rs, ws, bs, ts, bw, tw;
+			double v[4][MAX_REP];
+			char key[96];
 
-		for (int cfg = 0; cfg < ncfg; cfg++) {
-			double m = 0, sd = 0, ratio;
-
-			for (int r = 0; r < repeats; r++)
-				m += res[ti][cfg][r];
-			m /= repeats;
-			for (int r = 0; r < repeats; r++)
-				sd += (res[ti][cfg][r] - m) * (res[ti][cfg][r] - m);
-			sd = repeats > 1 ? sqrt(sd / (repeats - 1)) : 0;
-			if (cfg == 0)
-				base = m;
-			ratio = base > 0 ? m / base : 0;
+			for (int r = 0; r < repeats; r++) {
+				v[0][r] = base[ti][ci][r].cpu;
+				v[1][r] = traced[ti][ci][r].cpu;
+				v[2][r] = base[ti][ci][r].wall;
+				v[3][r] = traced[ti][ci][r].wall;
+			}
+			if (cfgs[ci].kind == CFG_FLOOR) {	/* no wall figure */
+				summarize(fine_ratio[ti][ci], fine_pairs, &rs);
+				ws = rs;
+			} else {
+				summarize(ratio[ti][ci], repeats, &rs);
+				summarize(wratio[ti][ci], repeats, &ws);
+			}
+			summarize(v[0], repeats, &bs);
+			summarize(v[1], repeats, &ts);
+			summarize(v[2], repeats, &bw);
+			summarize(v[3], repeats, &tw);
+			if (ci == all_cfg && 1 - rs.median >= TARGET_COST)
+				failed = 1;
 			if (json) {
-				struct json_object *o = json_object_new_object(), *a = json_object_new_array();
-				char key[96];
+				struct json_object *o = json_object_new_object();
+				struct json_object *a = json_object_new_array(), *bb = json_object_new_array();
+				struct json_object *rr = json_object_new_array();
 
 				json_object_object_add(o, "threads", json_object_new_int(threads_list[ti]));
-				json_object_object_add(o, "config", json_object_new_string(names[cfg]));
-				json_object_object_add(o, "faults_per_s_mean", json_object_new_double(m));
-				json_object_object_add(o, "faults_per_s_stddev", json_object_new_double(sd));
-				json_object_object_add(o, "ratio", json_object_new_double(ratio));
-				for (int r = 0; r < repeats; r++)
-					json_object_array_add(a, json_object_new_double(res[ti][cfg][r]));
+				json_object_object_add(o, "config", json_object_new_string(cfgs[ci].name));
+				json_object_object_add(o, "faults_per_s_mean", json_object_new_double(tw.mean));
+				json_object_object_add(o, "faults_per_s_stddev", json_object_new_double(tw.sd));
+				json_object_object_add(o, "untraced_faults_per_s_mean",
+						       json_object_new_double(bw.mean));
+				json_object_object_add(o, "faults_per_cpu_s_mean", json_object_new_double(ts.mean));
+				json_object_object_add(o, "untraced_faults_per_cpu_s_mean",
+						       json_object_new_double(bs.mean));
+				json_object_object_add(o, "ratio", json_object_new_double(rs.median));
+				json_object_object_add(o, "ratio_mean", json_object_new_double(rs.mean));
+				json_object_object_add(o, "ratio_stddev", json_object_new_double(rs.sd));
+				json_object_object_add(o, "wall_ratio", json_object_new_double(ws.median));
+				for (int r = 0; r < repeats; r++) {
+					json_object_array_add(a, json_object_new_double(v[3][r]));
+					json_object_array_add(bb, json_object_new_double(v[2][r]));
+					json_object_array_add(rr, json_object_new_double(ratio[ti][ci][r]));
+				}
 				json_object_object_add(o, "samples", a);
+				json_object_object_add(o, "untraced_samples", bb);
+				json_object_object_add(o, "ratios", rr);
 				json_object_array_add(rows, o);
-				snprintf(key, sizeof(key), "ratio_%s_%dt", cfg == ncfg - 1 ? "all" : names[cfg],
-					 threads_list[ti]);
-				if (cfg)
-					doc_metric(doc, key, ratio);
+				snprintf(key, sizeof(key), "ratio_%s_%dt", cfgs[ci].key, threads_list[ti]);
+				doc_metric(doc, key, rs.median);
 			} else {
-				printf("%-8d %-20s %14.0f %12.0f %8.3f %7.1f%%\n", threads_list[ti],
-				       names[cfg], m, sd, ratio, (1 - ratio) * 100);
+				char ms[32];
+
+				snprintf(ms, sizeof(ms), "%.3f ± %.3f", rs.mean, rs.sd);
+				printf("%-7d %-20s %11.0f %11.0f %7.3f %15s %5.1f%% %7.3f%s\n", threads_list[ti],
+				       cfgs[ci].name, bs.mean, ts.mean, rs.median, ms,
+				       (1 - rs.median) * 100, ws.median,
+				       ci == all_cfg ? (1 - rs.median < TARGET_COST ? "  PASS" : "  FAIL") : "");
 			}
 		}
 	}
 	if (json) {
 		json_object_object_add(doc, "interval_s", json_object_new_double(seconds));
+		json_object_object_add(doc, "target_cost", json_object_new_double(TARGET_COST));
+		json_object_object_add(doc, "target_met", json_object_new_boolean(!failed));
 		json_object_object_add(doc, "rows", rows);
 		doc_emit(doc);
+	} else {
+		printf("target: all tracers together (%s) cost < %.0f%% of fault throughput: %s\n",
+		       cfgs[all_cfg].name, TARGET_COST * 100, failed ? "FAIL" : "PASS");
 	}
+	floor_bpf__destroy(floor_skel);
 	return 0;
 }

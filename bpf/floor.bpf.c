@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Empty programs for `overhead --floor`: attached where the fault bracket
+ * attaches, they measure what enabling those hooks costs a page fault before
+ * any tracer does any work (the floor no tracer can get under).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+SEC("tracepoint/exceptions/page_fault_user")
+int floor_tp_fault(void *ctx)
+{
+	return 0;
+}
+
+SEC("raw_tp/page_fault_user")
+int floor_raw_fault(void *ctx)
+{
+	return 0;
+}
+
+SEC("perf_event")
+int floor_perf(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
