@@ -3,7 +3,7 @@
 # the tracepoint counts with /proc/vmstat. Results: vmalock.json
 . /scenarios/lib.sh
 THREADS=$(arg threads 4)
-SECS=$(arg seconds 3)
+SECS=$(arg vl_seconds 3)
 rc=0
 if [ ! -d $T/events/vma_lock ]; then
 	echo "no vma_lock tracepoints: unpatched kernel"
@@ -12,24 +12,47 @@ if [ ! -d $T/events/vma_lock ]; then
 	exit 0
 fi
 trace_on vma_lock pgtable
+v0=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
 vmalock_test "$THREADS" "$SECS" > $R/vmalock_test.json || rc=1
+v1=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
 trace_off vma_lock pgtable
+vdelta() {
+	a=$(echo "$v0" | sed -n "s/.*$1 \([0-9]*\).*/\1/p")
+	b=$(echo "$v1" | sed -n "s/.*$1 \([0-9]*\).*/\1/p")
+	echo $((b - a))
+}
+vs=$(vdelta vma_lock_success); va=$(vdelta vma_lock_abort)
+vr=$(vdelta vma_lock_retry); vm=$(vdelta vma_lock_miss)
 cat $R/vmalock_test.json
-s=$(count vma_lock_success); m=$(count vma_lock_miss)
-r=$(count vma_lock_retry); f=$(count vma_lock_fallback)
-m0=$(grep ' vma_lock_miss:' $T/trace | grep -c 'reason=no_vma')
-m1=$(grep ' vma_lock_miss:' $T/trace | grep -c 'reason=detached')
-m2=$(grep ' vma_lock_miss:' $T/trace | grep -c 'reason=write_locked')
-m3=$(grep ' vma_lock_miss:' $T/trace | grep -c 'reason=other')
-pa=$(count pgtable_alloc); pf=$(count pgtable_free)
-lost=$(grep -c 'LOST' $T/trace)
+eval "$(trace_counts)"
+s=$tc_success m=$tc_miss r=$tc_retry f=$tc_fallback
+m0=$tc_no_vma m1=$tc_detached m2=$tc_write_locked m3=$tc_other
+pa=$tc_pgalloc pf=$tc_pgfree lost=$tc_lost
 cat > $R/vmalock.json <<JSON
 {"trace_success": $s, "trace_miss": $m, "trace_retry": $r, "trace_fallback": $f,
  "miss_no_vma": $m0, "miss_detached": $m1, "miss_write_locked": $m2, "miss_other": $m3,
  "pgtable_alloc": $pa, "pgtable_free": $pf, "lost_events": $lost,
+ "vmstat_window": {"vma_lock_success": $vs, "vma_lock_abort": $va,
+  "vma_lock_retry": $vr, "vma_lock_miss": $vm},
  "vmstat": $(cat $R/vmalock_test.json)}
 JSON
 cat $R/vmalock.json
+# Same window, exact relations (docs/kernel.md); a few events of the shell
+# between reading vmstat and switching tracing are tolerated.
+near() {
+	d=$(($1 - $2)); [ $d -lt 0 ] && d=$((-d))
+	[ $d -le $(($2 / 100 + 20)) ]
+}
+if [ "$lost" = 0 ]; then
+	near "$s" "$((vs + vr))" ||
+		{ echo "FAIL trace success $s vs vmstat success+retry $((vs + vr))"; rc=1; }
+	near "$r" "$vr" || { echo "FAIL trace retry $r vs vmstat retry $vr"; rc=1; }
+	near "$((m0 + m2 + m3))" "$va" ||
+		{ echo "FAIL trace misses 0/2/3 $((m0 + m2 + m3)) vs vmstat abort $va"; rc=1; }
+	near "$m1" "$vm" || { echo "FAIL trace detached $m1 vs vmstat miss $vm"; rc=1; }
+else
+	echo "note: $lost lost-event lines, counts not compared"
+fi
 [ "$s" -gt 0 ] || { echo "FAIL no vma_lock_success events"; rc=1; }
 [ "$pa" -gt 0 ] && [ "$pf" -gt 0 ] || { echo "FAIL no pgtable events"; rc=1; }
 exit $rc
