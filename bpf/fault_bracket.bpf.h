@@ -28,9 +28,18 @@
  * when mm_account_fault() would emit the perf event (no RETRY, no ERROR,
  * regs != NULL), so totals match perf in both modes.
  *
- * Per-thread state lives in an LRU hash keyed by tid: faults that never
- * complete (SIGSEGV, EFAULT fixups) leave an entry the next fault of that
- * thread overwrites, and the LRU drops entries of dead threads.
+ * Per-thread state lives in task local storage (no hash, no key: one
+ * pointer walk from the task), created at the first event that needs it and
+ * freed with the task. A fault that never completes (SIGSEGV, EFAULT fixups)
+ * leaves an entry time the next fault of that thread overwrites.
+ *
+ * Cost (issue 2): the close runs on every fault, the entry only when
+ * latencies are wanted (fb_use & FB_USE_LAT, faultlat): vmalock alone needs
+ * no entry, the user/kernel split comes from the fault's own registers the
+ * perf event hands over. Entry and mmap_lock hooks are raw tracepoints when
+ * the kernel's BTF shows their arguments (no perf-buffer record copy), else
+ * classic tracepoints; the loader picks (user/vmalock.c). bpf_ktime_get_ns()
+ * only with latencies on.
  *
  * The includer defines fb_record(pid_tgid, path, major, lat_ns) (lat_ns 0 =
  * unknown) and fb_event(pid_tgid, enum vl_event).
@@ -52,11 +61,14 @@ struct fb_thread {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct fb_thread);
 } fb_threads SEC(".maps");
+
+/* The includer defines __u32 fb_use: FB_USE_* bits (vmalock.h), set by the
+ * loader while running. */
 
 /* Record layout of exceptions:page_fault_{user,kernel}; the loader checks
  * the address offset against tracefs (its BTF struct name is changing). */
@@ -71,25 +83,19 @@ struct fb_tp_exception {
  * handle_mm_fault() return, the tracepoint mode at the perf event. */
 const volatile bool fb_precise = false;
 
-static __always_inline struct fb_thread *fb_get(__u32 tid, bool create)
+static __always_inline struct fb_thread *fb_get(bool create)
 {
-	struct fb_thread *t = bpf_map_lookup_elem(&fb_threads, &tid);
-	struct fb_thread zero = {};
-
-	if (t || !create)
-		return t;
-	bpf_map_update_elem(&fb_threads, &tid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&fb_threads, &tid);
+	return bpf_task_storage_get(&fb_threads, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 static __always_inline void fb_open(enum fb_kind kind)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct fb_thread *t;
 
-	if (!task_wanted(id))
+	if (!task_wanted(bpf_get_current_pid_tgid()))
 		return;
-	t = fb_get((__u32)id, true);
+	t = fb_get(true);
 	if (!t)
 		return;
 	t->t_entry = bpf_ktime_get_ns();
@@ -113,6 +119,23 @@ int fb_fault_kernel(struct fb_tp_exception *ctx)
 	return 0;
 }
 
+/* The same as raw tracepoints: (address, regs, error_code). */
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(fb_raw_fault_user)
+{
+	fb_open(FB_USER);
+	return 0;
+}
+
+SEC("raw_tp/page_fault_kernel")
+int BPF_PROG(fb_raw_fault_kernel, unsigned long address)
+{
+	if ((long)address < 0)
+		return 0;
+	fb_open(FB_KERNEL);
+	return 0;
+}
+
 static __always_inline bool fb_current_mm(struct mm_struct *mm)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
@@ -120,70 +143,127 @@ static __always_inline bool fb_current_mm(struct mm_struct *mm)
 	return mm == BPF_CORE_READ(task, mm);
 }
 
+static __always_inline void fb_mmap_acq(struct mm_struct *mm, bool write,
+					bool success)
+{
+	struct fb_thread *t;
+
+	if (write || !success)
+		return;
+	if (!task_wanted(bpf_get_current_pid_tgid()) || !fb_current_mm(mm))
+		return;
+	t = fb_get(true);
+	if (t)
+		t->mmap_read = 1;
+}
+
+static __always_inline void fb_mmap_rel(bool write)
+{
+	struct fb_thread *t;
+
+	if (write)
+		return;
+	t = fb_get(false);	/* no entry: it never held it */
+	if (t)
+		t->mmap_read = 0;
+}
+
 SEC("tracepoint/mmap_lock/mmap_lock_acquire_returned")
 int fb_mmap_acquired(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
 {
-	__u64 id;
-	struct fb_thread *t;
-
-	if (ctx->write || !ctx->success)
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	if (!task_wanted(id) || !fb_current_mm(ctx->mm))
-		return 0;
-	t = fb_get((__u32)id, true);
-	if (t)
-		t->mmap_read = 1;
+	fb_mmap_acq(ctx->mm, ctx->write, ctx->success);
 	return 0;
 }
 
 SEC("tracepoint/mmap_lock/mmap_lock_released")
 int fb_mmap_released(struct trace_event_raw_mmap_lock *ctx)
 {
-	__u64 id;
-	struct fb_thread *t;
-
-	if (ctx->write)
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	t = fb_get((__u32)id, false);	/* no entry: it never held it */
-	if (t)
-		t->mmap_read = 0;
+	fb_mmap_rel(ctx->write);
 	return 0;
 }
 
-/* Tracepoint-mode close: the perf software event of a completed fault. */
-static __always_inline void fb_close_perf(bool major)
+/* Raw: (mm, write, success) and (mm, write), the 6.x prototypes without
+ * memcg_path; the loader checks the BTF prototype before choosing these. */
+SEC("raw_tp/mmap_lock_acquire_returned")
+int BPF_PROG(fb_raw_mmap_acquired, struct mm_struct *mm, bool write, bool success)
 {
-	__u64 id = bpf_get_current_pid_tgid(), lat = 0;
-	struct fb_thread *t;
-	__u32 path = FP_UNKNOWN;
+	fb_mmap_acq(mm, write, success);
+	return 0;
+}
+
+SEC("raw_tp/mmap_lock_released")
+int BPF_PROG(fb_raw_mmap_released, struct mm_struct *mm, bool write)
+{
+	fb_mmap_rel(write);
+	return 0;
+}
+
+/*
+ * Tracepoint-mode close: the perf software event of a completed fault, with
+ * the fault's registers (mm_account_fault() passes them): kernel-mode
+ * faults on user memory are told from user faults by the saved CS, so no
+ * entry is needed for the path.
+ */
+/*
+ * Whether anyone holds current->mm's mmap_lock for read: the reader count
+ * of the rwsem (bits 8-62 of count). None → this thread does not hold it
+ * either, and the close needs no per-thread state to say "vma_lock": direct
+ * loads through the task pointer, no helper call, no map.
+ */
+#define FB_RWSEM_READERS 0x7fffffffffffff00ULL
+
+static __always_inline bool fb_mm_readers(struct task_struct *task)
+{
+	struct mm_struct *mm = task->mm;
+
+	return !mm || (mm->mmap_lock.count.counter & FB_RWSEM_READERS);
+}
+
+static __always_inline void fb_close_perf(struct bpf_perf_event_data *ctx,
+					  bool major)
+{
+	__u64 id = bpf_get_current_pid_tgid(), lat = 0, cs;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fb_thread *t = NULL;
+	bool want_lat = fb_use & FB_USE_LAT;
+	__u32 path;
 
 	if (!task_wanted(id))
 		return;
-	t = fb_get((__u32)id, false);
-	if (t && t->kind != FB_NONE) {
-		if (t->kind == FB_KERNEL)
-			path = FP_KERNEL;
-		else
-			path = t->mmap_read ? FP_MMAP : FP_VMA;
+	if (want_lat)
+		t = fb_get(false);
+	/* the context allows only 8-byte loads of the registers; the CPL is
+	 * the low 2 bits of CS (x86-64 pt_regs, a fixed layout) */
+	cs = *(volatile __u64 *)((void *)&ctx->regs +
+				 __builtin_offsetof(struct pt_regs, cs));
+	if (!(cs & 3)) {
+		path = FP_KERNEL;
+	} else if (!fb_mm_readers(task)) {
+		path = FP_VMA;
+	} else {
+		if (!want_lat)
+			t = fb_get(false);
+		path = t && t->mmap_read ? FP_MMAP : FP_VMA;
+	}
+	if (t && t->t_entry && want_lat) {
 		lat = bpf_ktime_get_ns() - t->t_entry;
+		t->t_entry = 0;
 		t->kind = FB_NONE;
 	}
 	fb_record(id, path, major, lat);
 }
 
 SEC("perf_event")
-int fb_close_minor(void *ctx)
+int fb_close_minor(struct bpf_perf_event_data *ctx)
 {
-	fb_close_perf(false);
+	fb_close_perf(ctx, false);
 	return 0;
 }
 
 SEC("perf_event")
-int fb_close_major(void *ctx)
+int fb_close_major(struct bpf_perf_event_data *ctx)
 {
-	fb_close_perf(true);
+	fb_close_perf(ctx, true);
 	return 0;
 }
 
@@ -211,7 +291,7 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 	if (ret & FB_VM_FAULT_ERROR) {
 		if (has_regs)
 			fb_event(id, VL_ERROR);
-		t = fb_get((__u32)id, false);
+		t = fb_get(false);
 		if (t)		/* this fault never closes */
 			t->t_entry = 0;
 		return;
@@ -223,7 +303,7 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 	else
 		path = (flags & FAULT_FLAG_VMA_LOCK) ? FP_VMA : FP_MMAP;
 	major = (ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
-	t = fb_get((__u32)id, false);
+	t = fb_get(false);
 	if (t && t->t_entry) {
 		lat = bpf_ktime_get_ns() - t->t_entry;
 		t->t_entry = 0;
@@ -245,7 +325,7 @@ static __always_inline void fb_enter_hmf(__u32 flags, bool has_regs, bool save)
 		return;
 	if (!save && !fb_entry_at_hmf)
 		return;
-	t = fb_get((__u32)id, true);
+	t = fb_get(true);
 	if (!t)
 		return;
 	if (fb_entry_at_hmf && !t->t_entry)
@@ -281,8 +361,7 @@ int BPF_KPROBE(fb_hmf_kprobe, struct vm_area_struct *vma, unsigned long address,
 SEC("kretprobe/handle_mm_fault")
 int BPF_KRETPROBE(fb_hmf_kretprobe, vm_fault_t ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct fb_thread *t = fb_get(tid, false);
+	struct fb_thread *t = fb_get(false);
 
 	if (t)
 		fb_close_ret(t->flags, t->has_regs, ret);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared by bpf/faultlat.bpf.c and user/faultlat.c. */
+/* Shared by bpf/fault.bpf.c (faultlat half) and user/faultlat.c. */
 #ifndef MMSCOPE_FAULTLAT_H
 #define MMSCOPE_FAULTLAT_H
 

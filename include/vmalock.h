@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared between bpf/vmalock.bpf.c, bpf/faultlat.bpf.c (through
+ * Shared between bpf/fault.bpf.c (vmalock + faultlat, through
  * bpf/fault_bracket.bpf.h) and user space: how a completed page fault was
  * served, and vmalock's per-process counters.
  */
@@ -42,6 +42,10 @@ struct vl_counts {
 
 #define VL_MAX_PROCS 8192
 
+/* Users of the shared fault object (bpf/fault.bpf.c's fb_use bits). */
+#define FB_USE_VL	1	/* vmalock counts */
+#define FB_USE_LAT	2	/* faultlat latencies (needs the fault entry) */
+
 #endif
 
 #ifndef __bpf__
@@ -65,6 +69,8 @@ struct fb_plan {
 	bool kernel_tp;		/* exceptions:page_fault_kernel exists */
 	bool patch_tp;		/* vma_lock:* patch tracepoints exist */
 	bool need_lvur;		/* vmalock: lock_vma_under_rcu in precise mode */
+	bool raw_entry;		/* page_fault_* as raw tracepoints (BTF args) */
+	bool raw_mmap;		/* mmap_lock:* as raw tracepoints (6.x args) */
 	char precise_why[160];
 	char tp_why[160];
 	bool precise_ok, tp_ok;
@@ -82,12 +88,24 @@ struct fb_links {
 void fb_plan_probe(struct fb_plan *p, bool need_lvur);
 /* Resolve --mode; prints the one-line error and returns -1 when unusable. */
 int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p);
-/* Disable every program of obj the plan does not use (before load). */
-void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p);
-/* Attach every loaded program; -1 after a one-line error. */
-int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
-	      struct fb_links *l);
-void fb_detach(struct fb_links *l);
+/*
+ * The fault object (bpf/fault.bpf.c) of this process, shared by vmalock and
+ * faultlat when both run (mmscope top): one set of per-fault programs.
+ * fb_inst_get() joins the running instance when the filters and --mode
+ * match (else loads another one) and turns on `use` (FB_USE_*, see
+ * fb_inst_use(): the fault entry is attached the first time latencies are
+ * wanted). NULL after a one-line error. fb_inst_put() turns `use` off and
+ * frees the last reference.
+ */
+struct fault_bpf;
+struct fb_inst;
+struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
+			    unsigned use, bool need_lvur);
+/* Turn on more uses of an instance one holds; -1 after a one-line error. */
+int fb_inst_use(const char *cmd, struct fb_inst *fi, unsigned use);
+void fb_inst_put(struct fb_inst *fi, unsigned use);
+struct fault_bpf *fb_inst_skel(struct fb_inst *fi);
+const struct fb_plan *fb_inst_plan(struct fb_inst *fi);
 /* The {"modes":{...},"auto":...} object `mmscope probe` prints. */
 void fb_probe_json(struct json_object *out, bool need_lvur);
 /* comm/pid filters into the two rodata words (common.bpf.h). */

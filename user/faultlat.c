@@ -19,7 +19,7 @@
 #include "jsonout.h"
 #include "tracer.h"
 #include "util.h"
-#include "faultlat.skel.h"
+#include "fault.skel.h"
 
 static const char *const path_names[FL_PATHS] = { "vma_lock", "mmap_lock", "kernel" };
 
@@ -31,9 +31,9 @@ struct fl_proc {
 };
 
 struct fl_state {
-	struct faultlat_bpf *skel;
+	struct fb_inst *fi;
+	struct fault_bpf *skel;
 	struct fb_plan plan;
-	struct fb_links links;
 	bool per_process;
 	int ncpus;
 	struct hist *percpu;		/* scratch: ncpus values */
@@ -67,36 +67,26 @@ static void fl_stop(void *p);
 static void *fl_start(const struct common_opts *o, enum attach_mode *mode)
 {
 	struct fl_state *s = calloc(1, sizeof(*s));
-	int err;
 
 	if (!s) {
 		err_msg("faultlat: out of memory");
 		return NULL;
 	}
 	s->per_process = opt_per_process;
-	fb_plan_probe(&s->plan, false);
-	if (fb_plan_resolve("faultlat", o->mode, &s->plan))
-		goto fail;
 	s->ncpus = libbpf_num_possible_cpus();
 	s->percpu = calloc(s->ncpus, sizeof(*s->percpu));
-	s->skel = faultlat_bpf__open();
-	if (!s->percpu || !s->skel) {
-		err_msg("faultlat: cannot open BPF object: %s", strerror(errno));
+	if (!s->percpu) {
+		err_msg("faultlat: out of memory");
 		goto fail;
 	}
-	s->skel->rodata->targ_tgid = o->pid;
-	fb_comm_words(o->comm, (unsigned long long *)s->skel->rodata->targ_comm);
-	s->skel->rodata->fb_precise = s->plan.mode == MODE_PRECISE;
-	s->skel->rodata->fb_entry_at_hmf = !s->plan.entry_tp;
-	s->skel->rodata->fl_per_process = s->per_process;
-	fb_plan_autoload(s->skel->obj, &s->plan);
-	err = faultlat_bpf__load(s->skel);
-	if (err) {
-		err_msg("faultlat: cannot load BPF programs in %s mode: %s (try --verbose)",
-			mode_name(s->plan.mode), strerror(-err));
+	s->fi = fb_inst_get("faultlat", o, 0, false);
+	if (!s->fi)
 		goto fail;
-	}
-	if (fb_attach("faultlat", s->skel->obj, &s->plan, &s->links))
+	s->skel = fb_inst_skel(s->fi);
+	s->plan = *fb_inst_plan(s->fi);
+	/* set before the latencies are turned on */
+	s->skel->bss->fl_per_process = s->per_process;
+	if (fb_inst_use("faultlat", s->fi, FB_USE_LAT))
 		goto fail;
 	*mode = s->plan.mode;
 	return s;
@@ -346,8 +336,7 @@ static void fl_stop(void *p)
 
 	if (!s)
 		return;
-	fb_detach(&s->links);
-	faultlat_bpf__destroy(s->skel);
+	fb_inst_put(s->fi, FB_USE_LAT);
 	free(s->procs);
 	free(s->percpu);
 	free(s);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "commands.h"
@@ -21,7 +22,7 @@
 #include "tracer.h"
 #include "util.h"
 #include "vmalock.h"
-#include "vmalock.skel.h"
+#include "fault.skel.h"
 
 /* ------------------------------------------------------------------ */
 /* Fault bracket: probing, program selection, attach (shared).         */
@@ -29,6 +30,38 @@
 static const char *const hmf_funcs[] = { "handle_mm_fault", NULL };
 static const char *const hmf_lvur_funcs[] = { "handle_mm_fault",
 					      "lock_vma_under_rcu", NULL };
+
+/*
+ * Arguments of tracepoint tp as the kernel's BTF declares them
+ * (btf_trace_TP: a pointer to a prototype whose first argument is the
+ * context), -1 when unknown. Decides raw_tp versus classic tracepoint.
+ */
+static int tp_btf_nargs(const char *tp)
+{
+	static struct btf *btf;
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	if (!probe_tp_btf(tp))
+		return -1;
+	if (!btf)
+		btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -1;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	return btf_vlen(t) - 1;
+}
 
 void fb_plan_probe(struct fb_plan *p, bool need_lvur)
 {
@@ -46,6 +79,11 @@ void fb_plan_probe(struct fb_plan *p, bool need_lvur)
 	ml_rel = probe_tracepoint("mmap_lock", "mmap_lock_released");
 	sw_min = probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MIN);
 	sw_maj = probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MAJ);
+	/* (address, regs, error_code); mmap_lock without memcg_path (6.x) */
+	p->raw_entry = tp_btf_nargs("page_fault_user") == 3 &&
+		       (!p->kernel_tp || tp_btf_nargs("page_fault_kernel") == 3);
+	p->raw_mmap = tp_btf_nargs("mmap_lock_acquire_returned") == 3 &&
+		      tp_btf_nargs("mmap_lock_released") == 2;
 
 	p->precise = probe_precise(need_lvur ? hmf_lvur_funcs : hmf_funcs, true);
 	p->precise_ok = p->precise != PRECISE_NONE;
@@ -80,6 +118,12 @@ int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p)
 	return 0;
 }
 
+static bool is_entry_prog(const char *name)
+{
+	return !strcmp(name, "fb_fault_user") || !strcmp(name, "fb_fault_kernel") ||
+	       !strcmp(name, "fb_raw_fault_user") || !strcmp(name, "fb_raw_fault_kernel");
+}
+
 static bool prog_wanted(const char *name, const struct fb_plan *p)
 {
 	bool precise = p->mode == MODE_PRECISE;
@@ -87,25 +131,33 @@ static bool prog_wanted(const char *name, const struct fb_plan *p)
 	bool kprobe = precise && p->precise == PRECISE_KPROBE;
 
 	if (!strcmp(name, "fb_fault_user"))
-		return p->entry_tp;
+		return p->entry_tp && !p->raw_entry;
 	if (!strcmp(name, "fb_fault_kernel"))
-		return p->entry_tp && p->kernel_tp;
-	if (!strcmp(name, "fb_mmap_acquired") || !strcmp(name, "fb_mmap_released") ||
-	    !strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major"))
+		return p->entry_tp && p->kernel_tp && !p->raw_entry;
+	if (!strcmp(name, "fb_raw_fault_user"))
+		return p->entry_tp && p->raw_entry;
+	if (!strcmp(name, "fb_raw_fault_kernel"))
+		return p->entry_tp && p->kernel_tp && p->raw_entry;
+	if (!strcmp(name, "fb_mmap_acquired") || !strcmp(name, "fb_mmap_released"))
+		return !precise && !p->raw_mmap;
+	if (!strcmp(name, "fb_raw_mmap_acquired") || !strcmp(name, "fb_raw_mmap_released"))
+		return !precise && p->raw_mmap;
+	if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major"))
 		return !precise;
 	if (!strcmp(name, "fb_hmf_entry"))
 		return fentry && !p->entry_tp;	/* fentry only for the entry time */
 	if (!strcmp(name, "fb_hmf_exit") || !strcmp(name, "vl_lvur_exit"))
-		return fentry;
-	if (!strcmp(name, "fb_hmf_kprobe") || !strcmp(name, "fb_hmf_kretprobe") ||
-	    !strcmp(name, "vl_lvur_kretprobe"))
+		return fentry && (p->need_lvur || strcmp(name, "vl_lvur_exit"));
+	if (!strcmp(name, "fb_hmf_kprobe") || !strcmp(name, "fb_hmf_kretprobe"))
 		return kprobe;
+	if (!strcmp(name, "vl_lvur_kretprobe"))
+		return kprobe && p->need_lvur;
 	if (!strncmp(name, "vl_tp_", 6))	/* patch tracepoints */
 		return p->patch_tp;
 	return true;	/* tracer-specific programs decide for themselves */
 }
 
-void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p)
+static void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p)
 {
 	struct bpf_program *prog;
 
@@ -113,19 +165,27 @@ void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p)
 		bpf_program__set_autoload(prog, prog_wanted(bpf_program__name(prog), p));
 }
 
-int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
-	      struct fb_links *l)
+static void fb_detach(struct fb_links *l);
+
+/*
+ * Attach the loaded programs: entry 0 = all but the fault entry, 1 = only
+ * the fault entry, 2 = all. Appends to l; -1 after a one-line error.
+ */
+static int fb_attach(const char *cmd, struct bpf_object *obj, struct fb_links *l,
+		     int entry)
 {
 	struct bpf_program *prog;
 	int err;
 
-	memset(l, 0, sizeof(*l));
 	bpf_object__for_each_program(prog, obj) {
 		const char *name = bpf_program__name(prog);
 		struct perf_links *pl;
 		int i;
 
 		if (!bpf_program__autoload(prog))
+			continue;
+		if ((entry == 0 && is_entry_prog(name)) ||
+		    (entry == 1 && !is_entry_prog(name)))
 			continue;
 		if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major")) {
 			i = !strcmp(name, "fb_close_major");
@@ -138,7 +198,6 @@ int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
 			if (err) {
 				err_msg("%s: cannot attach to perf %s-faults events: %s",
 					cmd, i ? "major" : "minor", strerror(-err));
-				fb_detach(l);
 				return -1;
 			}
 			continue;
@@ -149,7 +208,6 @@ int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
 		if (!l->links[l->n]) {
 			err_msg("%s: cannot attach %s (%s): %s", cmd, name,
 				bpf_program__section_name(prog), strerror(errno));
-			fb_detach(l);
 			return -1;
 		}
 		l->n++;
@@ -157,11 +215,10 @@ int fb_attach(const char *cmd, struct bpf_object *obj, const struct fb_plan *p,
 	return 0;
 nomem:
 	err_msg("%s: out of memory attaching programs", cmd);
-	fb_detach(l);
 	return -1;
 }
 
-void fb_detach(struct fb_links *l)
+static void fb_detach(struct fb_links *l)
 {
 	for (int i = 0; i < l->n; i++)
 		bpf_link__destroy(l->links[i]);
@@ -173,6 +230,138 @@ void fb_detach(struct fb_links *l)
 			l->pl[i] = NULL;
 		}
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The fault object, shared by vmalock and faultlat in one process.    */
+
+struct fb_inst {
+	struct fault_bpf *skel;
+	struct fb_plan plan;
+	struct fb_links links;
+	int refs;
+	unsigned use;		/* FB_USE_* */
+	bool entry_attached;
+	/* what it was loaded for: joiners must match */
+	__u32 tgid;
+	char comm[16];
+	enum attach_mode req;
+};
+
+static struct fb_inst *fb_shared;
+
+static void fb_inst_free(struct fb_inst *fi)
+{
+	if (!fi)
+		return;
+	fb_detach(&fi->links);
+	fault_bpf__destroy(fi->skel);
+	if (fb_shared == fi)
+		fb_shared = NULL;
+	free(fi);
+}
+
+static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o,
+				    bool need_lvur)
+{
+	struct fb_inst *fi = calloc(1, sizeof(*fi));
+	int err;
+
+	if (!fi) {
+		err_msg("%s: out of memory", cmd);
+		return NULL;
+	}
+	fi->tgid = o->pid;
+	snprintf(fi->comm, sizeof(fi->comm), "%s", o->comm);
+	fi->req = o->mode;
+	fb_plan_probe(&fi->plan, need_lvur);
+	if (fb_plan_resolve(cmd, o->mode, &fi->plan))
+		goto fail;
+	fi->skel = fault_bpf__open();
+	if (!fi->skel) {
+		err_msg("%s: cannot open BPF object: %s", cmd, strerror(errno));
+		goto fail;
+	}
+	fi->skel->rodata->targ_tgid = o->pid;
+	fb_comm_words(o->comm, (unsigned long long *)fi->skel->rodata->targ_comm);
+	fi->skel->rodata->fb_precise = fi->plan.mode == MODE_PRECISE;
+	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
+	fb_plan_autoload(fi->skel->obj, &fi->plan);
+	err = fault_bpf__load(fi->skel);
+	if (err) {
+		err_msg("%s: cannot load BPF programs in %s mode: %s (try --verbose)",
+			cmd, mode_name(fi->plan.mode), strerror(-err));
+		goto fail;
+	}
+	if (fi->plan.patch_tp &&
+	    tp_check_offset(cmd, "vma_lock", "vma_lock_miss", "reason", 24))
+		goto fail;
+	/*
+	 * The fault entry only matters for latencies in tracepoint mode
+	 * (attached when faultlat joins); precise mode uses it to keep
+	 * misses outside faults out of vmalock's counts.
+	 */
+	fi->entry_attached = fi->plan.mode == MODE_PRECISE;
+	if (fb_attach(cmd, fi->skel->obj, &fi->links, fi->entry_attached ? 2 : 0))
+		goto fail;
+	return fi;
+fail:
+	fb_inst_free(fi);
+	return NULL;
+}
+
+struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
+			    unsigned use, bool need_lvur)
+{
+	struct fb_inst *fi = fb_shared;
+
+	if (!fi || fi->tgid != (__u32)o->pid || strncmp(fi->comm, o->comm, 15) ||
+	    fi->req != o->mode ||
+	    (need_lvur && !fi->plan.need_lvur && fi->plan.mode == MODE_PRECISE)) {
+		fi = fb_inst_load(cmd, o, need_lvur);
+		if (!fi)
+			return NULL;
+		if (!fb_shared)
+			fb_shared = fi;
+	}
+	fi->refs++;
+	if (fb_inst_use(cmd, fi, use)) {
+		fb_inst_put(fi, 0);
+		return NULL;
+	}
+	return fi;
+}
+
+int fb_inst_use(const char *cmd, struct fb_inst *fi, unsigned use)
+{
+	if ((use & FB_USE_LAT) && !fi->entry_attached) {
+		if (fb_attach(cmd, fi->skel->obj, &fi->links, 1))
+			return -1;
+		fi->entry_attached = true;
+	}
+	fi->use |= use;
+	__atomic_store_n(&fi->skel->bss->fb_use, fi->use, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+void fb_inst_put(struct fb_inst *fi, unsigned use)
+{
+	if (!fi)
+		return;
+	fi->use &= ~use;
+	__atomic_store_n(&fi->skel->bss->fb_use, fi->use, __ATOMIC_SEQ_CST);
+	if (--fi->refs <= 0)
+		fb_inst_free(fi);
+}
+
+struct fault_bpf *fb_inst_skel(struct fb_inst *fi)
+{
+	return fi->skel;
+}
+
+const struct fb_plan *fb_inst_plan(struct fb_inst *fi)
+{
+	return &fi->plan;
 }
 
 void fb_probe_json(struct json_object *out, bool need_lvur)
@@ -231,9 +420,9 @@ struct vl_proc {
 };
 
 struct vl_state {
-	struct vmalock_bpf *skel;
+	struct fb_inst *fi;
+	struct fault_bpf *skel;
 	struct fb_plan plan;
-	struct fb_links links;
 	int ncpus;
 	struct vl_counts cum, prev;
 	bool have_vmstat;
@@ -308,38 +497,22 @@ static void *vl_start(const struct common_opts *o, enum attach_mode *mode)
 {
 	struct vl_state *s = calloc(1, sizeof(*s));
 	unsigned long long v;
-	int err;
 
 	if (!s) {
 		err_msg("vmalock: out of memory");
 		return NULL;
 	}
-	fb_plan_probe(&s->plan, true);
-	if (fb_plan_resolve("vmalock", o->mode, &s->plan))
-		goto fail;
 	s->ncpus = libbpf_num_possible_cpus();
 	s->percpu = calloc(s->ncpus, sizeof(*s->percpu));
-	s->skel = vmalock_bpf__open();
-	if (!s->percpu || !s->skel) {
-		err_msg("vmalock: cannot open BPF object: %s", strerror(errno));
+	if (!s->percpu) {
+		err_msg("vmalock: out of memory");
 		goto fail;
 	}
-	s->skel->rodata->targ_tgid = o->pid;
-	fb_comm_words(o->comm, (unsigned long long *)s->skel->rodata->targ_comm);
-	s->skel->rodata->fb_precise = s->plan.mode == MODE_PRECISE;
-	s->skel->rodata->fb_entry_at_hmf = !s->plan.entry_tp;
-	fb_plan_autoload(s->skel->obj, &s->plan);
-	err = vmalock_bpf__load(s->skel);
-	if (err) {
-		err_msg("vmalock: cannot load BPF programs in %s mode: %s (try --verbose)",
-			mode_name(s->plan.mode), strerror(-err));
+	s->fi = fb_inst_get("vmalock", o, FB_USE_VL, true);
+	if (!s->fi)
 		goto fail;
-	}
-	if (s->plan.patch_tp &&
-	    tp_check_offset("vmalock", "vma_lock", "vma_lock_miss", "reason", 24))
-		goto fail;
-	if (fb_attach("vmalock", s->skel->obj, &s->plan, &s->links))
-		goto fail;
+	s->skel = fb_inst_skel(s->fi);
+	s->plan = *fb_inst_plan(s->fi);
 	s->have_vmstat = vmstat_read(vmstat_names[0], &v) == 0;
 	for (size_t i = 0; s->have_vmstat && i < NVMSTAT; i++)
 		if (vmstat_read(vmstat_names[i], &s->vm_start[i]))
@@ -580,8 +753,7 @@ static void vl_stop(void *p)
 
 	if (!s)
 		return;
-	fb_detach(&s->links);
-	vmalock_bpf__destroy(s->skel);
+	fb_inst_put(s->fi, FB_USE_VL);
 	free(s->procs);
 	free(s->percpu);
 	free(s);

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope vmalock + faultlat: one object for the fault bracket
+ * (fault_bracket.bpf.h) and both recorders, so `mmscope top` (and anything
+ * else running both) pays for one set of per-fault programs, not two.
+ * fb_use says which recorders are on; the loader flips it at run time.
+ *
+ * vmalock: per-VMA-lock outcomes of page faults, per process, plus the
+ * attempt-level events (misses, retries) that precise mode or the mmscope
+ * patch tracepoints provide.
+ * faultlat: page-fault latency histograms by minor/major and by lock path,
+ * system-wide or per process.
+ */
+#include "vmlinux.h"
+#include "common.bpf.h"
+#include "patch_tp.bpf.h"
+#include "hist.h"
+#include "vmalock.h"
+#include "faultlat.h"
+
+/* FB_USE_* (vmalock.h): which recorders are on, set by the loader. */
+__u32 fb_use = 0;
+
+/* ---- vmalock ---- */
+
+/* [0]: totals of every wanted task (never lost to a full per-process map) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vl_counts);
+} vl_total SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VL_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct vl_counts);
+} vl_procs SEC(".maps");
+
+/* Processes not counted per process because vl_procs was full. */
+__u64 vl_procs_dropped = 0;
+
+static __always_inline struct vl_counts *vl_proc(__u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+	struct vl_counts *c = bpf_map_lookup_elem(&vl_procs, &tgid);
+	struct vl_counts zero = {};
+
+	if (c)
+		return c;
+	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	if (bpf_map_update_elem(&vl_procs, &tgid, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&vl_procs, &tgid)) {
+		__sync_fetch_and_add(&vl_procs_dropped, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&vl_procs, &tgid);
+}
+
+static __always_inline void vl_record(__u64 pid_tgid, __u32 path, bool major)
+{
+	__u32 zero = 0;
+	struct vl_counts *c = bpf_map_lookup_elem(&vl_total, &zero);
+
+	if (path >= FP_NR)
+		return;
+	/* per-CPU values: plain increments, no atomics needed */
+	if (c) {
+		c->path[path]++;
+		c->major += major;
+	}
+	c = vl_proc(pid_tgid);
+	if (c) {
+		c->path[path]++;
+		c->major += major;
+	}
+}
+
+/* ---- faultlat ---- */
+
+/* Generation BPF writes into; user space flips it (see faultlat.h). */
+__u32 fl_gen = 0;
+/* Faults closed without a seen entry (no latency), per generation. */
+__u64 fl_unbracketed[FL_GENS] = {};
+/* Per-process histograms not recorded because the map was full. */
+__u64 fl_procs_dropped = 0;
+
+/* Set by faultlat --per-process (a variable: the object is shared). */
+bool fl_per_process = false;
+
+/* System-wide: index gen * FL_CLASSES + class; per-CPU, so no atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FL_GENS * FL_CLASSES);
+	__type(key, __u32);
+	__type(value, struct hist);
+} fl_hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FL_MAX_PROC_HISTS);
+	__type(key, struct fl_proc_key);
+	__type(value, struct fl_proc_hist);
+} fl_proc_hists SEC(".maps");
+
+/* A zeroed value to create per-process entries from (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fl_proc_hist);
+} fl_zero SEC(".maps");
+
+static __always_inline void fl_record_proc(__u64 pid_tgid, __u32 gen,
+					   __u32 cls, __u64 lat)
+{
+	struct fl_proc_key k = { .tgid = pid_tgid >> 32, .gen = gen, .cls = cls };
+	struct fl_proc_hist *ph = bpf_map_lookup_elem(&fl_proc_hists, &k);
+	__u32 zero = 0;
+
+	if (!ph) {
+		struct fl_proc_hist *z = bpf_map_lookup_elem(&fl_zero, &zero);
+
+		if (!z)
+			return;
+		bpf_get_current_comm(z->comm, sizeof(z->comm));
+		bpf_map_update_elem(&fl_proc_hists, &k, z, BPF_NOEXIST);
+		ph = bpf_map_lookup_elem(&fl_proc_hists, &k);
+		if (!ph) {
+			__sync_fetch_and_add(&fl_procs_dropped, 1);
+			return;
+		}
+	}
+	HIST_RECORD(&ph->h, lat);
+}
+
+static __always_inline void fl_record(__u64 pid_tgid, __u32 path, bool major,
+				      __u64 lat_ns)
+{
+	__u32 gen = fl_gen & 1, cls, idx, slot;
+	struct hist *h;
+
+	if (path >= FL_PATHS || !lat_ns) {
+		__sync_fetch_and_add(&fl_unbracketed[gen], 1);
+		return;
+	}
+	cls = (major ? FL_PATHS : 0) + path;
+	if (fl_per_process) {
+		fl_record_proc(pid_tgid, gen, cls, lat_ns);
+		return;
+	}
+	idx = gen * FL_CLASSES + cls;
+	h = bpf_map_lookup_elem(&fl_hists, &idx);
+	if (!h)
+		return;
+	/* per-CPU histogram: plain read-modify-write is safe */
+	slot = hist_slot(lat_ns);
+	if (slot < HIST_SLOTS)
+		h->slots[slot]++;
+	h->count++;
+	h->sum += lat_ns;
+	if (lat_ns > h->max)
+		h->max = lat_ns;
+}
+
+static __always_inline void fb_record(__u64 pid_tgid, __u32 path, bool major,
+				      __u64 lat_ns)
+{
+	__u32 use = fb_use;
+
+	if (use & FB_USE_VL)
+		vl_record(pid_tgid, path, major);
+	if (use & FB_USE_LAT)
+		fl_record(pid_tgid, path, major, lat_ns);
+}
+
+static __always_inline void fb_event(__u64 pid_tgid, __u32 ev)
+{
+	__u32 zero = 0;
+	struct vl_counts *c = bpf_map_lookup_elem(&vl_total, &zero);
+
+	if (ev >= VL_NR || !(fb_use & FB_USE_VL))
+		return;
+	if (c)
+		c->ev[ev]++;
+	c = vl_proc(pid_tgid);
+	if (c)
+		c->ev[ev]++;
+}
+
+#include "fault_bracket.bpf.h"
+
+/* ---- precise mode: lock_vma_under_rcu() returning NULL = miss ---- */
+
+static __always_inline void vl_lock_vma_ret(void *vma)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fb_thread *t;
+
+	if (vma || !task_wanted(id))
+		return;
+	/*
+	 * Newer kernels also call lock_vma_under_rcu() outside the fault
+	 * handler (userfaultfd, madvise): with the entry tracepoint, count
+	 * only misses inside an open user fault.
+	 */
+	if (!fb_entry_at_hmf) {
+		t = fb_get(false);
+		if (!t || t->kind != FB_USER)
+			return;
+	}
+	fb_event(id, VL_MISS);
+}
+
+SEC("fexit/lock_vma_under_rcu")
+int BPF_PROG(vl_lvur_exit, struct mm_struct *mm, unsigned long address,
+	     struct vm_area_struct *ret)
+{
+	vl_lock_vma_ret(ret);
+	return 0;
+}
+
+SEC("kretprobe/lock_vma_under_rcu")
+int BPF_KRETPROBE(vl_lvur_kretprobe, void *ret)
+{
+	vl_lock_vma_ret(ret);
+	return 0;
+}
+
+/* ---- mmscope patch tracepoints (patched kernels only) ---- */
+
+static __always_inline void vl_patch_event(__u32 ev)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (task_wanted(id))
+		fb_event(id, ev);
+}
+
+SEC("tracepoint/vma_lock/vma_lock_success")
+int vl_tp_success(struct mmscope_tp_vma_lock *ctx)
+{
+	vl_patch_event(VL_LOCKED_TP);
+	return 0;
+}
+
+SEC("tracepoint/vma_lock/vma_lock_retry")
+int vl_tp_retry(struct mmscope_tp_vma_lock *ctx)
+{
+	vl_patch_event(VL_RETRY);
+	return 0;
+}
+
+SEC("tracepoint/vma_lock/vma_lock_fallback")
+int vl_tp_fallback(struct mmscope_tp_vma_lock *ctx)
+{
+	vl_patch_event(VL_FALLBACK_TP);
+	return 0;
+}
+
+SEC("tracepoint/vma_lock/vma_lock_miss")
+int vl_tp_miss(struct mmscope_tp_vma_lock_miss *ctx)
+{
+	int r = ctx->reason;
+
+	vl_patch_event(VL_MISS);
+	if (r >= 0 && r <= 3)
+		vl_patch_event(VL_MISS_NO_VMA + r);
+	return 0;
+}
