@@ -3,9 +3,12 @@
  * mmscope ptmem: page-table memory per mm.
  *
  * Tracepoint mode samples mm->pgtables_bytes (VmPTE) in O(1) where it
- * changes or just changed:
- *   - perf software events minor/major-faults: emitted by mm_account_fault()
- *     at the end of a completed fault, in the faulting task (current->mm);
+ * changes or just changed, none of it on the page-fault path by default:
+ *   - with --fault-samples only, perf software events minor/major-faults:
+ *     emitted by mm_account_fault() at the end of a completed fault, in the
+ *     faulting task (current->mm); they cost every fault (issue 2);
+ *   - mmap_lock_acquire_returned: before munmap/mremap/exit free tables;
+ *   - the task iterator at each report folds the current value in;
  *   - mmap_lock_released: munmap, mremap, populate/GUP, fork (the child mm),
  *     khugepaged and MADV_DONTNEED (PT_RECLAIM) all change page tables under
  *     mmap_lock, so the release sees the result;
@@ -110,6 +113,7 @@ static __always_inline void sample(struct mm_struct *mm, bool may_create)
 	count(PTMEM_C_SAMPLES);
 }
 
+/* Only with --fault-samples: it runs on every completed fault. */
 SEC("perf_event")
 int on_fault(void *ctx)
 {
@@ -387,7 +391,9 @@ int snap_tasks(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct ptmem_snap rec = {};
+	struct ptmem_mm *st, init = {};
 	struct mm_struct *mm;
+	__u64 key;
 
 	if (!task || task->pid != task->tgid)
 		return 0;
@@ -405,5 +411,31 @@ int snap_tasks(struct bpf_iter__task *ctx)
 	rec.bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	rec.tgid = task->tgid;
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	/*
+	 * A report is a sample too: without per-fault samples, tables a
+	 * process faulted in and later freed without mmap_lock would
+	 * otherwise be missing from its peak (and from its exit record).
+	 */
+	key = rec.mm;
+	st = bpf_map_lookup_elem(&mms, &key);
+	if (!st) {
+		init.tgid = rec.tgid;
+		__builtin_memcpy(init.comm, rec.comm, sizeof(init.comm));
+		init.first_ns = bpf_ktime_get_ns();
+		init.peak = -1;
+		init.cur = rec.bytes;
+		if (bpf_map_update_elem(&mms, &key, &init, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&mms, &key)) {
+			count(PTMEM_C_TABLE_FULL);
+			return 0;
+		}
+		st = bpf_map_lookup_elem(&mms, &key);
+		if (!st)
+			return 0;
+	}
+	if (rec.bytes > st->peak)
+		st->peak = rec.bytes;
+	if (!(st->flags & PTMEM_F_EXITING))
+		st->cur = rec.bytes;
 	return 0;
 }

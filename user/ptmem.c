@@ -36,6 +36,7 @@ static const char *const precise_funcs[] = {
 };
 
 static int top_n = 10;
+static bool fault_samples;	/* --fault-samples: sample at every fault too */
 
 struct exit_rec {
 	struct ptmem_exit e;
@@ -83,7 +84,7 @@ static void ptmem_caps_get(struct ptmem_caps *c)
 			snprintf(c->tp_why, sizeof(c->tp_why),
 				 "tracepoint %s:%s missing", tps[i][0], tps[i][1]);
 		}
-	if (c->tp_ok && !probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MIN)) {
+	if (c->tp_ok && fault_samples && !probe_perf_sw(PERF_COUNT_SW_PAGE_FAULTS_MIN)) {
 		c->tp_ok = false;
 		snprintf(c->tp_why, sizeof(c->tp_why),
 			 "perf software event minor-faults: %s", probe_last_error());
@@ -117,7 +118,8 @@ static void ptmem_probe(struct json_object *out)
 		json_object_object_add(p, "why", json_object_new_string(c.precise_why));
 	json_object_object_add(t, "available", json_object_new_boolean(c.tp_ok));
 	json_object_object_add(t, "via", json_object_new_string(
-		"perf sw faults + mmap_lock + mmap:exit_mmap, task iterator"));
+		fault_samples ? "perf sw faults + mmap_lock + mmap:exit_mmap, task iterator" :
+				"mmap_lock + mmap:exit_mmap, task iterator"));
 	if (!c.tp_ok)
 		json_object_object_add(t, "why", json_object_new_string(c.tp_why));
 	json_object_object_add(modes, "precise", p);
@@ -238,9 +240,11 @@ static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
 		err_msg("ptmem: cannot attach BPF programs: %s", strerror(-err));
 		goto fail;
 	}
-	err = perf_sw_attach_all(s->skel->progs.on_fault, PERF_COUNT_SW_PAGE_FAULTS_MIN,
+	/* per-fault samples only when asked: they cost every fault */
+	err = !fault_samples ? 0 :
+	      perf_sw_attach_all(s->skel->progs.on_fault, PERF_COUNT_SW_PAGE_FAULTS_MIN,
 				 &s->faults_min);
-	if (!err)
+	if (!err && fault_samples)
 		err = perf_sw_attach_all(s->skel->progs.on_fault,
 					 PERF_COUNT_SW_PAGE_FAULTS_MAJ, &s->faults_maj);
 	if (err) {
@@ -448,7 +452,9 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 	json_object_object_add(src, "current", json_object_new_string(
 		"BPF task iterator: mm->pgtables_bytes (VmPTE) at report time"));
 	json_object_object_add(src, "peak", json_object_new_string(
-		"max of mm->pgtables_bytes samples at fault completion and mmap_lock release, since tracing started"));
+		fault_samples ?
+		"max of mm->pgtables_bytes samples at fault completion, mmap_lock acquire/release and reports, since tracing started" :
+		"max of mm->pgtables_bytes samples at mmap_lock acquire/release and reports, since tracing started"));
 	json_object_object_add(src, "at_exit", json_object_new_string(
 		"mm->pgtables_bytes when exit_mmap took mmap_lock (before teardown)"));
 	json_object_object_add(src, "levels", s->levels_via ?
@@ -558,11 +564,13 @@ static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
 
 /* ---- command ---- */
 
-enum { OPT_TOP = 1000 };
+enum { OPT_TOP = 1000, OPT_FAULT_SAMPLES };
 
 static const struct extra_opt ptmem_extra[] = {
 	{ { "top", required_argument, NULL, OPT_TOP }, "N",
 	  "list the N processes with the most page-table memory (default 10, 0 = all)" },
+	{ { "fault-samples", no_argument, NULL, OPT_FAULT_SAMPLES }, NULL,
+	  "sample at every fault too (peaks exact also where tables are freed without mmap_lock; costs every fault)" },
 	{ { NULL, 0, NULL, 0 }, NULL, NULL },
 };
 
@@ -571,6 +579,10 @@ static int ptmem_parse(int key, const char *arg, void *ctx)
 	char *end;
 	long v;
 
+	if (key == OPT_FAULT_SAMPLES) {
+		fault_samples = true;
+		return 0;
+	}
 	if (key != OPT_TOP)
 		return -1;
 	errno = 0;
@@ -588,8 +600,9 @@ static struct cmd_desc ptmem_desc = {
 	.summary = "page-table memory: system-wide, per process, peaks, value at exit",
 	.details =
 	"Per-process bytes are mm->pgtables_bytes (VmPTE) read in BPF. Peaks and the\n"
-	"value at exit come from samples at fault completion, mmap_lock release and\n"
-	"exit_mmap; precise mode adds page-table pages allocated/freed per level.\n"
+	"value at exit come from samples at mmap_lock acquire/release, exit_mmap and\n"
+	"each report (at every fault too with --fault-samples); precise mode adds\n"
+	"page-table pages allocated/freed per level.\n"
 	"System figures are /proc/meminfo PageTables and SecPageTables.\n"
 	"JSON schema: docs/schema/ptmem.md.\n",
 	.extra = ptmem_extra,
