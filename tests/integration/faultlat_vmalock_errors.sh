@@ -33,5 +33,6 @@ for tool in vmalock faultlat; do
 		fail "$tool short run failed: $(cat "$TMP/run.err")"
 	grep -q '"kind":"summary"' "$TMP/run" || fail "$tool printed no summary"
 done
-[ "$(bpf_prog_count fb_)" -eq "$before" ] || fail "BPF programs left behind"
+bpf_progs_back fb_ "$before" ||
+	fail "BPF programs left behind: $(bpftool prog show | grep 'name fb_')"
 pass

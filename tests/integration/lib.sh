@@ -123,6 +123,18 @@ expect_fail_oneline() {
 bpf_prog_count() {
 	bpftool prog show 2>/dev/null | grep -c "name $1" || true
 }
+# bpf_progs_back PREFIX COUNT: wait up to 15 s for the programs named
+# PREFIX* to number COUNT again. The kernel frees a raw tracepoint's
+# program some seconds after its last fd closed (deferred unregistering),
+# so an immediate count sees a program that is already on its way out.
+bpf_progs_back() {
+	local i
+	for i in $(seq 150); do
+		[ "$(bpf_prog_count "$1")" -le "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # start_workload OUT CMD...: start a workload that prints {"ready":PID} and
 # waits for SIGUSR1 (wl_faultloop --wait); sets WL_PID once it is ready.
