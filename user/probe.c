@@ -183,9 +183,10 @@ static void print_mode(const char *name, struct json_object *modes)
 	if (!json_object_object_get_ex(modes, name, &m))
 		return;
 	printf("      %-11s %-4s", name, yesno(m));
-	if (json_object_object_get_ex(m, "via", &via))
+	/* null (not applicable) and absent are the same to a reader */
+	if (json_object_object_get_ex(m, "via", &via) && via)
 		printf(" via %s", json_object_get_string(via));
-	if (json_object_object_get_ex(m, "why", &via))
+	if (json_object_object_get_ex(m, "why", &via) && via)
 		printf(" (%s)", json_object_get_string(via));
 	putchar('\n');
 }

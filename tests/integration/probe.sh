@@ -53,4 +53,7 @@ if command -v setpriv >/dev/null; then
 		fail "unprivileged probe stderr: $(cat "$TMP/np.err")"
 fi
 expect_fail_oneline "probe with a bad option" "$MMSCOPE" probe --bogus
+# the text report prints what it knows, never a C "(null)" for a missing value
+"$MMSCOPE" probe >"$TMP/text.out" 2>&1 || fail "probe exited $?"
+grep -n "(null)" "$TMP/text.out" && fail "probe text prints (null)"
 pass
