@@ -19,13 +19,18 @@ mkdir -p "$dst/bin" "$out"
 [ -f "$out/.config" ] || kconfigure "$src" "$out"
 make -s -C "$src" O="$out" headers >&2 || kdie "make headers failed"
 st=$src/tools/testing/selftests
-inc=(-isystem "$out/usr/include" -I"$st" -I"$st/mm" -I"$src/tools/include/uapi")
+# local_config.h is what check_config.sh writes; empty = no liburing
+mkdir -p "$dst/include"
+: > "$dst/include/local_config.h"
+inc=(-isystem "$out/usr/include" -I"$st" -I"$st/mm" -I"$src/tools/include/uapi"
+     -I"$dst/include")
 ok=0 bad=0
 for t in $TESTS; do
 	extra=(vm_util.c)
 	case $t in
 	uffd-unit-tests) extra+=(uffd-common.c) ;;
-	khugepaged|cow|gup_longterm|transhuge-stress|split_huge_page_test) extra+=(thp_settings.c) ;;
+	khugepaged|cow|gup_longterm|transhuge-stress|split_huge_page_test|soft-dirty)
+		extra+=(thp_settings.c) ;;
 	esac
 	if (cd "$st/mm" && ${CC:-gcc} -static -O2 -w -D_GNU_SOURCE "${inc[@]}" \
 		-o "$dst/bin/$t" "$t.c" "${extra[@]}" -lpthread -lrt -lm) 2>"$dst/$t.build.log"; then
