@@ -14,10 +14,15 @@ BUSYBOX=${MMSCOPE_BUSYBOX:-/bin/busybox}
 [ -x "$BUSYBOX" ] || kdie "busybox-static not found (apt-get install busybox-static)"
 file "$BUSYBOX" 2>/dev/null | grep -q dynamic && kdie "$BUSYBOX is not static"
 
+# per-run scratch root (several boots may build at once); compiled test
+# programs are cached in $KCACHE/initramfs/tests
 work=$KCACHE/initramfs
-rm -rf "$work/root"
-mkdir -p "$work/root"/{bin,sbin,dev,proc,sys,tmp,results,scenarios,etc,mnt}
-cp "$BUSYBOX" "$work/root/bin/busybox"
+mkdir -p "$work"
+root=$(mktemp -d "$work/root.XXXXXX") || kdie "mktemp"
+chmod 755 "$root"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,results,scenarios,etc,mnt}
+cp "$BUSYBOX" "$root/bin/busybox"
 
 # static test programs of this directory
 mkdir -p "$work/tests"
@@ -25,24 +30,25 @@ for c in "$MMSCOPE_TOP"/tests/kernel/*.c; do
 	[ -e "$c" ] || continue
 	b=$work/tests/$(basename "$c" .c)
 	if [ ! -x "$b" ] || [ "$c" -nt "$b" ]; then
-		${CC:-gcc} -static -O2 -Wall -Wextra -pthread -o "$b" "$c" ||
+		${CC:-gcc} -static -O2 -Wall -Wextra -pthread -o "$b.$$" "$c" ||
 			kdie "cannot build $c"
+		mv -f "$b.$$" "$b"
 	fi
-	cp "$b" "$work/root/bin/"
+	cp "$b" "$root/bin/"
 done
 # mmscope user-space (make static)
 static=${MMSCOPE_STATIC:-$MMSCOPE_TOP/build/static}
 if [ -d "$static" ]; then
 	for b in "$static"/*; do
-		[ -f "$b" ] && [ -x "$b" ] && cp "$b" "$work/root/bin/"
+		[ -f "$b" ] && [ -x "$b" ] && cp "$b" "$root/bin/"
 	done
 fi
 if [ -n "${MMSCOPE_SELFTESTS:-}" ] && [ -d "$MMSCOPE_SELFTESTS" ]; then
-	cp -r "$MMSCOPE_SELFTESTS" "$work/root/selftests"
+	cp -r "$MMSCOPE_SELFTESTS" "$root/selftests"
 fi
-cp "$MMSCOPE_TOP"/tests/kernel/scenarios/*.sh "$work/root/scenarios/"
+cp "$MMSCOPE_TOP"/tests/kernel/scenarios/*.sh "$root/scenarios/"
 
-cat > "$work/root/init" <<'INIT'
+cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
@@ -85,8 +91,8 @@ sync
 echo "MMSCOPE-SCENARIO-DONE rc=$rc"
 poweroff -f
 INIT
-chmod +x "$work/root/init"
-(cd "$work/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp" ||
+chmod +x "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp" ||
 	kdie "cpio failed"
 mv "$out.tmp" "$out"
 klog "initramfs $out ($(du -h "$out" | cut -f1))"
