@@ -31,7 +31,7 @@ nice -n "$KNICE" make -C "$MMSCOPE_TOP" static > "$out/static.log" 2>&1 ||
 
 step "boot and run the ci scenario"
 "$here/boot.sh" -f patched -n -s ci -o "$out/boot" -t "${MMSCOPE_CI_TIMEOUT:-1200}" \
-	-a "mmscope.nproc=8 mmscope.size_mb=64 mmscope.seconds=15 mmscope.threads=2 mmscope.sga_procs=32 mmscope.sga_mb=128"
+	-a "mmscope.nproc=8 mmscope.size_mb=64 mmscope.seconds=15 mmscope.threads=2 mmscope.sga_procs=32 mmscope.sga_mb=512"
 rc=$?
 step "done: status $rc (0 ok, 1 scenario failed, 2 splat, 3 timeout)"
 [ -f "$out/boot/results/ci.json" ] && cat "$out/boot/results/ci.json"
