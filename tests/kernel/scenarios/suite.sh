@@ -189,7 +189,10 @@ close "$p_vl" "$p_vs" || fail "precise vma_lock $p_vl vs vmstat success $p_vs"
 close "$t_vl" "$t_vs" || fail "tracepoint vma_lock $t_vl vs vmstat success $t_vs"
 # retries are known in tracepoint mode only with the patch tracepoints
 if $vl_tp; then
-	[ "${t_retry:-x}" = "${t_vr:-y}" ] || fail "tracepoint retry $t_retry vs vmstat retry $t_vr"
+	# the tracer's counts and its vmstat reads are a few faults apart
+	awk -v a="${t_retry:-x}" -v b="${t_vr:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
+		exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
+		fail "tracepoint retry $t_retry vs vmstat retry $t_vr"
 fi
 # reported, not judged here: a user-space matter, not the kernel's
 p_retry_ok=true
