@@ -35,6 +35,9 @@ CMD_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(CMD_SRCS))
 HEADERS   := $(wildcard include/*.h user/lib/*.h)
 
 .PHONY: all clean static test unit setup run
+# Skeletons are included by test workloads and benches too: never delete
+# them as make intermediates (a second `make test` would miss them).
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 all: $(OUT)/mmscope
 
 # vmlinux.h: from the running kernel's BTF when it has one, else the checked-in copy.
