@@ -245,10 +245,17 @@ int vl_tp_success(struct mmscope_tp_vma_lock *ctx)
 	return 0;
 }
 
+/*
+ * Misses and retries: precise mode already counts them at
+ * lock_vma_under_rcu() and handle_mm_fault() return; taking them from the
+ * patch tracepoints too would count each one twice. There the tracepoints
+ * add only what precise mode cannot see (lock taken, fallback, reasons).
+ */
 SEC("tracepoint/vma_lock/vma_lock_retry")
 int vl_tp_retry(struct mmscope_tp_vma_lock *ctx)
 {
-	vl_patch_event(VL_RETRY);
+	if (!fb_precise)
+		vl_patch_event(VL_RETRY);
 	return 0;
 }
 
@@ -264,7 +271,8 @@ int vl_tp_miss(struct mmscope_tp_vma_lock_miss *ctx)
 {
 	int r = ctx->reason;
 
-	vl_patch_event(VL_MISS);
+	if (!fb_precise)
+		vl_patch_event(VL_MISS);
 	if (r >= 0 && r <= 3)
 		vl_patch_event(VL_MISS_NO_VMA + r);
 	return 0;
