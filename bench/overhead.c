@@ -54,6 +54,8 @@
 static double seconds = 0.5;
 static int repeats = 20;
 static const char *mmscope = "build/mmscope";
+/* --mode for every tracer started (auto|precise|tracepoint) */
+static const char *tracer_mode = "auto";
 static char *tracers[MAX_TRACERS] = { "vmalock", "faultlat", "ptmem" };
 static int ntracers = 3;
 static int threads_list[MAX_THR] = { 1, 2 };
@@ -141,6 +143,20 @@ static struct sample run_loop(int nthr)
 	return r;
 }
 
+/* The modes the tracers said they trace in ("tracing in MODE mode"). */
+static char modes_seen[64];
+
+static void note_mode(const char *line)
+{
+	const char *p = strstr(line, "tracing in ");
+	char m[16];
+
+	if (!p || sscanf(p, "tracing in %15s", m) != 1 || strstr(modes_seen, m))
+		return;
+	snprintf(modes_seen + strlen(modes_seen), sizeof(modes_seen) - strlen(modes_seen),
+		 "%s%s", modes_seen[0] ? "," : "", m);
+}
+
 /* Start `mmscope ARGS...` and wait for its "tracing in" line on stderr. */
 static pid_t start_tracer(char *const argv[])
 {
@@ -171,6 +187,7 @@ static pid_t start_tracer(char *const argv[])
 		len += n;
 		buf[len] = 0;
 		if (strstr(buf, "tracing")) {
+			note_mode(buf);
 			close(pfd[0]);	/* later writes to stderr get EPIPE: fine */
 			return pid;
 		}
@@ -393,14 +410,16 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 	switch (c->kind) {
 	case CFG_TRACER: {
 		char *argv[] = { (char *)mmscope, tracers[c->tracer], "--duration", dur,
-				 "--interval", "3600", NULL };
+				 "--interval", "3600",
+				 "--mode", (char *)tracer_mode, NULL };
 		if ((pids[n++] = start_tracer(argv)) < 0)
 			return -1;
 		break;
 	}
 	case CFG_ALL_TOP: {
 		char *argv[] = { (char *)mmscope, "top", "--tracers", list, "--duration",
-				 dur, "--interval", "3600", NULL };
+				 dur, "--interval", "3600",
+				 "--mode", (char *)tracer_mode, NULL };
 		if ((pids[n++] = start_tracer(argv)) < 0)
 			return -1;
 		break;
@@ -408,7 +427,8 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 	case CFG_ALL_SEP:
 		for (int i = 0; i < ntracers; i++) {
 			char *argv[] = { (char *)mmscope, tracers[i], "--duration", dur,
-					 "--interval", "3600", NULL };
+					 "--interval", "3600",
+				 "--mode", (char *)tracer_mode, NULL };
 			if ((pids[n++] = start_tracer(argv)) < 0) {
 				stop_tracers(pids, n - 1);
 				return -1;
@@ -439,6 +459,7 @@ static void usage(FILE *f)
 "  --separate         also 'all (separate)': one mmscope process per tracer\n"
 "  --floor            also empty BPF programs on the bracket's hooks (the floor)\n"
 "  --mmscope PATH     mmscope binary (default build/mmscope)\n"
+"  --mode MODE        the tracers' --mode: auto (default), precise, tracepoint\n"
 "  --json             one result document (docs/json-schema.md)\n"
 "  --verbose          every pair on stderr as it is measured\n"
 "Each figure is the median of the ratios traced/untraced of pairs of runs made\n"
@@ -495,6 +516,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "tracers", required_argument, NULL, 'T' },
 		{ "mmscope", required_argument, NULL, 'm' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ "separate", no_argument, NULL, 'S' },
 		{ "floor", no_argument, NULL, 'f' },
 		{ "top", no_argument, NULL, 'o' },	/* old flag: 'all' is top now */
@@ -529,6 +551,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'm': mmscope = optarg; break;
+		case 'M':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "precise") &&
+			    strcmp(optarg, "tracepoint")) {
+				err_msg("overhead: --mode must be auto, precise or tracepoint, not '%s'",
+					optarg);
+				return 2;
+			}
+			tracer_mode = optarg;
+			break;
 		case 'S': separate = 1; break;
 		case 'f': floor_cfgs = 1; break;
 		case 'o': break;
@@ -707,11 +738,13 @@ int main(int argc, char **argv)
 	}
 	if (json) {
 		json_object_object_add(doc, "interval_s", json_object_new_double(seconds));
+		json_object_object_add(doc, "mode", json_object_new_string(modes_seen));
 		json_object_object_add(doc, "target_cost", json_object_new_double(TARGET_COST));
 		json_object_object_add(doc, "target_met", json_object_new_boolean(!failed));
 		json_object_object_add(doc, "rows", rows);
 		doc_emit(doc);
 	} else {
+		printf("tracers ran in %s mode\n", modes_seen[0] ? modes_seen : "no");
 		printf("target: all tracers together (%s) cost < %.0f%% of fault throughput: %s\n",
 		       cfgs[all_cfg].name, TARGET_COST * 100, failed ? "FAIL" : "PASS");
 	}
