@@ -6,7 +6,8 @@
 #   -t, --timeout SEC               whole-run timeout (default 600)
 #   -o, --out DIR                   results dir (default build/kernel/<flavor>-<scenario>)
 #   -k, --kernel BZIMAGE            boot this image, do not build
-#   -m, --mem SIZE                  guest memory (default 2G)
+#   -m, --mem SIZE                  guest memory (default 2G; selftests 6G:
+#                                   mremap_test's 2 GiB moves, 256 MiB of hugepages)
 #   -a, --append ARGS               extra kernel command line
 #   -n, --no-build                  use the cached bzImage as is
 # Env: MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG)
@@ -14,7 +15,7 @@
 # lockdep); 3 timeout; other: build/setup error.
 . "$(dirname "$0")/lib.sh"
 
-flavor=patched scenario=smoke timeout=600 out= kernel= mem=2G append= nobuild=0
+flavor=patched scenario=smoke timeout=600 out= kernel= mem= append= nobuild=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-f|--flavor) flavor=$2; shift ;;
@@ -30,6 +31,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -f "$MMSCOPE_TOP/tests/kernel/scenarios/$scenario.sh" ] || kdie "no scenario $scenario"
+if [ -z "$mem" ]; then
+	case $scenario in selftests) mem=6G ;; *) mem=2G ;; esac
+fi
 out=${out:-$MMSCOPE_TOP/build/kernel/$flavor-$scenario}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -4,13 +4,24 @@
 . /scenarios/lib.sh
 TMO=$(arg test_timeout 300)
 [ -d /selftests ] || { echo "no /selftests in the initramfs"; exit 1; }
-echo 64 > /proc/sys/vm/nr_hugepages
+# what run_vmtests.sh reserves: 256 MiB of huge pages, at least 2 per CPU
+# for the userfaultfd hugetlb tests
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+hp=128
+[ $((ncpu * 2)) -gt $hp ] && hp=$((ncpu * 2))
+echo $hp > /proc/sys/vm/nr_hugepages
+echo "huge pages: $(cat /proc/sys/vm/nr_hugepages) of $hp wanted; $(grep MemTotal /proc/meminfo)"
 cd /tmp || exit 1
 pass=0 fail=0 skip=0 list=""
 for t in /selftests/*; do
 	n=$(basename $t)
-	echo "=== $n"
-	timeout $TMO $t > /tmp/$n.out 2>&1
+	# arguments as run_vmtests.sh gives them
+	case $n in
+	transhuge-stress) args="-d 20" ;;
+	*) args= ;;
+	esac
+	echo "=== $n $args"
+	timeout $TMO $t $args > /tmp/$n.out 2>&1
 	rc=$?
 	tail -15 /tmp/$n.out
 	case $rc in
