@@ -19,10 +19,10 @@ check_hist() {	# FILE JQPATH-of-a-histogram WHAT
 
 # 1. -p PID, two threads.
 start_workload "$TMP/wl1" "$WL" --threads 2 --size 32M --loops 3 --wait
-start_tracer_json "$TMP/t1" faultlat -p "$WL_PID" --duration 25
+start_tracer_json "$TMP/t1" faultlat -p "$WL_PID" --duration "$(slow 25)"
 kill -USR1 "$WL_PID"
 wait_exit "$WL_PID" 20 || fail "workload failed: $(cat "$TMP/wl1.err")"
-sleep 0.3
+sleep_slow 0.3
 stop_tracer "$TRACER_PID"
 json_valid "$TMP/t1" || fail "invalid JSON from faultlat"
 truth=$(jget "$TMP/wl1" .faults)
@@ -39,10 +39,10 @@ sumi=$(grep '"kind":"interval"' "$TMP/t1" | jq -s '[.[].all.count] | add')
 [ "$sumi" = "$got" ] || fail "interval counts add up to $sumi, summary $got"
 
 # 2. --per-process -c COMM.
-start_tracer_json "$TMP/t2" faultlat --per-process -c wl_faultloop --duration 25
+start_tracer_json "$TMP/t2" faultlat --per-process -c wl_faultloop --duration "$(slow 25)"
 "$WL" --threads 1 --size 64M --loops 2 >"$TMP/wl2" 2>"$TMP/wl2.err" ||
 	fail "workload failed: $(cat "$TMP/wl2.err")"
-sleep 0.3
+sleep_slow 0.3
 stop_tracer "$TRACER_PID"
 truth=$(jget "$TMP/wl2" .faults)
 wpid=$(jget "$TMP/wl2" .pid)

@@ -4,6 +4,15 @@
 # Provides: skip, fail, require_root, require_cmd, need_bin, spawn (background
 # process killed at exit), tmpdir cleanup, wait_for_line, wait_exit,
 # json helpers (jq), within_pct. Exit codes: 0 pass, 77 skip, else fail.
+# Environment (both unset on the host; the QEMU guest's `tracers` scenario
+# sets them):
+#   MMSCOPE_TEST_MODE=auto|precise|tracepoint  the tracers run with --mode
+#       MODE (MODE_ARGS) and every tracer document must say that mode
+#       (check_mode); unset: the tracers' default (auto), not checked.
+#   MMSCOPE_TEST_SLOW=N  (integer, default 1) multiply how long the tests
+#       wait (wait_for_line, wait_exit, slow/sleep_slow: tracer durations,
+#       settling sleeps) by N, for slow machines (TCG guests). Never what
+#       is compared.
 set -u
 
 MMSCOPE="${MMSCOPE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/mmscope}"
@@ -12,6 +21,14 @@ TEST_NAME="$(basename "$0" .sh)"
 TMP="$(mktemp -d "/tmp/mmscope-${TEST_NAME}.XXXXXX")"
 _LIB_PIDS=()
 _LIB_CLEANUPS=()
+SLOW=${MMSCOPE_TEST_SLOW:-1}
+case $SLOW in ''|*[!0-9]*|0) echo "MMSCOPE_TEST_SLOW must be a positive integer, not '$SLOW'"; exit 1 ;; esac
+MODE_ARGS=()
+case ${MMSCOPE_TEST_MODE:-} in
+'') ;;
+auto|precise|tracepoint) MODE_ARGS=(--mode "$MMSCOPE_TEST_MODE") ;;
+*) echo "MMSCOPE_TEST_MODE must be auto, precise or tracepoint, not '$MMSCOPE_TEST_MODE'"; exit 1 ;;
+esac
 
 # Kill every background process spawn() started (TERM, then KILL), run the
 # registered cleanup commands, and remove the scratch directory.
@@ -63,12 +80,19 @@ spawn() {
 	_LIB_PIDS+=("$SPAWNED")
 }
 
+# slow SECONDS: SECONDS x MMSCOPE_TEST_SLOW (fractions kept).
+slow() { awk -v t="$1" -v f="$SLOW" 'BEGIN { print t * f }'; }
+# sleep_slow SECONDS: a settling pause, scaled like the waits.
+sleep_slow() { sleep "$(slow "$1")"; }
+
 # wait_for_line FILE PATTERN TIMEOUT_S: wait until an extended regex matches a
-# line of FILE; returns 1 on timeout.
+# line of FILE; returns 1 on timeout (TIMEOUT_S x MMSCOPE_TEST_SLOW, whole
+# seconds; bash's SECONDS, no GNU date needed).
 wait_for_line() {
 	local file="$1" pat="$2" t="${3:-10}" end
-	end=$(( $(date +%s%N) + ${t%.*} * 1000000000 ))
-	while [ "$(date +%s%N)" -lt $end ]; do
+	t=${t%.*}
+	end=$(( SECONDS + ${t:-0} * SLOW ))
+	while [ "$SECONDS" -le $end ]; do
 		grep -Eq -- "$pat" "$file" 2>/dev/null && return 0
 		sleep 0.05
 	done
@@ -76,9 +100,11 @@ wait_for_line() {
 }
 
 # wait_exit PID TIMEOUT_S: wait for a spawned process to end, return its
-# exit status (124 on timeout, after killing it).
+# exit status (124 on timeout, after killing it). TIMEOUT_S is scaled by
+# MMSCOPE_TEST_SLOW.
 wait_exit() {
 	local pid="$1" t="${2:-10}" i
+	t=$((t * SLOW))
 	for ((i = 0; i < t * 20; i++)); do
 		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
 		sleep 0.05
@@ -129,7 +155,7 @@ bpf_prog_count() {
 # so an immediate count sees a program that is already on its way out.
 bpf_progs_back() {
 	local i
-	for i in $(seq 150); do
+	for i in $(seq $((150 * SLOW))); do
 		[ "$(bpf_prog_count "$1")" -le "$2" ] && return 0
 		sleep 0.1
 	done
@@ -145,22 +171,40 @@ start_workload() {
 	wait_for_line "$out" '"ready"' 10 || fail "workload did not get ready: $(cat "$out.err")"
 }
 
+# check_mode FILE WHAT [quiet]: with MMSCOPE_TEST_MODE set, every tracer
+# document in FILE must carry that mode (a forced mode that does not load
+# fails the tracer anyway; this also catches a silent fallback).
+check_mode() {
+	[ -n "${MMSCOPE_TEST_MODE:-}" ] || return 0
+	local modes
+	modes=$(grep '^{' "$1" | jq -r '.mode' | sort -u | tr '\n' ' ')
+	[ "$modes" = "$MMSCOPE_TEST_MODE " ] ||
+		fail "$2: documents in mode(s) '$modes', expected $MMSCOPE_TEST_MODE"
+	[ -n "${3:-}" ] || log "$2: all $(grep -c '^{' "$1") documents in $MMSCOPE_TEST_MODE mode"
+}
+
 # start_tracer_json OUT TOOL ARGS...: `mmscope TOOL --json --interval 0.3
-# ARGS`, wait until its first interval document (it is attached by then);
-# sets TRACER_PID.
+# [--mode MMSCOPE_TEST_MODE] ARGS`, wait until its first interval document
+# (it is attached by then); sets TRACER_PID.
 start_tracer_json() {
 	local out="$1" tool="$2"; shift 2
-	spawn "$out" "$out.err" "$MMSCOPE" "$tool" --json --interval 0.3 "$@"
+	spawn "$out" "$out.err" "$MMSCOPE" "$tool" --json --interval 0.3 "${MODE_ARGS[@]}" "$@"
 	TRACER_PID=$SPAWNED
 	wait_for_line "$out" '"kind":"interval"' 15 ||
 		fail "mmscope $tool did not start: $(cat "$out.err")"
+	check_mode "$out" "mmscope $tool" quiet
+	TRACER_OUT=$out TRACER_TOOL=$tool
 }
 
 # stop_tracer PID: Ctrl-C it and wait for its summary; fails on a bad exit.
+# For the tracer start_tracer_json started: the mode check over all its
+# documents.
 stop_tracer() {
 	local rc
 	kill -INT "$1"
 	wait_exit "$1" 15
 	rc=$?
 	[ $rc -eq 0 ] || fail "tracer exited with $rc"
+	[ "$1" = "${TRACER_PID:-}" ] && check_mode "$TRACER_OUT" "mmscope $TRACER_TOOL"
+	return 0
 }

@@ -43,6 +43,12 @@ kp=false
 for t in $(jq -r '.tracers | keys[]' "$TMP/probe.json"); do
 	m=$(jq -r --arg t "$t" '.tracers[$t].auto' "$TMP/probe.json")
 	case "$m" in precise|tracepoint|none) ;; *) fail "tracer $t: auto mode '$m'";; esac
+	# a machine the tests run in a given mode (MMSCOPE_TEST_MODE): auto picks it
+	case ${MMSCOPE_TEST_MODE:-auto} in
+	auto) ;;
+	"$m") log "tracer $t: auto = $m ($(jq -r --arg t "$t" --arg m "$m" '.tracers[$t].modes[$m].via' "$TMP/probe.json"))" ;;
+	*) fail "tracer $t: auto mode $m, the tests run in $MMSCOPE_TEST_MODE mode: $(jq -c --arg t "$t" '.tracers[$t].modes' "$TMP/probe.json")" ;;
+	esac
 done
 
 # Unprivileged: still exits 0, and warns on one line.

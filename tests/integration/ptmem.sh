@@ -20,9 +20,10 @@ need_bin "$WL"
 spawn "$TMP/wl.out" "$TMP/wl.err" "$WL" 256M
 WP=$SPAWNED
 wait_for_line "$TMP/wl.out" '^ready' 20 || fail "workload did not get ready: $(cat "$TMP/wl.err")"
-"$MMSCOPE" ptmem -p "$WP" --json --interval 1 --duration 1 >"$TMP/p.json" 2>"$TMP/p.err" ||
+"$MMSCOPE" ptmem "${MODE_ARGS[@]}" -p "$WP" --json --interval 1 --duration 1 >"$TMP/p.json" 2>"$TMP/p.err" ||
 	fail "ptmem -p failed: $(cat "$TMP/p.err")"
 json_valid "$TMP/p.json" || fail "invalid JSON"
+check_mode "$TMP/p.json" "ptmem -p"
 vm_kb=$(awk '/^VmPTE/ {print $2}' "/proc/$WP/status")
 self_kb=$(sed -n 's/.*vmpte_kb=\([0-9]*\).*/\1/p' "$TMP/wl.out")
 got=$(jget_kind "$TMP/p.json" summary '.processes[0].pgtables_bytes')
@@ -37,10 +38,11 @@ log "pid $WP: ptmem $got B, VmPTE now $vm_kb kB, VmPTE self-read $self_kb kB, pe
 
 # 2. system-wide, bracketed by our own reads of /proc/meminfo
 before=$(awk '/^PageTables:/ {printf "%.0f\n", $2 * 1024}' /proc/meminfo)
-"$MMSCOPE" ptmem --json --top 3 --duration 1 --interval 1 >"$TMP/s.json" 2>"$TMP/s.err" ||
+"$MMSCOPE" ptmem "${MODE_ARGS[@]}" --json --top 3 --duration 1 --interval 1 >"$TMP/s.json" 2>"$TMP/s.err" ||
 	fail "ptmem failed: $(cat "$TMP/s.err")"
 after=$(awk '/^PageTables:/ {printf "%.0f\n", $2 * 1024}' /proc/meminfo)
 sys=$(jget_kind "$TMP/s.json" summary '.system.pagetables_bytes')
+check_mode "$TMP/s.json" "ptmem system-wide"
 lo=$(( (before < after ? before : after) - 1048576 ))
 hi=$(( (before > after ? before : after) + 1048576 ))
 log "PageTables before $before, ptmem $sys, after $after"
@@ -49,7 +51,8 @@ top=$(jget_kind "$TMP/s.json" summary '.processes | length')
 [ "$top" -le 3 ] || fail "--top 3 listed $top processes"
 
 # 3. a short-lived process: value at exit and peak
-spawn "$TMP/e.json" "$TMP/e.err" "$MMSCOPE" ptmem -c wl_pt_touch --json --interval 1 --duration 4
+spawn "$TMP/e.json" "$TMP/e.err" "$MMSCOPE" ptmem "${MODE_ARGS[@]}" -c wl_pt_touch --json --interval 1 \
+	--duration "$(slow 4)"
 TP=$SPAWNED
 # the first interval document proves the programs are attached
 wait_for_line "$TMP/e.json" '^\{' 10 || fail "ptmem printed nothing: $(cat "$TMP/e.err")"
@@ -57,6 +60,7 @@ wait_for_line "$TMP/e.json" '^\{' 10 || fail "ptmem printed nothing: $(cat "$TMP
 epid=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' "$TMP/e.out")
 ekb=$(sed -n 's/.*vmpte_kb=\([0-9]*\).*/\1/p' "$TMP/e.out")
 wait_exit "$TP" 15 || fail "ptmem did not finish: $(cat "$TMP/e.err")"
+check_mode "$TMP/e.json" "ptmem -c"
 rec=$(grep '^{' "$TMP/e.json" | jq -c ".exited[] | select(.pid == $epid)" | head -n 1)
 [ -n "$rec" ] || fail "exited pid $epid not reported: $(cat "$TMP/e.json")"
 at_exit=$(echo "$rec" | jq .at_exit_bytes)

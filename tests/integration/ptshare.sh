@@ -68,18 +68,18 @@ run_case() {
 	# drift of PageTables with nothing of ours happening, over one second
 	drift=$(pt_bytes); sleep 1; drift=$(( $(pt_bytes) - drift )); DRIFT=${drift#-}
 	base=$(vmpte_sum "$pids") || fail "$kind: sharer gone"
-	spawn "$TMP/$kind.json" "$TMP/$kind.err" "$MMSCOPE" ptshare --sharers "$pids" \
-		--json --interval 10 --duration 30
+	spawn "$TMP/$kind.json" "$TMP/$kind.err" "$MMSCOPE" ptshare "${MODE_ARGS[@]}" --sharers "$pids" \
+		--json --interval 10 --duration "$(slow 30)"
 	tpid=$SPAWNED
-	spawn "$TMP/$kind.all.json" "$TMP/$kind.all.err" "$MMSCOPE" ptshare \
-		--json --interval 10 --duration 30
+	spawn "$TMP/$kind.all.json" "$TMP/$kind.all.err" "$MMSCOPE" ptshare "${MODE_ARGS[@]}" \
+		--json --interval 10 --duration "$(slow 30)"
 	apid=$SPAWNED
-	sleep 1		# attached and baseline taken
+	sleep_slow 1	# attached and baseline taken
 	kill -USR1 "$wpid"
 	wait_for_line "$TMP/$kind.wl" '^ready' 20 ||
 		fail "$kind: workload not ready: $(cat "$TMP/$kind.wlerr")"
 	after=$(vmpte_sum "$pids") || fail "$kind: sharer gone"
-	sleep 0.5
+	sleep_slow 0.5
 	kill -INT "$tpid" "$apid"
 	wait_exit "$tpid" 10 || fail "$kind: ptshare did not stop on SIGINT: $(cat "$TMP/$kind.err")"
 	wait_exit "$apid" 10 || fail "$kind: ptshare (all) did not stop: $(cat "$TMP/$kind.all.err")"
@@ -89,6 +89,8 @@ run_case() {
 	d2=$(pt_bytes); sleep 1; d2=$(( $(pt_bytes) - d2 )); d2=${d2#-}
 	[ "$d2" -gt "$DRIFT" ] && DRIFT=$d2
 	json_valid "$TMP/$kind.json" || fail "$kind: invalid JSON"
+	check_mode "$TMP/$kind.json" "$kind: ptshare --sharers"
+	check_mode "$TMP/$kind.all.json" "$kind: ptshare (all)"
 	LOGICAL=$(jget_kind "$TMP/$kind.json" summary '.logical.delta_bytes')
 	PHYS=$(jget_kind "$TMP/$kind.json" summary '.physical.delta_bytes')
 	RATIO=$(jget_kind "$TMP/$kind.json" summary '.sharing_ratio')

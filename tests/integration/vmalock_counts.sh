@@ -11,10 +11,10 @@ need_bin "$MMSCOPE"; need_bin "$WL"
 
 # 1. -p PID, single thread: counts match perf, 0 fallbacks.
 start_workload "$TMP/wl1" "$WL" --threads 1 --size 64M --loops 3 --wait
-start_tracer_json "$TMP/t1" vmalock -p "$WL_PID" --duration 25
+start_tracer_json "$TMP/t1" vmalock -p "$WL_PID" --duration "$(slow 25)"
 kill -USR1 "$WL_PID"
 wait_exit "$WL_PID" 20 || fail "workload failed: $(cat "$TMP/wl1.err")"
-sleep 0.3
+sleep_slow 0.3
 stop_tracer "$TRACER_PID"
 json_valid "$TMP/t1" || fail "invalid JSON from vmalock"
 truth=$(jget "$TMP/wl1" .faults)
@@ -35,10 +35,10 @@ if [ "$(jget_kind "$TMP/t1" summary .mode)" = tracepoint ] &&
 fi
 
 # 2. -c COMM, mapping churn beside 2 faulting threads: fallbacks > 0.
-start_tracer_json "$TMP/t2" vmalock -c wl_faultloop --duration 25
+start_tracer_json "$TMP/t2" vmalock -c wl_faultloop --duration "$(slow 25)"
 "$WL" --threads 2 --size 1M --loops 512 --churn >"$TMP/wl2" 2>"$TMP/wl2.err" ||
 	fail "churn workload failed: $(cat "$TMP/wl2.err")"
-sleep 0.3
+sleep_slow 0.3
 stop_tracer "$TRACER_PID"
 truth=$(jget "$TMP/wl2" .faults)
 wpid=$(jget "$TMP/wl2" .pid)
