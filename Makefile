@@ -76,7 +76,7 @@ $(OUT):
 	@mkdir -p $(OUT)
 
 static:
-	@$(MAKE) --no-print-directory OUT=build/static STATIC=1 all bench
+	@$(MAKE) --no-print-directory OUT=build/static STATIC=1 all bench workloads
 
 setup:
 	@bash scripts/setup-deps.sh

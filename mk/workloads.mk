@@ -2,6 +2,8 @@
 # Test workload programs: every tests/workloads/NAME.c becomes
 # $(OUT)/tests/wl_NAME (the wl_ prefix keeps tests/run from running them as
 # unit tests). Workloads may use libmmscope.a (perf counters, JSON).
+# `make static` builds them static in build/static/tests/ too: the QEMU
+# guest's tracers scenario runs the integration tests with them.
 WL_SRCS := $(wildcard tests/workloads/*.c)
 WL_BINS := $(patsubst tests/workloads/%.c,$(OUT)/tests/wl_%,$(WL_SRCS))
 

@@ -7,7 +7,14 @@
 #   /bin/<tests>               static test programs from tests/kernel/*.c
 #   /bin/<tools>               every executable in build/static/ (if built;
 #                              MMSCOPE_STATIC=DIR to take them from elsewhere)
+#   /build/tests/wl_*          the integration tests' workloads (make static)
 #   /selftests/                6.12 mm selftests (if MMSCOPE_SELFTESTS dir given)
+#   /tests/integration/*.sh    the host integration tests (tracers scenario),
+#                              with what they need beyond busybox: /bin/bash
+#                              (bash-static), /usr/bin/{jq,setpriv,bpftool}
+#                              (host binaries + their shared libraries and
+#                              loader; /usr/bin is only in the PATH of the
+#                              scenarios that ask for it)
 . "$(dirname "$0")/lib.sh"
 out=${1:?usage: initramfs.sh OUT.cpio.gz}
 BUSYBOX=${MMSCOPE_BUSYBOX:-/bin/busybox}
@@ -43,6 +50,38 @@ if [ -d "$static" ]; then
 		[ -f "$b" ] && [ -x "$b" ] && cp "$b" "$root/bin/"
 	done
 fi
+# the integration tests' workloads (make static builds them in tests/)
+if [ -d "$static/tests" ]; then
+	mkdir -p "$root/build/tests"
+	for b in "$static"/tests/wl_*; do
+		[ -f "$b" ] && [ -x "$b" ] && cp "$b" "$root/build/tests/"
+	done
+fi
+# the host integration tests and their tools. Missing tools are only a
+# warning here: the tracers scenario says what it lacks.
+mkdir -p "$root/tests/integration" "$root/usr/bin"
+cp "$MMSCOPE_TOP"/tests/integration/*.sh "$root/tests/integration/"
+# copy_dyn BIN DEST: a dynamically linked host binary with the shared
+# libraries ldd resolves (at the same paths) and its loader
+copy_dyn() {
+	local bin=$1 dest=$2 lib
+	cp -L "$bin" "$root$dest" || return 1
+	for lib in $(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib" || return 1
+	done
+}
+if [ -x /bin/bash-static ]; then
+	cp /bin/bash-static "$root/bin/bash"
+elif command -v bash >/dev/null; then
+	copy_dyn "$(command -v bash)" /bin/bash || kdie "cannot copy bash"
+fi
+for t in jq setpriv bpftool; do
+	p=$(PATH=$PATH:/usr/sbin:/sbin command -v $t) ||
+		{ klog "warning: no $t on this machine (scripts/kernel/deps.sh): the tracers scenario needs it"; continue; }
+	copy_dyn "$p" /usr/bin/$t || kdie "cannot copy $p and its libraries"
+done
 if [ -n "${MMSCOPE_SELFTESTS:-}" ] && [ -d "$MMSCOPE_SELFTESTS" ]; then
 	cp -r "$MMSCOPE_SELFTESTS" "$root/selftests"
 fi
