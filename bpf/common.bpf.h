@@ -15,6 +15,20 @@
 const volatile __u32 targ_tgid = 0;
 const volatile __u64 targ_comm[2] = { 0, 0 };
 
+/*
+ * The address a typed kernel pointer holds, as a number. fentry/fexit
+ * arguments are BTF pointers and the verifier refuses bitwise operations on
+ * them ("bitwise operator &= on pointer prohibited"); a copy of the bits
+ * through the stack is a plain scalar. Not for hot paths (a helper call).
+ */
+static __always_inline __u64 ptr_bits(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
 static __always_inline bool task_wanted(__u64 pid_tgid)
 {
 	__u64 comm[2] = { 0, 0 };

@@ -109,7 +109,7 @@ int BPF_PROG(fx_huge_pmd_share, struct mm_struct *mm, struct vm_area_struct *vma
 	     unsigned long addr, pud_t *pud, pte_t *ret)
 {
 	if (ret)
-		hugetlb_event(vma, addr, (__u64)ret & ~4095ULL, true);
+		hugetlb_event(vma, addr, ptr_bits(ret) & ~4095ULL, true);
 	return 0;
 }
 
@@ -119,7 +119,7 @@ int BPF_PROG(fx_huge_pmd_unshare, void *mm_or_tlb, struct vm_area_struct *vma,
 	     unsigned long addr, pte_t *ptep, int ret)
 {
 	if (ret == 1)
-		hugetlb_event(vma, addr, (__u64)ptep & ~4095ULL, false);
+		hugetlb_event(vma, addr, ptr_bits(ptep) & ~4095ULL, false);
 	return 0;
 }
 
@@ -127,7 +127,7 @@ int BPF_PROG(fx_huge_pmd_unshare, void *mm_or_tlb, struct vm_area_struct *vma,
 SEC("fentry/___pmd_free_tlb")
 int BPF_PROG(fe_pmd_free_tlb, struct mmu_gather *tlb, pmd_t *pmd)
 {
-	__u64 kva = (__u64)pmd & ~4095ULL;
+	__u64 kva = ptr_bits(pmd) & ~4095ULL;
 
 	bpf_map_delete_elem(&tables, &kva);
 	return 0;

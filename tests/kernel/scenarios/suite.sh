@@ -56,8 +56,8 @@ echo "probe: $(cat $R/probe.json | head -c 600)"
 ptshare_patch=false
 [ -d $T/events/ptshare ] && ptshare_patch=true
 # auto mode first (precise where fentry/kprobes work), else tracepoint mode.
-# A mode that does not load is a user-space matter: reported, not judged
-# here; failing only if none loads.
+# Either failing to load fails the scenario (the guest is where precise
+# mode is tested); the other mode still runs the rest.
 pt_mode=none pt_failed=""
 for m in auto tracepoint; do
 	MMSCOPE_READY_FD=5 mmscope ptshare --mode $m --json --interval 5 \
@@ -66,7 +66,7 @@ for m in auto tracepoint; do
 	if wait_ready $R/mmscope_ptshare.ready $pt_pid; then
 		pt_mode=$m; break
 	fi
-	echo "MISMATCH mmscope ptshare --mode $m did not start"
+	fail "mmscope ptshare --mode $m did not start"
 	pt_failed="$pt_failed${pt_failed:+ }$m"
 	verbose_log mmscope_ptshare_$m ptshare --mode $m
 done
@@ -160,6 +160,7 @@ p_ml=$(jget $R/vmalock_precise.json mmap_lock)
 p_miss=$(jget $R/vmalock_precise.json miss)
 p_retry=$(jget $R/vmalock_precise.json retry)
 p_vr=$(grep -o '"vmstat":{[^}]*}' $R/vmalock_precise.json | grep -o '"vma_lock_retry":[0-9]*' | cut -d: -f2)
+p_va=$(grep -o '"vmstat":{[^}]*}' $R/vmalock_precise.json | grep -o '"vma_lock_abort":[0-9]*' | cut -d: -f2)
 p_via=$(grep -o '"via":"[a-z]*"' $R/probe.json | head -1 | cut -d'"' -f4)
 t_vs=$(grep -o '"vmstat":{[^}]*}' $R/vmalock_tp.json | grep -o '"vma_lock_success":[0-9]*' | cut -d: -f2)
 t_vr=$(grep -o '"vmstat":{[^}]*}' $R/vmalock_tp.json | grep -o '"vma_lock_retry":[0-9]*' | cut -d: -f2)
@@ -176,7 +177,7 @@ if $vl_tp; then
 	lost=$tc_lost
 fi
 echo "vmstat (workload window): success=$vs abort=$va retry=$vr miss=$vm"
-echo "precise:    faults=$p_fa vma_lock=$p_vl mmap_lock=$p_ml miss=$p_miss retry=$p_retry; its vmstat success=$p_vs retry=$p_vr"
+echo "precise:    faults=$p_fa vma_lock=$p_vl mmap_lock=$p_ml miss=$p_miss retry=$p_retry; its vmstat success=$p_vs retry=$p_vr abort=$p_va"
 echo "tracepoint: faults=$t_fa vma_lock=$t_vl vma_locked=$t_locked miss=$t_miss retry=$t_retry; its vmstat success=$t_vs retry=$t_vr abort=$t_va"
 echo "raw events (tracer window): success=$raw_s miss=$raw_m retry=$raw_r fallback=$raw_f lost=$lost"
 # close: |a - b| <= 1% of b + 50 (processes started in the windows' edges)
@@ -194,10 +195,18 @@ if $vl_tp; then
 		exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
 		fail "tracepoint retry $t_retry vs vmstat retry $t_vr"
 fi
-# reported, not judged here: a user-space matter, not the kernel's
+# precise mode sees retries at handle_mm_fault() return (the patch
+# tracepoints are not counted twice, 4f87d99); the same few-fault window
+# edges as the tracepoint mode
 p_retry_ok=true
-[ "${p_retry:-x}" = "${p_vr:-y}" ] ||
-	{ p_retry_ok=false; echo "MISMATCH precise retry $p_retry vs vmstat retry $p_vr"; }
+awk -v a="${p_retry:-x}" -v b="${p_vr:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
+	exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
+	{ p_retry_ok=false; fail "precise retry $p_retry vs vmstat retry $p_vr"; }
+# precise misses are lock_vma_under_rcu() giving NULL inside a user fault:
+# vmstat's abort (no VMA, VMA being modified, address moved out of it)
+awk -v a="${p_miss:-x}" -v b="${p_va:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
+	exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
+	fail "precise miss $p_miss vs vmstat abort $p_va"
 if $vl_tp; then
 	# a VMA locked = a success, or a retry, in vmstat
 	close "$t_locked" "$((t_vs + t_vr))" ||
@@ -216,7 +225,7 @@ cat > $R/suite.json <<JSON
  "vmalock": {"vmstat": {"success": $vs, "abort": $va, "retry": $vr, "miss": $vm},
   "precise": {"via": "${p_via:-none}", "faults": ${p_fa:-null}, "vma_lock": ${p_vl:-null}, "mmap_lock": ${p_ml:-null},
    "miss": ${p_miss:-null}, "retry": ${p_retry:-null}, "vmstat_success": ${p_vs:-null},
-   "vmstat_retry": ${p_vr:-null}, "retry_matches_vmstat": $p_retry_ok},
+   "vmstat_retry": ${p_vr:-null}, "vmstat_abort": ${p_va:-null}, "retry_matches_vmstat": $p_retry_ok},
   "tracepoint": {"faults": ${t_fa:-null}, "vma_lock": ${t_vl:-null},
    "vma_locked": ${t_locked:-null}, "miss": ${t_miss:-null}, "retry": ${t_retry:-null},
    "vmstat_success": ${t_vs:-null}, "vmstat_retry": ${t_vr:-null}, "vmstat_abort": ${t_va:-null}},
