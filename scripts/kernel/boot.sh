@@ -10,7 +10,8 @@
 #                                   mremap_test's 2 GiB moves, 256 MiB of hugepages)
 #   -a, --append ARGS               extra kernel command line
 #   -n, --no-build                  use the cached bzImage as is
-# Env: MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG)
+# Env: MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG),
+#      MMSCOPE_TCG_THREAD=single|multi (default single: see run_qemu)
 # Exit status: 0 ok; 1 scenario failed; 2 splat (panic/oops/WARNING/BUG/
 # lockdep); 3 timeout; other: build/setup error.
 . "$(dirname "$0")/lib.sh"
@@ -65,10 +66,19 @@ trap 'exit 130' INT TERM
 
 # run_qemu <accel> <console>: start QEMU in the background, sets qpid
 run_qemu() {
-	local accel=$1 log=$2 cpu
-	if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
+	local accel=$1 log=$2 cpu acc
+	if [ "$accel" = kvm ]; then
+		cpu=host acc=kvm
+	else
+		# One TCG thread for both vCPUs: with a thread per vCPU (QEMU 7.2)
+		# a vCPU ran a stale translation of kernel text that still held
+		# text_poke_bp()'s int3 after the patching had finished (guest
+		# Oops: int3 in ttwu_do_activate while a tracepoint's static call
+		# was updated). Slower for parallel guest work, never wrong.
+		cpu=max acc=tcg,thread=${MMSCOPE_TCG_THREAD:-single}
+	fi
 	: > "$log"
-	nice -n "$KNICE" "$QEMU" -machine q35,accel="$accel" -cpu "$cpu" -smp 2 -m "$mem" \
+	nice -n "$KNICE" "$QEMU" -machine q35 -accel "$acc" -cpu "$cpu" -smp 2 -m "$mem" \
 		-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 no5lvl panic=-1 oops=panic loglevel=6 mmscope.scenario=$scenario $append" \
 		-display none -monitor none -serial "file:$log" -no-reboot \
