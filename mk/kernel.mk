@@ -5,7 +5,7 @@
 #   make kernel                 build the patched kernel (cached)
 #   make kernel-pristine        build the unpatched kernel (cached)
 #   make kernel-checkpatch      series applies + checkpatch --strict
-#   make kernel-boot SCENARIO=ptshare [FLAVOR=pristine] [KARGS="mmscope.nproc=64"]
+#   make kernel-boot SCENARIO=ptshare [FLAVOR=pristine] [KARGS="mmscope.nproc=64"] [KMEM=3G]
 #   make kernel-ab SCENARIO=ptshare     same scenario on both kernels
 #   make kernel-ci              CI: checkpatch, build, boot, short scenario
 KSCRIPTS  := scripts/kernel
@@ -13,6 +13,7 @@ SCENARIO  ?= smoke
 FLAVOR    ?= patched
 KTIMEOUT  ?= 1800
 KARGS     ?=
+KMEM      ?=
 
 .PHONY: kernel-setup kernel kernel-pristine kernel-checkpatch kernel-boot kernel-ab kernel-ci
 
@@ -29,10 +30,10 @@ kernel-checkpatch:
 	$(KSCRIPTS)/checkpatch.sh
 
 kernel-boot:
-	$(KSCRIPTS)/boot.sh -f $(FLAVOR) -s $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)"
+	$(KSCRIPTS)/boot.sh -f $(FLAVOR) -s $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)" $(if $(KMEM),-m $(KMEM))
 
 kernel-ab:
-	$(KSCRIPTS)/ab.sh $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)"
+	$(KSCRIPTS)/ab.sh $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)" $(if $(KMEM),-m $(KMEM))
 
 kernel-ci:
 	$(KSCRIPTS)/ci.sh

@@ -1,0 +1,28 @@
+#!/bin/sh
+# What the tracers cost a page fault in the guest, where precise mode
+# (fentry/fexit) loads: bench/overhead in precise and in tracepoint mode,
+# the same loop, the same method (docs/overhead.md). Under TCG every
+# instruction is emulated, so the ratios are a proxy for real hardware,
+# not a substitute: the two modes are compared with each other here.
+# Parameters: mmscope.ov_repeats (10), mmscope.ov_seconds (0.5),
+# mmscope.threads (1). Results: overhead_precise.json,
+# overhead_tracepoint.json, overhead.json
+. /scenarios/lib.sh
+REPEATS=$(arg ov_repeats 10)
+SECS=$(arg ov_seconds 0.5)
+THREADS=$(arg threads 1)
+rc=0
+command -v overhead > /dev/null || { echo "FAIL overhead missing (make static)"; exit 1; }
+for m in precise tracepoint; do
+	echo "=== overhead --mode $m"
+	overhead --mmscope /bin/mmscope --mode $m --threads "$THREADS" \
+		--repeats "$REPEATS" --seconds "$SECS" --json \
+		> $R/overhead_$m.json 2> $R/overhead_$m.err || rc=1
+	cat $R/overhead_$m.err
+	# the metrics (ratio_<config>_<N>t), the mode the tracers ran in
+	tail -1 $R/overhead_$m.json | grep -o '"\(ratio_[a-z_]*_[0-9]*t\|mode\|target_met\)":[^,}]*'
+done
+echo "{\"precise\": $(tail -1 $R/overhead_precise.json 2>/dev/null || echo null)," \
+     "\"tracepoint\": $(tail -1 $R/overhead_tracepoint.json 2>/dev/null || echo null)," \
+     "\"status\": $rc}" > $R/overhead.json
+exit $rc
