@@ -13,7 +13,6 @@
  */
 #include "vmlinux.h"
 #include "common.bpf.h"
-#include "patch_tp.bpf.h"
 #include "hist.h"
 #include "vmalock.h"
 #include "faultlat.h"
@@ -228,7 +227,12 @@ int BPF_KRETPROBE(vl_lvur_kretprobe, void *ret)
 	return 0;
 }
 
-/* ---- mmscope patch tracepoints (patched kernels only) ---- */
+/* ---- mmscope patch tracepoints (patched kernels only) ----
+ *
+ * Raw tracepoints: vma_lock_success fires on every fault, and a classic
+ * tracepoint would first copy its record into the perf trace buffer. The
+ * prototypes are the series' own (patches/0001): (mm, address[, reason]).
+ */
 
 static __always_inline void vl_patch_event(__u32 ev)
 {
@@ -238,8 +242,8 @@ static __always_inline void vl_patch_event(__u32 ev)
 		fb_event(id, ev);
 }
 
-SEC("tracepoint/vma_lock/vma_lock_success")
-int vl_tp_success(struct mmscope_tp_vma_lock *ctx)
+SEC("raw_tp/vma_lock_success")
+int BPF_PROG(vl_tp_success, struct mm_struct *mm, unsigned long address)
 {
 	vl_patch_event(VL_LOCKED_TP);
 	return 0;
@@ -251,29 +255,33 @@ int vl_tp_success(struct mmscope_tp_vma_lock *ctx)
  * patch tracepoints too would count each one twice. There the tracepoints
  * add only what precise mode cannot see (lock taken, fallback, reasons).
  */
-SEC("tracepoint/vma_lock/vma_lock_retry")
-int vl_tp_retry(struct mmscope_tp_vma_lock *ctx)
+SEC("raw_tp/vma_lock_retry")
+int BPF_PROG(vl_tp_retry, struct mm_struct *mm, unsigned long address)
 {
 	if (!fb_precise)
 		vl_patch_event(VL_RETRY);
 	return 0;
 }
 
-SEC("tracepoint/vma_lock/vma_lock_fallback")
-int vl_tp_fallback(struct mmscope_tp_vma_lock *ctx)
+SEC("raw_tp/vma_lock_fallback")
+int BPF_PROG(vl_tp_fallback, struct mm_struct *mm, unsigned long address)
 {
 	vl_patch_event(VL_FALLBACK_TP);
 	return 0;
 }
 
-SEC("tracepoint/vma_lock/vma_lock_miss")
-int vl_tp_miss(struct mmscope_tp_vma_lock_miss *ctx)
+SEC("raw_tp/vma_lock_miss")
+int BPF_PROG(vl_tp_miss, struct mm_struct *mm, unsigned long address, int reason)
 {
-	int r = ctx->reason;
-
 	if (!fb_precise)
 		vl_patch_event(VL_MISS);
-	if (r >= 0 && r <= 3)
-		vl_patch_event(VL_MISS_NO_VMA + r);
+	/* a switch: from a raw argument the verifier keeps no bounds on
+	 * VL_MISS_NO_VMA + reason through the inlined array index */
+	switch (reason) {
+	case 0: vl_patch_event(VL_MISS_NO_VMA); break;
+	case 1: vl_patch_event(VL_MISS_DETACHED); break;
+	case 2: vl_patch_event(VL_MISS_WRITE_LOCKED); break;
+	case 3: vl_patch_event(VL_MISS_OTHER); break;
+	}
 	return 0;
 }

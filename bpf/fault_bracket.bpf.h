@@ -98,7 +98,8 @@ static __always_inline void fb_open(enum fb_kind kind)
 	t = fb_get(true);
 	if (!t)
 		return;
-	t->t_entry = bpf_ktime_get_ns();
+	/* the clock only for latencies; precise vmalock wants just the kind */
+	t->t_entry = (fb_use & FB_USE_LAT) ? bpf_ktime_get_ns() : 0;
 	t->kind = kind;
 }
 
@@ -292,8 +293,10 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 		if (has_regs)
 			fb_event(id, VL_ERROR);
 		t = fb_get(false);
-		if (t)		/* this fault never closes */
+		if (t) {	/* this fault never closes */
 			t->t_entry = 0;
+			t->kind = FB_NONE;
+		}
 		return;
 	}
 	if (!has_regs)		/* GUP */
@@ -304,10 +307,12 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 		path = (flags & FAULT_FLAG_VMA_LOCK) ? FP_VMA : FP_MMAP;
 	major = (ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
 	t = fb_get(false);
-	if (t && t->t_entry) {
-		lat = bpf_ktime_get_ns() - t->t_entry;
-		t->t_entry = 0;
-		t->kind = FB_NONE;
+	if (t) {
+		if (t->t_entry) {
+			lat = bpf_ktime_get_ns() - t->t_entry;
+			t->t_entry = 0;
+		}
+		t->kind = FB_NONE;	/* later lvur misses are outside a fault */
 	}
 	fb_record(id, path, major, lat);
 }
