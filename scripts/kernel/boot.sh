@@ -11,7 +11,9 @@
 #   -a, --append ARGS               extra kernel command line
 #   -n, --no-build                  use the cached bzImage as is
 # Env: MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG),
-#      MMSCOPE_TCG_THREAD=single|multi (default single: see run_qemu)
+#      MMSCOPE_TCG_THREAD=single|multi (default single: see run_qemu),
+#      MMSCOPE_ICOUNT=QEMU -icount options (default: shift=0,sleep=off for the
+#      overhead scenario, off otherwise; empty = off)
 # Exit status: 0 ok; 1 scenario failed; 2 splat (panic/oops/WARNING/BUG/
 # lockdep); 3 timeout; other: build/setup error.
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +37,9 @@ done
 if [ -z "$mem" ]; then
 	case $scenario in selftests) mem=6G ;; *) mem=2G ;; esac
 fi
+# TCG instruction counting (see run_qemu): on for the overhead scenario
+icount=${MMSCOPE_ICOUNT-}
+[ "$scenario" = overhead ] && icount=${MMSCOPE_ICOUNT-shift=0,sleep=off}
 out=${out:-$MMSCOPE_TOP/build/kernel/$flavor-$scenario}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -66,7 +71,7 @@ trap 'exit 130' INT TERM
 
 # run_qemu <accel> <console>: start QEMU in the background, sets qpid
 run_qemu() {
-	local accel=$1 log=$2 cpu acc
+	local accel=$1 log=$2 cpu acc icount_args=()
 	if [ "$accel" = kvm ]; then
 		cpu=host acc=kvm
 	else
@@ -76,9 +81,14 @@ run_qemu() {
 		# Oops: int3 in ttwu_do_activate while a tracepoint's static call
 		# was updated). Slower for parallel guest work, never wrong.
 		cpu=max acc=tcg,thread=${MMSCOPE_TCG_THREAD:-single}
+		# Instruction counting: guest time advances 2^shift ns per
+		# instruction, so the guest's clocks measure instructions executed,
+		# whatever else the host is doing. The overhead scenario uses it:
+		# its ratios are then instruction-count ratios, not TCG timing noise.
+		[ -n "$icount" ] && icount_args=(-icount "$icount")
 	fi
 	: > "$log"
-	nice -n "$KNICE" "$QEMU" -machine q35 -accel "$acc" -cpu "$cpu" -smp 2 -m "$mem" \
+	nice -n "$KNICE" "$QEMU" -machine q35 -accel "$acc" "${icount_args[@]}" -cpu "$cpu" -smp 2 -m "$mem" \
 		-kernel "$kernel" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 no5lvl panic=-1 oops=panic loglevel=6 mmscope.scenario=$scenario $append" \
 		-display none -monitor none -serial "file:$log" -no-reboot \
