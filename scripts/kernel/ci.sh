@@ -7,6 +7,8 @@
 #   4. it boots under QEMU and runs the short "ci" scenario (ptshare,
 #      vma_lock, stress, the suite) with no panic/oops/WARNING/BUG/lockdep
 #      splat
+#   5. it boots again for the "tracers" scenario: the tracers' host
+#      integration tests, in precise mode (fentry/fexit)
 # Env: MMSCOPE_CI_TIMEOUT (guest timeout, s, default 1200)
 set -o pipefail
 here=$(dirname "$0")
@@ -33,6 +35,16 @@ step "boot and run the ci scenario"
 "$here/boot.sh" -f patched -n -s ci -o "$out/boot" -t "${MMSCOPE_CI_TIMEOUT:-1200}" \
 	-a "mmscope.nproc=8 mmscope.size_mb=64 mmscope.seconds=15 mmscope.threads=2 mmscope.sga_procs=32 mmscope.sga_mb=512"
 rc=$?
-step "done: status $rc (0 ok, 1 scenario failed, 2 splat, 3 timeout)"
+step "ci scenario: status $rc (0 ok, 1 scenario failed, 2 splat, 3 timeout)"
 [ -f "$out/boot/results/ci.json" ] && cat "$out/boot/results/ci.json"
+
+# the tracers' integration tests in precise mode (6 GiB: ptshare.sh's
+# 1 GiB of hugepages), ~210 s under TCG
+step "boot and run the tracers scenario (precise mode)"
+"$here/boot.sh" -f patched -n -s tracers -m 6G -o "$out/tracers" -t "${MMSCOPE_CI_TIMEOUT:-1200}"
+trc=$?
+step "tracers scenario: status $trc"
+[ -f "$out/tracers/results/tracers.json" ] && cat "$out/tracers/results/tracers.json"
+[ $rc -ne 0 ] || rc=$trc
+step "done: status $rc"
 exit $rc
