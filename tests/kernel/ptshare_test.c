@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +110,70 @@ static void touch(volatile char *p, size_t size, int write)
 	}
 }
 
+/*
+ * Users of private page tables unshare a shared range and keep its data:
+ * userfaultfd registration and soft-dirty clearing (clear_refs 4), each on a
+ * mapping that was attached (faulted through the shared tables) first.
+ */
+static void test_unshare_users(int fd, size_t size, volatile char *ref)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_range range;
+	char *c, *d;
+	long u0, a0;
+	int uffd, cr;
+
+	c = map(fd, size, PROT_READ | PROT_WRITE, 1, 0);
+	CHECK(c != MAP_FAILED, "mmap for userfaultfd");
+	if (c == MAP_FAILED)
+		return;
+	a0 = ptstat("pmd_attach");
+	touch(c, size, 0);
+	CHECK(ptstat("pmd_attach") > a0, "read faults did not attach a shared PMD");
+	u0 = ptstat("unshare");
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	CHECK(uffd >= 0, "userfaultfd: %s", strerror(errno));
+	if (uffd >= 0) {
+		CHECK(ioctl(uffd, UFFDIO_API, &api) == 0, "UFFDIO_API: %s", strerror(errno));
+		reg.range.start = (unsigned long)c;
+		reg.range.len = size;
+		CHECK(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0, "UFFDIO_REGISTER: %s",
+		      strerror(errno));
+		CHECK(ptstat("unshare") == u0 + 1, "userfaultfd registration did not unshare");
+		/* the pages are in the page cache: no missing fault, data intact */
+		for (size_t i = 0; i < size; i += PG)
+			CHECK(c[i] == ref[i], "data after userfaultfd register at %zu", i);
+		range.start = (unsigned long)c;
+		range.len = size;
+		CHECK(ioctl(uffd, UFFDIO_UNREGISTER, &range) == 0, "UFFDIO_UNREGISTER");
+		close(uffd);
+	}
+
+	d = map(fd, size, PROT_READ | PROT_WRITE, 1, 0);
+	CHECK(d != MAP_FAILED, "mmap for soft-dirty");
+	if (d == MAP_FAILED) {
+		munmap(c, size);
+		return;
+	}
+	a0 = ptstat("pmd_attach");
+	touch(d, size, 0);
+	CHECK(ptstat("pmd_attach") > a0, "read faults did not attach a shared PMD");
+	u0 = ptstat("unshare");
+	cr = open("/proc/self/clear_refs", O_WRONLY);
+	CHECK(cr >= 0 && write(cr, "4", 1) == 1, "clear_refs 4: %s", strerror(errno));
+	if (cr >= 0)
+		close(cr);
+	/* every shared VMA of this process unshares (c already had) */
+	CHECK(ptstat("unshare") >= u0 + 1, "soft-dirty clearing did not unshare");
+	d[3] = 55;
+	CHECK(ref[3] == 55, "write after soft-dirty clearing not visible");
+	for (size_t i = PG; i < size; i += PG)
+		CHECK(d[i] == ref[i], "data after soft-dirty clearing at %zu", i);
+	munmap(c, size);
+	munmap(d, size);
+}
+
 static int test_basic(void)
 {
 	size_t size = 4 * PMD_SZ;
@@ -146,6 +213,7 @@ static int test_basic(void)
 	waitpid(pid, &st, 0);
 	for (size_t i = 0; i < size; i += PG)
 		CHECK(b[i + 1] == 42, "child write not visible at %zu", i);
+	test_unshare_users(fd, size, b);
 	/* mprotect of the whole range unshares, data stays */
 	u0 = ptstat("unshare");
 	CHECK(mprotect(b, size, PROT_READ) == 0, "mprotect");
