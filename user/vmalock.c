@@ -152,8 +152,16 @@ static bool prog_wanted(const char *name, const struct fb_plan *p)
 		return kprobe;
 	if (!strcmp(name, "vl_lvur_kretprobe"))
 		return kprobe && p->need_lvur;
-	if (!strncmp(name, "vl_tp_", 6))	/* patch tracepoints */
+	/*
+	 * Patch tracepoints. Precise mode counts retries and misses itself
+	 * and derives lock-taken and fallback from how faults completed; of
+	 * these it needs only the miss reasons (rare), not vma_lock_success
+	 * on every fault.
+	 */
+	if (!strcmp(name, "vl_tp_miss"))
 		return p->patch_tp;
+	if (!strncmp(name, "vl_tp_", 6))
+		return p->patch_tp && !precise;
 	return true;	/* tracer-specific programs decide for themselves */
 }
 
@@ -591,8 +599,10 @@ static struct json_object *counts_json(const struct vl_state *s,
 	if (s->plan.patch_tp) {
 		struct json_object *r = json_object_new_object();
 
-		json_object_object_add(o, "vma_locked", json_object_new_int64(c->ev[VL_LOCKED_TP]));
-		json_object_object_add(o, "fallback_tp", json_object_new_int64(c->ev[VL_FALLBACK_TP]));
+		bool tp = s->plan.mode != MODE_PRECISE;
+
+		json_object_object_add(o, "vma_locked", opt_u64(tp, c->ev[VL_LOCKED_TP]));
+		json_object_object_add(o, "fallback_tp", opt_u64(tp, c->ev[VL_FALLBACK_TP]));
 		json_object_object_add(r, "no_vma", json_object_new_int64(c->ev[VL_MISS_NO_VMA]));
 		json_object_object_add(r, "detached", json_object_new_int64(c->ev[VL_MISS_DETACHED]));
 		json_object_object_add(r, "write_locked", json_object_new_int64(c->ev[VL_MISS_WRITE_LOCKED]));
