@@ -195,21 +195,15 @@ static __always_inline void fb_event(__u64 pid_tgid, __u32 ev)
 static __always_inline void vl_lock_vma_ret(void *vma)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct fb_thread *t;
 
-	if (vma || !task_wanted(id))
-		return;
 	/*
-	 * Newer kernels also call lock_vma_under_rcu() outside the fault
-	 * handler (userfaultfd, madvise): with the entry tracepoint, count
-	 * only misses inside an open user fault.
+	 * Every NULL return counts, also from the non-fault callers newer
+	 * kernels have (userfaultfd, madvise): exactly what vmstat's
+	 * vma_lock_abort counts, and no per-fault entry hook is needed to
+	 * tell the callers apart.
 	 */
-	if (!fb_entry_at_hmf) {
-		t = fb_get(false);
-		if (!t || t->kind != FB_USER)
-			return;
-	}
-	fb_event(id, VL_MISS);
+	if (!vma && task_wanted(id))
+		fb_event(id, VL_MISS);
 }
 
 SEC("fexit/lock_vma_under_rcu")

@@ -292,7 +292,7 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 	if (ret & FB_VM_FAULT_ERROR) {
 		if (has_regs)
 			fb_event(id, VL_ERROR);
-		t = fb_get(false);
+		t = (fb_use & FB_USE_LAT) ? fb_get(false) : NULL;
 		if (t) {	/* this fault never closes */
 			t->t_entry = 0;
 			t->kind = FB_NONE;
@@ -306,13 +306,12 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 	else
 		path = (flags & FAULT_FLAG_VMA_LOCK) ? FP_VMA : FP_MMAP;
 	major = (ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
-	t = fb_get(false);
-	if (t) {
-		if (t->t_entry) {
-			lat = bpf_ktime_get_ns() - t->t_entry;
-			t->t_entry = 0;
-		}
-		t->kind = FB_NONE;	/* later lvur misses are outside a fault */
+	/* per-thread state only exists for latencies (the entry made it) */
+	t = (fb_use & FB_USE_LAT) ? fb_get(false) : NULL;
+	if (t && t->t_entry) {
+		lat = bpf_ktime_get_ns() - t->t_entry;
+		t->t_entry = 0;
+		t->kind = FB_NONE;
 	}
 	fb_record(id, path, major, lat);
 }

@@ -304,13 +304,10 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	if (fi->plan.patch_tp &&
 	    tp_check_offset(cmd, "vma_lock", "vma_lock_miss", "reason", 24))
 		goto fail;
-	/*
-	 * The fault entry only matters for latencies in tracepoint mode
-	 * (attached when faultlat joins); precise mode uses it to keep
-	 * misses outside faults out of vmalock's counts.
-	 */
-	fi->entry_attached = fi->plan.mode == MODE_PRECISE;
-	if (fb_attach(cmd, fi->skel->obj, &fi->links, fi->entry_attached ? 2 : 0))
+	/* the fault entry only matters for latencies: attached when
+	 * faultlat joins (fb_inst_use) */
+	fi->entry_attached = false;
+	if (fb_attach(cmd, fi->skel->obj, &fi->links, 0))
 		goto fail;
 	return fi;
 fail:
