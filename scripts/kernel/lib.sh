@@ -164,7 +164,12 @@ kconfigure() {
 
 # kbuild <flavor>: prepare source, configure, build. Prints bzImage path.
 kbuild() {
-	local flavor=$1 src out t0 t1
+	local flavor=$1 src out t0 t1 lock
+	# one build per flavor at a time: concurrent boots (ab.sh beside a CI
+	# run) share the source checkout and the O= directory
+	mkdir -p "$KCACHE"
+	exec {lock}>"$KCACHE/build-$flavor.lock"
+	flock "$lock" || kdie "cannot lock $KCACHE/build-$flavor.lock"
 	src=$(ksrc_prepare "$flavor") || exit 1
 	out=$(kbuild_dir "$flavor")
 	kconfigure "$src" "$out"
@@ -175,6 +180,7 @@ kbuild() {
 		{ tail -40 "$out/build.log" >&2; kdie "kernel build failed ($out/build.log)"; }
 	t1=$(date +%s)
 	klog "built $flavor in $((t1 - t0))s"
+	exec {lock}>&-
 	echo "$out/arch/x86/boot/bzImage"
 }
 
