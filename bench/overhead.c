@@ -218,6 +218,7 @@ enum {
 	FL_TP = 1,	/* tracepoint exceptions:page_fault_user */
 	FL_RAW = 2,	/* raw_tp page_fault_user */
 	FL_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
+	FL_FEXIT = 8,	/* fexit handle_mm_fault + lock_vma_under_rcu (precise) */
 };
 
 struct cfg {
@@ -267,6 +268,16 @@ static int floor_attach(int mask, struct bpf_link **links, int *n,
 	}
 	if (mask & FL_RAW) {
 		links[*n] = bpf_program__attach(floor_skel->progs.floor_raw_fault);
+		if (!links[*n])
+			goto fail;
+		(*n)++;
+	}
+	if (mask & FL_FEXIT) {
+		links[*n] = bpf_program__attach(floor_skel->progs.floor_fexit_hmf);
+		if (!links[*n])
+			goto fail;
+		(*n)++;
+		links[*n] = bpf_program__attach(floor_skel->progs.floor_fexit_lvur);
 		if (!links[*n])
 			goto fail;
 		(*n)++;
@@ -605,10 +616,22 @@ int main(int argc, char **argv)
 		all_cfg = 0;
 	}
 	if (floor_cfgs) {
-		floor_skel = floor_bpf__open_and_load();
-		if (!floor_skel) {
-			err_msg("overhead: cannot load the floor programs: %s", strerror(errno));
+		bool precise = !strcmp(tracer_mode, "precise");
+
+		floor_skel = floor_bpf__open();
+		if (floor_skel && !precise) {
+			bpf_program__set_autoload(floor_skel->progs.floor_fexit_hmf, false);
+			bpf_program__set_autoload(floor_skel->progs.floor_fexit_lvur, false);
+		}
+		if (!floor_skel || floor_bpf__load(floor_skel)) {
+			err_msg("overhead: cannot load the floor programs%s: %s",
+				precise ? " (fexit: --mode precise)" : "", strerror(errno));
 			return 1;
+		}
+		if (precise) {	/* the hooks precise mode runs on every fault */
+			add_cfg(CFG_FLOOR, 0, FL_FEXIT, "floor fexit", "floor_fexit");
+			add_cfg(CFG_FLOOR, 0, FL_RAW | FL_FEXIT, "floor raw_tp+fexit",
+				"floor_raw_fexit");
 		}
 		add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
 		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");

@@ -25,4 +25,18 @@ int floor_perf(void *ctx)
 	return 0;
 }
 
+/* Precise mode's hooks (loaded only for `overhead --floor --mode precise`:
+ * fentry/fexit are refused on some kernels). */
+SEC("fexit/handle_mm_fault")
+int floor_fexit_hmf(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/lock_vma_under_rcu")
+int floor_fexit_lvur(void *ctx)
+{
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -10,7 +10,8 @@
 # cache misses and pipeline effects.
 # Parameters: mmscope.ov_repeats (10), mmscope.ov_seconds (0.5),
 # mmscope.threads (1), mmscope.ov_modes (precise,tracepoint),
-# mmscope.ov_tracers (vmalock,faultlat,ptmem). Results: overhead_precise.json,
+# mmscope.ov_tracers (vmalock,faultlat,ptmem), mmscope.ov_floor (1: also
+# the floor, empty programs on each mode's hooks). Results: overhead_precise.json,
 # overhead_tracepoint.json, overhead.json
 . /scenarios/lib.sh
 REPEATS=$(arg ov_repeats 10)
@@ -18,12 +19,14 @@ SECS=$(arg ov_seconds 0.5)
 THREADS=$(arg threads 1)
 MODES=$(arg ov_modes precise,tracepoint | tr , ' ')
 TRACERS=$(arg ov_tracers vmalock,faultlat,ptmem)
+FLOOR=
+[ "$(arg ov_floor 1)" = 1 ] && FLOOR=--floor	# empty programs on the same hooks
 rc=0
 command -v overhead > /dev/null || { echo "FAIL overhead missing (make static)"; exit 1; }
 for m in $MODES; do
 	echo "=== overhead --mode $m"
 	overhead --mmscope /bin/mmscope --mode $m --threads "$THREADS" \
-		--repeats "$REPEATS" --seconds "$SECS" --tracers "$TRACERS" --json \
+		--repeats "$REPEATS" --seconds "$SECS" --tracers "$TRACERS" $FLOOR --json \
 		> $R/overhead_$m.json 2> $R/overhead_$m.err || rc=1
 	cat $R/overhead_$m.err
 	# the metrics (ratio_<config>_<N>t), the mode the tracers ran in
