@@ -251,11 +251,19 @@ int tp_pgtable_free(struct mmscope_tp_pgtable *ctx)
  * so only NULL counts.
  */
 SEC("fexit/pmd_install")
-int BPF_PROG(fx_pmd_install, struct mm_struct *mm, pmd_t *pmd, pgtable_t *pte)
+int BPF_PROG(fx_pmd_install, struct mm_struct *mm)
 {
 	void *left = NULL;
+	__u64 pte = 0;
 
-	bpf_probe_read_kernel(&left, sizeof(left), pte);
+	/*
+	 * pte is a pgtable_t * (a pointer to a pointer): the verifier refuses
+	 * to load such an argument from the context ("arg2 type PTR is not a
+	 * struct", 6.12), so it comes through bpf_get_func_arg() as a number.
+	 */
+	if (bpf_get_func_arg(ctx, 2, &pte))
+		return 0;
+	bpf_probe_read_kernel(&left, sizeof(left), (void *)pte);
 	if (!left)
 		level_event(mm, 1, true);
 	return 0;
