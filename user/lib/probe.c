@@ -154,10 +154,30 @@ bool probe_kprobe(const char *func, bool retprobe)
 	return true;
 }
 
+/*
+ * MMSCOPE_IGNORE_PATCH_TP=1: behave as on a kernel without the mmscope
+ * series (its vma_lock, pgtable and ptshare tracepoints unseen), so the
+ * paths stock kernels take can be tested on the patched guest kernel.
+ */
+static bool patch_tp_ignored(const char *cat)
+{
+	const char *v = getenv("MMSCOPE_IGNORE_PATCH_TP");
+
+	return v && *v && strcmp(v, "0") &&
+	       (!strcmp(cat, "vma_lock") || !strcmp(cat, "pgtable") ||
+		!strcmp(cat, "ptshare"));
+}
+
 bool probe_tracepoint(const char *cat, const char *name)
 {
 	char path[256];
 	const char *root = tracefs_root();
+
+	if (patch_tp_ignored(cat)) {
+		snprintf(last_error, sizeof(last_error),
+			 "tracepoint %s:%s ignored (MMSCOPE_IGNORE_PATCH_TP)", cat, name);
+		return false;
+	}
 
 	if (!root) {
 		snprintf(last_error, sizeof(last_error), "tracefs not mounted");
