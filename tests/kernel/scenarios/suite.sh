@@ -185,28 +185,28 @@ close() {
 	awk -v a="${1:-0}" -v b="${2:-0}" \
 		'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b / 100 + 50) }'
 }
+# near A B: both counts, |a - b| <= 1% of b + 5 (rare events: retries,
+# misses; the tracer's counts and its vmstat reads are a few faults apart)
+near() {
+	awk -v a="${1:-x}" -v b="${2:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
+		exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }'
+}
 [ "$vs" -gt 1000 ] || fail "workload produced only $vs VMA-lock faults"
 close "$p_vl" "$p_vs" || fail "precise vma_lock $p_vl vs vmstat success $p_vs"
 close "$t_vl" "$t_vs" || fail "tracepoint vma_lock $t_vl vs vmstat success $t_vs"
 # retries are known in tracepoint mode only with the patch tracepoints
 if $vl_tp; then
-	# the tracer's counts and its vmstat reads are a few faults apart
-	awk -v a="${t_retry:-x}" -v b="${t_vr:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
-		exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
-		fail "tracepoint retry $t_retry vs vmstat retry $t_vr"
+	near "$t_retry" "$t_vr" || fail "tracepoint retry $t_retry vs vmstat retry $t_vr"
 fi
 # precise mode sees retries at handle_mm_fault() return (the patch
 # tracepoints are not counted twice, 4f87d99); the same few-fault window
 # edges as the tracepoint mode
 p_retry_ok=true
-awk -v a="${p_retry:-x}" -v b="${p_vr:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
-	exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
+near "$p_retry" "$p_vr" ||
 	{ p_retry_ok=false; fail "precise retry $p_retry vs vmstat retry $p_vr"; }
-# precise misses are lock_vma_under_rcu() giving NULL inside a user fault:
-# vmstat's abort (no VMA, VMA being modified, address moved out of it)
-awk -v a="${p_miss:-x}" -v b="${p_va:-y}" 'BEGIN { d = a - b; if (d < 0) d = -d
-	exit !(a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && d <= b / 100 + 5) }' ||
-	fail "precise miss $p_miss vs vmstat abort $p_va"
+# precise misses are lock_vma_under_rcu() returning NULL: vmstat's abort
+# (no VMA, VMA being modified, address moved out of it)
+near "$p_miss" "$p_va" || fail "precise miss $p_miss vs vmstat abort $p_va"
 if $vl_tp; then
 	# a VMA locked = a success, or a retry, in vmstat
 	close "$t_locked" "$((t_vs + t_vr))" ||
