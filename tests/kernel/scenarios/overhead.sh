@@ -10,7 +10,7 @@
 # cache misses and pipeline effects.
 # Parameters: mmscope.ov_repeats (10), mmscope.ov_seconds (0.5),
 # mmscope.threads (1), mmscope.ov_modes (precise,tracepoint),
-# mmscope.ov_tracers (vmalock,faultlat,ptmem), mmscope.ov_floor (1: also
+# mmscope.ov_tracers (vmalock,faultlat,ptmem), mmscope.ov_floor (0; 1: also
 # the floor, empty programs on each mode's hooks). Results: overhead_precise.json,
 # overhead_tracepoint.json, overhead.json
 . /scenarios/lib.sh
@@ -20,7 +20,7 @@ THREADS=$(arg threads 1)
 MODES=$(arg ov_modes precise,tracepoint | tr , ' ')
 TRACERS=$(arg ov_tracers vmalock,faultlat,ptmem)
 FLOOR=
-[ "$(arg ov_floor 1)" = 1 ] && FLOOR=--floor	# empty programs on the same hooks
+[ "$(arg ov_floor 0)" = 1 ] && FLOOR=--floor	# empty programs on the same hooks
 rc=0
 command -v overhead > /dev/null || { echo "FAIL overhead missing (make static)"; exit 1; }
 for m in $MODES; do
