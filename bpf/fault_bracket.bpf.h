@@ -49,15 +49,12 @@
 
 #include "vmalock.h"
 
-enum fb_kind { FB_NONE = 0, FB_USER = 1, FB_KERNEL = 2 };
-
 struct fb_thread {
 	__u64 t_entry;		/* bpf_ktime_get_ns() at fault entry */
 	__u32 flags;		/* kprobe mode: handle_mm_fault() flags */
-	__u8 kind;		/* enum fb_kind of the open fault */
 	__u8 mmap_read;		/* holds mmap_lock for read */
 	__u8 has_regs;		/* kprobe mode: regs != NULL */
-	__u8 pad;
+	__u8 pad[2];
 };
 
 struct {
@@ -89,7 +86,8 @@ static __always_inline struct fb_thread *fb_get(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-static __always_inline void fb_open(enum fb_kind kind)
+/* A user fault, or a kernel-mode one on user memory, starts: its time. */
+static __always_inline void fb_open(void)
 {
 	struct fb_thread *t;
 
@@ -98,15 +96,14 @@ static __always_inline void fb_open(enum fb_kind kind)
 	t = fb_get(true);
 	if (!t)
 		return;
-	/* the clock only for latencies; precise vmalock wants just the kind */
+	/* the entry stays attached when faultlat leaves `top`: no clock then */
 	t->t_entry = (fb_use & FB_USE_LAT) ? bpf_ktime_get_ns() : 0;
-	t->kind = kind;
 }
 
 SEC("tracepoint/exceptions/page_fault_user")
 int fb_fault_user(void *ctx)
 {
-	fb_open(FB_USER);
+	fb_open();
 	return 0;
 }
 
@@ -116,7 +113,7 @@ int fb_fault_kernel(struct fb_tp_exception *ctx)
 	/* user half of the address space: top bit clear */
 	if ((long)ctx->address < 0)
 		return 0;
-	fb_open(FB_KERNEL);
+	fb_open();
 	return 0;
 }
 
@@ -124,7 +121,7 @@ int fb_fault_kernel(struct fb_tp_exception *ctx)
 SEC("raw_tp/page_fault_user")
 int BPF_PROG(fb_raw_fault_user)
 {
-	fb_open(FB_USER);
+	fb_open();
 	return 0;
 }
 
@@ -133,7 +130,7 @@ int BPF_PROG(fb_raw_fault_kernel, unsigned long address)
 {
 	if ((long)address < 0)
 		return 0;
-	fb_open(FB_KERNEL);
+	fb_open();
 	return 0;
 }
 
@@ -249,7 +246,6 @@ static __always_inline void fb_close_perf(struct bpf_perf_event_data *ctx,
 	if (t && t->t_entry && want_lat) {
 		lat = bpf_ktime_get_ns() - t->t_entry;
 		t->t_entry = 0;
-		t->kind = FB_NONE;
 	}
 	fb_record(id, path, major, lat);
 }
@@ -293,10 +289,8 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 		if (has_regs)
 			fb_event(id, VL_ERROR);
 		t = (fb_use & FB_USE_LAT) ? fb_get(false) : NULL;
-		if (t) {	/* this fault never closes */
+		if (t)		/* this fault never closes */
 			t->t_entry = 0;
-			t->kind = FB_NONE;
-		}
 		return;
 	}
 	if (!has_regs)		/* GUP */
@@ -311,7 +305,6 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 	if (t && t->t_entry) {
 		lat = bpf_ktime_get_ns() - t->t_entry;
 		t->t_entry = 0;
-		t->kind = FB_NONE;
 	}
 	fb_record(id, path, major, lat);
 }
