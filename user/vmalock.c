@@ -176,11 +176,11 @@ static void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p)
 static void fb_detach(struct fb_links *l);
 
 /*
- * Attach the loaded programs: entry 0 = all but the fault entry, 1 = only
- * the fault entry, 2 = all. Appends to l; -1 after a one-line error.
+ * Attach the loaded programs: all but the fault entry, or (entry_only) just
+ * the fault entry. Appends to l; -1 after a one-line error.
  */
 static int fb_attach(const char *cmd, struct bpf_object *obj, struct fb_links *l,
-		     int entry)
+		     bool entry_only)
 {
 	struct bpf_program *prog;
 	int err;
@@ -192,8 +192,7 @@ static int fb_attach(const char *cmd, struct bpf_object *obj, struct fb_links *l
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if ((entry == 0 && is_entry_prog(name)) ||
-		    (entry == 1 && !is_entry_prog(name)))
+		if (is_entry_prog(name) != entry_only)
 			continue;
 		if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major")) {
 			i = !strcmp(name, "fb_close_major");
@@ -306,8 +305,7 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 		goto fail;
 	/* the fault entry only matters for latencies: attached when
 	 * faultlat joins (fb_inst_use) */
-	fi->entry_attached = false;
-	if (fb_attach(cmd, fi->skel->obj, &fi->links, 0))
+	if (fb_attach(cmd, fi->skel->obj, &fi->links, false))
 		goto fail;
 	return fi;
 fail:
@@ -340,7 +338,7 @@ struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
 int fb_inst_use(const char *cmd, struct fb_inst *fi, unsigned use)
 {
 	if ((use & FB_USE_LAT) && !fi->entry_attached) {
-		if (fb_attach(cmd, fi->skel->obj, &fi->links, 1))
+		if (fb_attach(cmd, fi->skel->obj, &fi->links, true))
 			return -1;
 		fi->entry_attached = true;
 	}
