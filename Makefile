@@ -16,7 +16,7 @@ STATIC   ?=
 CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	    -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(OUT)
-LDLIBS   := -lbpf -lelf -lz -ljson-c -lsqlite3 -lm -lpthread
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lsqlite3 -lcrypto -lm -lpthread
 ifneq ($(STATIC),)
 LDFLAGS  += -static
 LDLIBS   += -lzstd -ldl
