@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "digest.h"
 #include "jsonout.h"
 #include "opts.h"
-#include "sha256.h"
 #include "store.h"
 #include "util.h"
 
@@ -86,7 +86,7 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 	char keys[256][256], uuid[65], hex[65];
 	int counts[256] = { 0 }, nkeys = 0, lineno = 0, ndocs = 0;
 	double first_time = 0;
-	struct sha256 c;
+	struct digest *d;
 	const char *base = strrchr(path, '/');
 
 	for (const char *p = text; *p;) {
@@ -169,10 +169,13 @@ static struct json_object *run_from_docs(const char *path, const char *text, siz
 		goto bad;
 	}
 	/* same file + tag imported twice is the same run */
-	sha256_init(&c);
-	sha256_update(&c, text, len);
-	sha256_update(&c, io->tag ? io->tag : "", io->tag ? strlen(io->tag) : 0);
-	sha256_hex(&c, hex);
+	d = digest_sha256();
+	digest_update(d, text, len);
+	digest_update(d, io->tag ? io->tag : "", io->tag ? strlen(io->tag) : 0);
+	if (digest_hex(d, hex) < 0) {
+		snprintf(err, errlen, "%s: cannot compute its SHA-256 (libcrypto)", path);
+		goto bad;
+	}
 	snprintf(uuid, sizeof(uuid), "import-%.32s", hex);
 	json_object_object_add(run, "uuid", json_object_new_string(uuid));
 	json_object_object_add(run, "scenario", json_object_new_string(
