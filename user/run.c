@@ -23,10 +23,10 @@
 #include <zlib.h>
 
 #include "commands.h"
+#include "digest.h"
 #include "jsonout.h"
 #include "opts.h"
 #include "scenario.h"
-#include "sha256.h"
 #include "store.h"
 #include "tracer.h"
 #include "util.h"
@@ -364,21 +364,18 @@ static void kernel_config_hash(char hex[65])
 	gzFile gz = gzopen("/proc/config.gz", "rb");
 
 	if (gz) {
-		struct sha256 c;
+		struct digest *d = digest_sha256();
 		int n;
 
-		sha256_init(&c);
 		while ((n = gzread(gz, buf, sizeof(buf))) > 0)
-			sha256_update(&c, buf, n);
+			digest_update(d, buf, n);
 		gzclose(gz);
-		if (n == 0) {
-			sha256_hex(&c, hex);
+		if (digest_hex(d, hex) == 0 && n == 0)	/* digest_hex() frees d */
 			return;
-		}
 	}
 	uname(&u);
 	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-	if (sha256_file(path, hex) == 0)
+	if (digest_file_sha256(path, hex) == 0)
 		return;
 	strcpy(hex, "unknown");
 }

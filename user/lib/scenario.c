@@ -9,8 +9,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "scenario.h"
-#include "sha256.h"
 
 static const char *const known_tracers[] = { "vmalock", "ptmem", "faultlat", "ptshare" };
 
@@ -274,7 +274,7 @@ int scenario_load(const char *path, struct scenario *s, char *err, size_t errlen
 		if (dot && dot != s->name)
 			*dot = '\0';
 	}
-	if (sha256_file(path, s->hash) < 0)
+	if (digest_file_sha256(path, s->hash) < 0)
 		return fail(err, errlen, path, 0, "cannot read: %s", strerror(errno));
 	return 0;
 }
