@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Scenario parser: good files, every error with its file:line, SHA-256. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "scenario.h"
-#include "sha256.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/mmscope-test-scenario.XXXXXX";
@@ -38,7 +39,7 @@ static void expect_error(const char *text, const char *want_suffix)
 int main(void)
 {
 	struct scenario s;
-	struct sha256 c;
+	struct digest *d;
 	char err[1024], hex[65];
 	const char *path;
 
@@ -47,18 +48,21 @@ int main(void)
 		return 1;
 	}
 
-	sha256_init(&c);
-	sha256_update(&c, "abc", 3);
-	sha256_hex(&c, hex);
+	/* the digests are stored: exactly sha256sum's 64 lowercase hex digits */
+	d = digest_sha256();
+	digest_update(d, "abc", 3);
+	CHECK(digest_hex(d, hex) == 0, "digest failed");
 	CHECK(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), "%s", hex);
-	sha256_init(&c);
-	sha256_hex(&c, hex);
+	d = digest_sha256();
+	CHECK(digest_hex(d, hex) == 0, "digest failed");
 	CHECK(!strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"), "%s", hex);
-	sha256_init(&c);
+	d = digest_sha256();
 	for (int i = 0; i < 1000; i++)	/* 1000 x 'a' split across block edges */
-		sha256_update(&c, "a", 1);
-	sha256_hex(&c, hex);
+		digest_update(d, "a", 1);
+	CHECK(digest_hex(d, hex) == 0, "digest failed");
 	CHECK(!strcmp(hex, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"), "%s", hex);
+	CHECK(digest_hex(NULL, hex) == -1 && !hex[0], "NULL digest");
+	CHECK(digest_file_sha256("/nonexistent/x.scn", hex) == -1 && errno == ENOENT, "missing file");
 
 	path = write_file("sga-shmem.scn",
 		"# the SGA experiment\n"
@@ -83,7 +87,7 @@ int main(void)
 	CHECK_NEAR(s.timeout_s, 120, 0);
 	CHECK_NEAR(s.settle_s, 0.5, 1e-12);
 	CHECK(s.tracer_argc == 2 && !strcmp(s.tracer_argv[1], "tracepoint"), "tracer args");
-	CHECK(sha256_file(path, hex) == 0 && !strcmp(hex, s.hash), "hash");
+	CHECK(digest_file_sha256(path, hex) == 0 && !strcmp(hex, s.hash), "hash");
 
 	path = write_file("min.scn", "workload = /bin/true\n");
 	CHECK(scenario_load(path, &s, err, sizeof(err)) == 0, "%s", err);
