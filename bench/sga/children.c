@@ -149,10 +149,22 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	close(g->release_wr);
 	close(g->ready_rd);
 	prctl(PR_SET_NAME, g->comm);
+	/*
+	 * The logical figure (VmPTE delta) must cover the same window as the
+	 * physical one (PageTables from barrier 1 to barrier 2). After fork
+	 * the child still faults in page tables of its own: its slot (a
+	 * MAP_SHARED page, not copied by fork), text of the barrier code. A
+	 * VmPTE read right after fork counted those 1-2 pages per child as
+	 * SGA page tables (thp, 1500 x 2 GiB: logical 3 pages per process
+	 * for 2 PMD pages, a phantom "sharing ratio" of 1.4-3). So: read once
+	 * now (faults the slot page and warms the /proc reader), and take the
+	 * baseline after barrier 1, when the parent has read PageTables.
+	 */
 	s->vmpte_before_kb = proc_status_kb(getpid(), "VmPTE");
 	if (write(ready_wr, "f", 1) != 1)
 		child_fail(s, STEP_PIPE);
 	wait_broadcast(go_rd);
+	s->vmpte_before_kb = proc_status_kb(getpid(), "VmPTE");
 
 	p = mmap(m->addr, m->size, PROT_READ | PROT_WRITE, m->map_flags | MAP_FIXED,
 		 m->fd, 0);

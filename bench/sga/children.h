@@ -34,7 +34,7 @@ struct touch_plan {
 
 /* Per-child results in MAP_SHARED memory, written by the child. */
 struct child_slot {
-	long long vmpte_before_kb;	/* own VmPTE right after fork */
+	long long vmpte_before_kb;	/* own VmPTE at barrier 1 (before mapping) */
 	long long touched_bytes;
 	int err;			/* errno of a failed step, 0 if fine */
 	int failed_step;		/* enum child_step */
