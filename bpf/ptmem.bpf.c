@@ -19,6 +19,14 @@
  *     user space through a ring buffer and deleted.
  * Precise mode adds per-level allocation/free counts (patch tracepoints
  * pgtable:*, else fentry/fexit, else kprobes). See docs/schema/ptmem.md.
+ *
+ * An mm's tables are not all built by its owner: fork's copy_page_range()
+ * fills the child's in the parent, exec's copy_strings() the new mm's stack
+ * tables while current->mm is still the old mm, GUP/userfaultfd can fault in
+ * another process's mm. A per-level event for an mm nobody tracks yet
+ * creates its state unowned (PTMEM_F_UNOWNED, no filter applied); the first
+ * event in the owner's context (or the task iterator, or exit_mmap's lock)
+ * names it, or drops it if the owner does not pass -p/-c.
  */
 #include "vmlinux.h"
 #include "common.bpf.h"
@@ -65,28 +73,55 @@ static __always_inline long pt_bytes(struct mm_struct *mm)
 	return BPF_CORE_READ(mm, pgtables_bytes.counter);
 }
 
+/* Name an unowned state after the current task, the mm's owner. */
+static __always_inline void adopt(struct ptmem_mm *st, __u64 id)
+{
+	st->tgid = id >> 32;
+	bpf_get_current_comm(st->comm, sizeof(st->comm));
+	st->flags &= ~PTMEM_F_UNOWNED;
+}
+
 /*
- * The state of mm, created when the current task owns mm and passes the
- * -p/-c filter (so tgid and comm are right); NULL otherwise.
+ * The state of mm. Created (may_create) when the current task owns mm and
+ * passes the -p/-c filter (so tgid and comm are right), or, with foreign,
+ * unowned when the current task does not own mm (see the top). An unowned
+ * state met in its owner's context is named, or deleted if the owner is
+ * filtered out. NULL when not tracked.
  */
 static __always_inline struct ptmem_mm *mm_state(struct mm_struct *mm,
-						 bool may_create)
+						 bool may_create, bool foreign)
 {
 	struct task_struct *task;
 	struct ptmem_mm *st, init = {};
 	__u64 key = (__u64)mm, id;
+	bool own;
 
 	st = bpf_map_lookup_elem(&mms, &key);
-	if (st || !may_create || !mm)
+	if ((st && !(st->flags & PTMEM_F_UNOWNED)) || !mm || (!st && !may_create))
 		return st;
 	task = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ(task, mm) != mm)
-		return NULL;
+	own = BPF_CORE_READ(task, mm) == mm;
 	id = bpf_get_current_pid_tgid();
-	if (!task_wanted(id))
+	if (st) {		/* unowned */
+		if (!own)
+			return st;
+		if (!task_wanted(id)) {
+			bpf_map_delete_elem(&mms, &key);
+			return NULL;
+		}
+		adopt(st, id);
+		return st;
+	}
+	if (own) {
+		if (!task_wanted(id))
+			return NULL;
+		init.tgid = id >> 32;
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
+	} else if (foreign) {
+		init.flags = PTMEM_F_UNOWNED;
+	} else {
 		return NULL;
-	init.tgid = id >> 32;
-	bpf_get_current_comm(init.comm, sizeof(init.comm));
+	}
 	init.first_ns = bpf_ktime_get_ns();
 	init.peak = -1;
 	if (bpf_map_update_elem(&mms, &key, &init, BPF_NOEXIST) &&
@@ -99,7 +134,7 @@ static __always_inline struct ptmem_mm *mm_state(struct mm_struct *mm,
 
 static __always_inline void sample(struct mm_struct *mm, bool may_create)
 {
-	struct ptmem_mm *st = mm_state(mm, may_create);
+	struct ptmem_mm *st = mm_state(mm, may_create, false);
 	long v;
 
 	if (!st)
@@ -168,6 +203,15 @@ int BPF_PROG(on_lock_acquired, struct mm_struct *mm)
 	}
 	if (st->flags & PTMEM_F_EXITING)
 		return 0;	/* exit_mmap's later write lock: tables already going */
+	if (st->flags & PTMEM_F_UNOWNED) {
+		/* its owner never ran an event of ours: the last user, exiting */
+		id = bpf_get_current_pid_tgid();
+		if (!task_wanted(id)) {
+			bpf_map_delete_elem(&mms, &key);
+			return 0;
+		}
+		adopt(st, id);
+	}
 	v = pt_bytes(mm);
 	st->flags |= PTMEM_F_EXITING;
 	st->at_exit = v;
@@ -189,6 +233,10 @@ int BPF_PROG(on_exit_mmap, struct mm_struct *mm)
 
 	if (!st)
 		return 0;
+	if (st->flags & PTMEM_F_UNOWNED) {	/* never named: nobody to report */
+		bpf_map_delete_elem(&mms, &key);
+		return 0;
+	}
 	count(PTMEM_C_EXITS);
 	e = bpf_ringbuf_reserve(&exits, sizeof(*e), 0);
 	if (e) {
@@ -215,7 +263,7 @@ static __always_inline void level_event(struct mm_struct *mm, int level,
 
 	if (level < 1 || level > PTMEM_LEVELS)
 		return;
-	st = mm_state(mm, true);
+	st = mm_state(mm, true, true);
 	if (!st)
 		return;
 	/* constant indices: a variable one loses its bounds in the verifier */
@@ -440,6 +488,11 @@ int snap_tasks(struct bpf_iter__task *ctx)
 		st = bpf_map_lookup_elem(&mms, &key);
 		if (!st)
 			return 0;
+	}
+	if (st->flags & PTMEM_F_UNOWNED) {	/* this is its owner */
+		st->tgid = rec.tgid;
+		__builtin_memcpy(st->comm, rec.comm, sizeof(st->comm));
+		st->flags &= ~PTMEM_F_UNOWNED;
 	}
 	if (rec.bytes > st->peak)
 		st->peak = rec.bytes;

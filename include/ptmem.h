@@ -18,6 +18,9 @@
 
 /* ptmem_mm.flags */
 #define PTMEM_F_EXITING	 1	/* value at exit taken (mm_users was 0) */
+#define PTMEM_F_UNOWNED	 2	/* created by a per-level event outside the
+				 * owner (fork, exec, remote fault): tgid and
+				 * comm not known yet */
 
 /* Where each figure came from (ptmem_counters indexes). */
 enum ptmem_counter {
