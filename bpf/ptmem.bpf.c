@@ -52,13 +52,41 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* kprobe mode: pmd_install's pte argument, from entry to return. */
+/* kprobe mode: a function's arguments, from entry to return, per thread. */
+enum { KP_PMD_INSTALL, KP_PMD_ALLOC, KP_PUD_ALLOC, KP_ZAP_HUGE_PMD };
+
+struct kp_key {
+	__u64 id;		/* bpf_get_current_pid_tgid() */
+	__u32 fn;		/* KP_* */
+	__u32 pad;
+};
+
+struct kp_args {
+	__u64 mm;
+	__u64 arg;		/* pmd_install: pgtable_t *; zap_huge_pmd: vma anonymous */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct kp_key);
+	__type(value, struct kp_args);
+} kp_args SEC(".maps");
+
+/*
+ * Threads inside move_huge_pmd() or collapse_huge_page() (fentry/kprobe
+ * modes): the PTE table they deposit is one the mm already had (moved with
+ * its huge PMD, or the collapsed range's own), not a new one. (A kretprobe
+ * lost to maxactive would leave the thread marked: move_huge_pmd runs under
+ * spinlocks, collapses are khugepaged's and MADV_COLLAPSE's, far fewer than
+ * the default maxactive.)
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
-	__type(value, __u64);
-} install_args SEC(".maps");
+	__type(value, __u32);
+} redeposit SEC(".maps");
 
 static __always_inline void count(__u32 idx)
 {
@@ -317,11 +345,92 @@ int BPF_PROG(fx_pmd_install, struct mm_struct *mm)
 	return 0;
 }
 
-/* THP: a PTE table deposited behind a huge PMD is counted in nr_ptes. */
+/*
+ * THP: a PTE table deposited behind a huge PMD is counted in nr_ptes: a new
+ * one at a huge fault, a huge zero PMD and fork (copy_huge_pmd); the mm's
+ * own one when move_huge_pmd() moves a deposit and when collapse_huge_page()
+ * deposits the table of the range it collapsed (nr_ptes unchanged: not
+ * counted, see redeposit).
+ */
+static __always_inline void deposit(struct mm_struct *mm)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!bpf_map_lookup_elem(&redeposit, &id))
+		level_event(mm, 1, true);
+}
+
+static __always_inline void redeposit_enter(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 one = 1;
+
+	bpf_map_update_elem(&redeposit, &id, &one, BPF_ANY);
+}
+
+static __always_inline void redeposit_exit(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&redeposit, &id);
+}
+
 SEC("fentry/pgtable_trans_huge_deposit")
 int BPF_PROG(fe_deposit, struct mm_struct *mm)
 {
-	level_event(mm, 1, true);
+	deposit(mm);
+	return 0;
+}
+
+SEC("fentry/move_huge_pmd")
+int BPF_PROG(fe_move_huge_pmd)
+{
+	redeposit_enter();
+	return 0;
+}
+
+SEC("fexit/move_huge_pmd")
+int BPF_PROG(fx_move_huge_pmd)
+{
+	redeposit_exit();
+	return 0;
+}
+
+SEC("fentry/collapse_huge_page")
+int BPF_PROG(fe_collapse_huge_page)
+{
+	redeposit_enter();
+	return 0;
+}
+
+SEC("fexit/collapse_huge_page")
+int BPF_PROG(fx_collapse_huge_page)
+{
+	redeposit_exit();
+	return 0;
+}
+
+/*
+ * A huge PMD zapped (munmap, exit, MADV_DONTNEED): zap_huge_pmd() returns 1
+ * and, where the architecture needs no deposit for file/DAX PMDs (x86-64,
+ * arm64: arch_needs_pgtable_deposit() false), frees the deposited table,
+ * with pte_free() (inline), exactly for anonymous VMAs (anonymous THP and
+ * huge zero PMDs).
+ */
+SEC("fexit/zap_huge_pmd")
+int BPF_PROG(fx_zap_huge_pmd, struct mmu_gather *tlb, struct vm_area_struct *vma,
+	     pmd_t *pmd, unsigned long addr, int ret)
+{
+	if (ret == 1 && !BPF_CORE_READ(vma, vm_ops))
+		level_event(BPF_CORE_READ(tlb, mm), 1, false);
+	return 0;
+}
+
+/* khugepaged retracting the PTE table of a range now mapped by a file THP. */
+SEC("fentry/pte_free_defer")
+int BPF_PROG(fe_pte_free_defer, struct mm_struct *mm)
+{
+	level_event(mm, 1, false);
 	return 0;
 }
 
@@ -370,53 +479,147 @@ int BPF_PROG(fe_pud_free_tlb, struct mmu_gather *tlb)
 	return 0;
 }
 
-/* The same with kprobes, for kernels without fentry. */
+/*
+ * The same with kprobes, for kernels without fentry. A kretprobe sees only
+ * the return value: the entry saves the arguments (per thread and function).
+ * The mm is the argument, never current->mm: fork builds the child's tables
+ * in the parent.
+ */
+static __always_inline void kp_save(__u32 fn, __u64 mm, __u64 arg)
+{
+	struct kp_key k = { .id = bpf_get_current_pid_tgid(), .fn = fn };
+	struct kp_args a = { .mm = mm, .arg = arg };
+
+	bpf_map_update_elem(&kp_args, &k, &a, BPF_ANY);
+}
+
+/* The saved arguments of fn in a; false if none were saved. */
+static __always_inline bool kp_take(__u32 fn, struct kp_args *a)
+{
+	struct kp_key k = { .id = bpf_get_current_pid_tgid(), .fn = fn };
+	struct kp_args *p = bpf_map_lookup_elem(&kp_args, &k);
+
+	if (!p)
+		return false;
+	*a = *p;
+	bpf_map_delete_elem(&kp_args, &k);
+	return true;
+}
+
 SEC("kprobe/pmd_install")
 int BPF_KPROBE(kp_pmd_install, struct mm_struct *mm, pmd_t *pmd, pgtable_t *pte)
 {
-	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)pte;
-
-	bpf_map_update_elem(&install_args, &id, &p, BPF_ANY);
+	kp_save(KP_PMD_INSTALL, (__u64)mm, (__u64)pte);
 	return 0;
 }
 
 SEC("kretprobe/pmd_install")
 int BPF_KRETPROBE(kr_pmd_install)
 {
-	__u64 id = bpf_get_current_pid_tgid(), *p;
-	struct task_struct *task;
+	struct kp_args a;
 	void *left = NULL;
 
-	p = bpf_map_lookup_elem(&install_args, &id);
-	if (!p)
+	if (!kp_take(KP_PMD_INSTALL, &a))
 		return 0;
-	bpf_probe_read_kernel(&left, sizeof(left), (void *)*p);
-	bpf_map_delete_elem(&install_args, &id);
-	/* pmd_install() is called for the faulting mm: current->mm */
-	task = (struct task_struct *)bpf_get_current_task();
+	bpf_probe_read_kernel(&left, sizeof(left), (void *)a.arg);
 	if (!left)
-		level_event(BPF_CORE_READ(task, mm), 1, true);
+		level_event((struct mm_struct *)a.mm, 1, true);
 	return 0;
 }
 
 SEC("kprobe/pgtable_trans_huge_deposit")
 int BPF_KPROBE(kp_deposit, struct mm_struct *mm)
 {
-	level_event(mm, 1, true);
+	deposit(mm);
 	return 0;
 }
 
+SEC("kprobe/move_huge_pmd")
+int BPF_KPROBE(kp_move_huge_pmd)
+{
+	redeposit_enter();
+	return 0;
+}
+
+SEC("kretprobe/move_huge_pmd")
+int BPF_KRETPROBE(kr_move_huge_pmd)
+{
+	redeposit_exit();
+	return 0;
+}
+
+SEC("kprobe/collapse_huge_page")
+int BPF_KPROBE(kp_collapse_huge_page)
+{
+	redeposit_enter();
+	return 0;
+}
+
+SEC("kretprobe/collapse_huge_page")
+int BPF_KRETPROBE(kr_collapse_huge_page)
+{
+	redeposit_exit();
+	return 0;
+}
+
+SEC("kprobe/zap_huge_pmd")
+int BPF_KPROBE(kp_zap_huge_pmd, struct mmu_gather *tlb, struct vm_area_struct *vma)
+{
+	/* only anonymous VMAs free a deposited table (see fx_zap_huge_pmd) */
+	kp_save(KP_ZAP_HUGE_PMD, (__u64)BPF_CORE_READ(tlb, mm),
+		!BPF_CORE_READ(vma, vm_ops));
+	return 0;
+}
+
+SEC("kretprobe/zap_huge_pmd")
+int BPF_KRETPROBE(kr_zap_huge_pmd, int ret)
+{
+	struct kp_args a;
+
+	if (kp_take(KP_ZAP_HUGE_PMD, &a) && a.arg && ret == 1)
+		level_event((struct mm_struct *)a.mm, 1, false);
+	return 0;
+}
+
+SEC("kprobe/pte_free_defer")
+int BPF_KPROBE(kp_pte_free_defer, struct mm_struct *mm)
+{
+	level_event(mm, 1, false);
+	return 0;
+}
+
+/* __pmd_alloc/__pud_alloc: counted on success, as with fexit. */
 SEC("kprobe/__pmd_alloc")
 int BPF_KPROBE(kp_pmd_alloc, struct mm_struct *mm)
 {
-	level_event(mm, 2, true);
+	kp_save(KP_PMD_ALLOC, (__u64)mm, 0);
+	return 0;
+}
+
+SEC("kretprobe/__pmd_alloc")
+int BPF_KRETPROBE(kr_pmd_alloc, int ret)
+{
+	struct kp_args a;
+
+	if (kp_take(KP_PMD_ALLOC, &a) && !ret)
+		level_event((struct mm_struct *)a.mm, 2, true);
 	return 0;
 }
 
 SEC("kprobe/__pud_alloc")
 int BPF_KPROBE(kp_pud_alloc, struct mm_struct *mm)
 {
-	level_event(mm, 3, true);
+	kp_save(KP_PUD_ALLOC, (__u64)mm, 0);
+	return 0;
+}
+
+SEC("kretprobe/__pud_alloc")
+int BPF_KRETPROBE(kr_pud_alloc, int ret)
+{
+	struct kp_args a;
+
+	if (kp_take(KP_PUD_ALLOC, &a) && !ret)
+		level_event((struct mm_struct *)a.mm, 3, true);
 	return 0;
 }
 

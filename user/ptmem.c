@@ -35,6 +35,23 @@ static const char *const precise_funcs[] = {
 	"___pte_free_tlb", "___pmd_free_tlb", "___pud_free_tlb", NULL,
 };
 
+/*
+ * THP's corrections to those (bpf/ptmem.bpf.c), each attached where the
+ * kernel lets us (collapse_huge_page is static: a kernel may inline it);
+ * sources.levels_unseen lists the ones that were not.
+ */
+enum { THP_ZAP, THP_FREE_DEFER, THP_MOVE, THP_COLLAPSE, THP_NR };
+static const char *const thp_funcs[THP_NR] = {
+	"zap_huge_pmd", "pte_free_defer", "move_huge_pmd", "collapse_huge_page",
+};
+/* what is not counted without each */
+static const char *const thp_unseen[THP_NR] = {
+	"zap_huge_pmd: deposited PTE tables freed with a THP",
+	"pte_free_defer: PTE tables khugepaged retracts",
+	"move_huge_pmd: THPs moved by mremap count their deposited table again",
+	"collapse_huge_page: collapses count the range's PTE table again",
+};
+
 static int top_n = 10;
 static bool fault_samples;	/* --fault-samples: sample at every fault too */
 
@@ -45,6 +62,7 @@ struct exit_rec {
 
 struct ptmem_state {
 	struct ptmem_bpf *skel;
+	bool thp_ok[THP_NR];	/* THP correction attached (fentry/kprobe modes) */
 	struct perf_links faults_min, faults_maj;
 	struct bpf_link *iter;
 	struct ring_buffer *rb;
@@ -67,6 +85,17 @@ struct ptmem_caps {
 	enum precise_kind fn;
 	char tp_why[160], precise_why[200];
 };
+
+/*
+ * MMSCOPE_PTMEM_KPROBES=1: the kprobe path where fentry works too, so that
+ * the tests can check it (tracers scenario: ptmem_levels+kprobe).
+ */
+static bool kprobes_forced(void)
+{
+	const char *v = getenv("MMSCOPE_PTMEM_KPROBES");
+
+	return v && *v && strcmp(v, "0");
+}
 
 static void ptmem_caps_get(struct ptmem_caps *c)
 {
@@ -92,6 +121,12 @@ static void ptmem_caps_get(struct ptmem_caps *c)
 	c->patch_tp = probe_tracepoint("pgtable", "pgtable_alloc") &&
 		      probe_tracepoint("pgtable", "pgtable_free");
 	c->fn = c->patch_tp ? PRECISE_NONE : probe_precise(precise_funcs, true);
+	if (c->fn == PRECISE_FENTRY && kprobes_forced()) {
+		c->fn = PRECISE_KPROBE;
+		for (const char *const *f = precise_funcs; *f && c->fn; f++)
+			if (!probe_kprobe(*f, false) || !probe_kprobe(*f, true))
+				c->fn = PRECISE_NONE;
+	}
 	c->precise_ok = c->tp_ok && (c->patch_tp || c->fn != PRECISE_NONE);
 	if (!c->tp_ok)
 		snprintf(c->precise_why, sizeof(c->precise_why),
@@ -171,8 +206,19 @@ static void ptmem_stop(void *p)
 	free(s);
 }
 
-static void set_autoload_levels(struct ptmem_bpf *k, bool patch, enum precise_kind fn)
+/* Which THP corrections the fn kind can attach (s->thp_ok). */
+static void probe_thp(struct ptmem_state *s, enum precise_kind fn)
 {
+	for (int i = 0; i < THP_NR; i++)
+		s->thp_ok[i] = fn == PRECISE_FENTRY ? probe_fentry(thp_funcs[i]) :
+			       fn == PRECISE_KPROBE ? probe_kprobe(thp_funcs[i], false) &&
+				       (i == THP_FREE_DEFER || probe_kprobe(thp_funcs[i], true)) :
+			       false;
+}
+
+static void set_autoload_levels(struct ptmem_state *s, bool patch, enum precise_kind fn)
+{
+	struct ptmem_bpf *k = s->skel;
 	struct bpf_program *fe[] = {
 		k->progs.fx_pmd_install, k->progs.fe_deposit, k->progs.fx_pmd_alloc,
 		k->progs.fx_pud_alloc, k->progs.fe_pte_free_tlb,
@@ -180,16 +226,40 @@ static void set_autoload_levels(struct ptmem_bpf *k, bool patch, enum precise_ki
 	};
 	struct bpf_program *kp[] = {
 		k->progs.kp_pmd_install, k->progs.kr_pmd_install, k->progs.kp_deposit,
-		k->progs.kp_pmd_alloc, k->progs.kp_pud_alloc, k->progs.kp_pte_free_tlb,
+		k->progs.kp_pmd_alloc, k->progs.kr_pmd_alloc, k->progs.kp_pud_alloc,
+		k->progs.kr_pud_alloc, k->progs.kp_pte_free_tlb,
 		k->progs.kp_pmd_free_tlb, k->progs.kp_pud_free_tlb,
 	};
+	/* per THP correction: its fentry/fexit programs, its kprobes */
+	struct bpf_program *thp_fe[THP_NR][2] = {
+		[THP_ZAP] = { k->progs.fx_zap_huge_pmd },
+		[THP_FREE_DEFER] = { k->progs.fe_pte_free_defer },
+		[THP_MOVE] = { k->progs.fe_move_huge_pmd, k->progs.fx_move_huge_pmd },
+		[THP_COLLAPSE] = { k->progs.fe_collapse_huge_page,
+				   k->progs.fx_collapse_huge_page },
+	};
+	struct bpf_program *thp_kp[THP_NR][2] = {
+		[THP_ZAP] = { k->progs.kp_zap_huge_pmd, k->progs.kr_zap_huge_pmd },
+		[THP_FREE_DEFER] = { k->progs.kp_pte_free_defer },
+		[THP_MOVE] = { k->progs.kp_move_huge_pmd, k->progs.kr_move_huge_pmd },
+		[THP_COLLAPSE] = { k->progs.kp_collapse_huge_page,
+				   k->progs.kr_collapse_huge_page },
+	};
+	bool fe_on = !patch && fn == PRECISE_FENTRY, kp_on = !patch && fn == PRECISE_KPROBE;
 
 	bpf_program__set_autoload(k->progs.tp_pgtable_alloc, patch);
 	bpf_program__set_autoload(k->progs.tp_pgtable_free, patch);
 	for (size_t i = 0; i < ARRAY_SIZE(fe); i++)
-		bpf_program__set_autoload(fe[i], !patch && fn == PRECISE_FENTRY);
+		bpf_program__set_autoload(fe[i], fe_on);
 	for (size_t i = 0; i < ARRAY_SIZE(kp); i++)
-		bpf_program__set_autoload(kp[i], !patch && fn == PRECISE_KPROBE);
+		bpf_program__set_autoload(kp[i], kp_on);
+	for (int i = 0; i < THP_NR; i++)
+		for (int j = 0; j < 2; j++) {
+			if (thp_fe[i][j])
+				bpf_program__set_autoload(thp_fe[i][j], fe_on && s->thp_ok[i]);
+			if (thp_kp[i][j])
+				bpf_program__set_autoload(thp_kp[i][j], kp_on && s->thp_ok[i]);
+		}
 }
 
 static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
@@ -223,11 +293,13 @@ static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
 		     tp_check_offset("ptmem", "pgtable", "pgtable_alloc", "level", 24) ||
 		     tp_check_offset("ptmem", "pgtable", "pgtable_free", "level", 24)))
 			goto fail;
-		set_autoload_levels(s->skel, c.patch_tp, c.fn);
+		if (!c.patch_tp)
+			probe_thp(s, c.fn);
+		set_autoload_levels(s, c.patch_tp, c.fn);
 		s->levels_via = c.patch_tp ? "tracepoint pgtable:pgtable_alloc/free" :
 				precise_kind_name(c.fn);
 	} else {
-		set_autoload_levels(s->skel, false, PRECISE_NONE);
+		set_autoload_levels(s, false, PRECISE_NONE);
 	}
 	err = ptmem_bpf__load(s->skel);
 	if (err) {
@@ -459,6 +531,14 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 		"mm->pgtables_bytes when exit_mmap took mmap_lock (before teardown)"));
 	json_object_object_add(src, "levels", s->levels_via ?
 		json_object_new_string(s->levels_via) : NULL);
+	if (s->levels_via && strncmp(s->levels_via, "tracepoint", 10)) {
+		struct json_object *u = json_object_new_array();
+
+		for (int i = 0; i < THP_NR; i++)
+			if (!s->thp_ok[i])
+				json_object_array_add(u, json_object_new_string(thp_unseen[i]));
+		json_object_object_add(src, "levels_unseen", u);
+	}
 	json_object_object_add(doc, "sources", src);
 
 	drop = json_object_new_object();
