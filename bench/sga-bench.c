@@ -7,7 +7,9 @@
  * mmscope faultlat tracer (clock_gettime samples of first touches where it
  * cannot load). See docs/bench.md and docs/schema/sga-bench.md.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <linux/perf_event.h>
 #include <math.h>
@@ -54,6 +56,7 @@ struct result {
 	int nprocs;
 	double spawn_s, map_touch_s, teardown_s;
 	long long pt0_kb, pt1_kb, pt2_kb;	/* PageTables: start, spawned, touched */
+	long long oth0_kb, oth1_kb, oth2_kb;	/* VmPTE of every other process, same times */
 	long long vmpte_sum_kb, vmpte_delta_sum_kb;
 	double vmpte_min_kb, vmpte_med_kb, vmpte_max_kb;
 	long long touched_total;		/* bytes, over all children */
@@ -345,9 +348,71 @@ static void read_faults(int fd_min, int fd_maj, unsigned long long *mn,
 	*mj = b;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sum of VmPTE over every process but the children (sorted pids; sga-bench
+ * itself is counted). PageTables is system-wide: on a shared host a QEMU
+ * guest growing or a build exiting moves it by MiBs while hugetlb's SGA adds
+ * a few KiB, so the physical figures subtract what the others' VmPTE did over
+ * the same window. Kernel page tables (vmalloc) are in no VmPTE and stay in.
+ */
+static long long others_vmpte_kb(const pid_t *kids, int nkids)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long long sum = 0, kb;
+	char *end;
+	pid_t pid;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		pid = (pid_t)strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		if (nkids && bsearch(&pid, kids, nkids, sizeof(*kids), cmp_pid))
+			continue;
+		kb = proc_status_kb(pid, "VmPTE");	/* -1: kernel thread or gone */
+		if (kb > 0)
+			sum += kb;
+	}
+	closedir(d);
+	return sum;
+}
+
+/*
+ * PageTables, with the per-CPU vmstat deltas folded in first (root only; a
+ * no-op otherwise): unfolded, /proc/meminfo lags by up to the vmstat
+ * threshold per CPU (~70 pages on 2 CPUs here), more than hugetlb's SGA.
+ */
+static long long pagetables_kb(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0) {
+			/* not root, or a kernel without it: meminfo as it is */
+		}
+		close(fd);
+	}
+	return meminfo_kb("PageTables");
+}
+
+/* The children's page tables as the kernel allocated them (barrier 1 to 2). */
 static double pt_physical_bytes(const struct result *r)
 {
-	return (r->pt2_kb - r->pt1_kb) * 1024.0;
+	return ((r->pt2_kb - r->pt1_kb) - (r->oth2_kb - r->oth1_kb)) * 1024.0;
+}
+
+static double pt_physical_total_bytes(const struct result *r)
+{
+	return ((r->pt2_kb - r->pt0_kb) - (r->oth2_kb - r->oth0_kb)) * 1024.0;
 }
 
 static double pt_per_gib(const struct result *r)
@@ -428,6 +493,11 @@ static void emit_json(const struct config *c, const struct result *r)
 			       json_object_new_string(c->touch.write ? "write" : "read"));
 	json_object_object_add(d, "child_comm", json_object_new_string(r->comm));
 	json_object_object_add(d, "trace", json_object_new_string(trace_names[c->trace]));
+	/* what pt_physical_bytes was derived from (not metrics: host noise) */
+	json_object_object_add(d, "pagetables_delta_bytes",
+			       json_object_new_int64((r->pt2_kb - r->pt1_kb) * 1024));
+	json_object_object_add(d, "others_vmpte_delta_bytes",
+			       json_object_new_int64((r->oth2_kb - r->oth1_kb) * 1024));
 	json_object_object_add(d, "fault_lat_source", json_object_new_string(r->lat_source));
 	if (!r->trace && r->trace_why[0])
 		json_object_object_add(d, "trace_fallback", json_object_new_string(r->trace_why));
@@ -444,10 +514,11 @@ static void emit_json(const struct config *c, const struct result *r)
 	doc_metric(d, "sga_bytes", r->sga);
 	doc_metric(d, "touched_bytes_total", r->touched_total);
 	doc_metric(d, "pt_physical_bytes", phys);
-	doc_metric(d, "pt_physical_total_bytes", (r->pt2_kb - r->pt0_kb) * 1024.0);
+	doc_metric(d, "pt_physical_total_bytes", pt_physical_total_bytes(r));
 	doc_metric(d, "pt_logical_bytes", logical);
 	doc_metric(d, "pt_logical_total_bytes", r->vmpte_sum_kb * 1024.0);
-	doc_metric(d, "pt_sharing_ratio", phys > 0 ? logical / phys : 0);
+	if (phys > 0)
+		doc_metric(d, "pt_sharing_ratio", logical / phys);
 	doc_metric(d, "vmpte_per_proc_min_bytes", r->vmpte_min_kb * 1024);
 	doc_metric(d, "vmpte_per_proc_median_bytes", r->vmpte_med_kb * 1024);
 	doc_metric(d, "vmpte_per_proc_max_bytes", r->vmpte_max_kb * 1024);
@@ -515,11 +586,16 @@ static void print_summary(FILE *f, const struct config *c, const struct result *
 		c->touch.write ? "write" : "read");
 	fprintf(f, "  time: spawn %.2f s + map/touch %.2f s = %.2f s; teardown %.2f s\n",
 		r->spawn_s, r->map_touch_s, r->spawn_s + r->map_touch_s, r->teardown_s);
-	fprintf(f, "  page tables for the SGA: physical %s (PageTables delta), "
-		"logical %s (sum of VmPTE deltas), logical/physical %.2f\n", fmt_bytes(phys),
-		fmt_bytes(logical), phys > 0 ? logical / phys : 0);
+	fprintf(f, "  page tables for the SGA: physical %s (PageTables delta %s minus %s of other "
+		"processes' VmPTE), logical %s (sum of VmPTE deltas), logical/physical ",
+		fmt_bytes(phys), fmt_bytes((r->pt2_kb - r->pt1_kb) * 1024.0),
+		fmt_bytes((r->oth2_kb - r->oth1_kb) * 1024.0), fmt_bytes(logical));
+	if (phys > 0)
+		fprintf(f, "%.2f\n", logical / phys);
+	else
+		fprintf(f, "n/a\n");
 	fprintf(f, "  page tables incl. process overhead: physical %s, sum of VmPTE %s\n",
-		fmt_bytes((r->pt2_kb - r->pt0_kb) * 1024.0), fmt_bytes(r->vmpte_sum_kb * 1024.0));
+		fmt_bytes(pt_physical_total_bytes(r)), fmt_bytes(r->vmpte_sum_kb * 1024.0));
 	fprintf(f, "  VmPTE per process: min %s, median %s, max %s\n",
 		fmt_bytes(r->vmpte_min_kb * 1024), fmt_bytes(r->vmpte_med_kb * 1024),
 		fmt_bytes(r->vmpte_max_kb * 1024));
@@ -584,6 +660,7 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	unsigned long long mn1, mj1, mn2, mj2;
 	uint64_t t0, t1, t1go, t2, t3;
 	struct sga_trace tr = { 0 };
+	pid_t *kids = NULL;
 
 	memset(r, 0, sizeof(*r));
 	r->mode = m;
@@ -638,13 +715,22 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		}
 	}
 
-	r->pt0_kb = meminfo_kb("PageTables");
+	r->pt0_kb = pagetables_kb();
+	r->oth0_kb = others_vmpte_kb(NULL, 0);
 	t0 = now_ns();
 	if (sga_group_spawn(&cur_group, c->nprocs, &spec, &tp) < 0 ||
 	    sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
 		goto out;
 	t1 = now_ns();
-	r->pt1_kb = meminfo_kb("PageTables");
+	r->pt1_kb = pagetables_kb();
+	kids = malloc(cur_group.nforked * sizeof(*kids));
+	if (!kids) {
+		bench_err("no memory for %d pids", cur_group.nforked);
+		goto out;
+	}
+	memcpy(kids, cur_group.pids, cur_group.nforked * sizeof(*kids));
+	qsort(kids, cur_group.nforked, sizeof(*kids), cmp_pid);
+	r->oth1_kb = others_vmpte_kb(kids, cur_group.nforked);
 	/* Children are paused: drop what the tracer saw of their start-up (its
 	 * own work in this process stays outside the perf window). */
 	if (tr.st && sga_trace_drain(&tr) < 0)
@@ -656,7 +742,8 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		goto out;
 	t2 = now_ns();
 	/* Everyone is alive and paused: this is the steady state we report. */
-	r->pt2_kb = meminfo_kb("PageTables");
+	r->pt2_kb = pagetables_kb();
+	r->oth2_kb = others_vmpte_kb(kids, cur_group.nforked);
 	read_faults(fd_min, fd_maj, &mn2, &mj2);
 	r->faults_min = mn2 - mn1;
 	r->faults_maj = mj2 - mj1;
@@ -706,6 +793,7 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		shmem_pt_physical = pt_physical_bytes(r);
 	ret = 0;
 out:
+	free(kids);
 	sga_trace_stop(&tr);
 	sga_group_destroy(&cur_group);
 	json_object_put(r->trace);
