@@ -244,15 +244,18 @@ int BPF_PROG(vl_tp_success, struct mm_struct *mm, unsigned long address)
 }
 
 /*
- * Misses and retries: precise mode already counts them at
+ * Misses and retries: precise mode with fexit already counts them at
  * lock_vma_under_rcu() and handle_mm_fault() return; taking them from the
  * patch tracepoints too would count each one twice. There the tracepoints
  * add only what precise mode cannot see (lock taken, fallback, reasons).
+ * With page_fault_done (fb_done) no fexit runs: they come from here.
  */
+const volatile bool fb_done = false;
+
 SEC("raw_tp/vma_lock_retry")
 int BPF_PROG(vl_tp_retry, struct mm_struct *mm, unsigned long address)
 {
-	if (!fb_precise)
+	if (!fb_precise || fb_done)
 		vl_patch_event(VL_RETRY);
 	return 0;
 }
@@ -267,7 +270,9 @@ int BPF_PROG(vl_tp_fallback, struct mm_struct *mm, unsigned long address)
 SEC("raw_tp/vma_lock_miss")
 int BPF_PROG(vl_tp_miss, struct mm_struct *mm, unsigned long address, int reason)
 {
-	if (!fb_precise)
+	/* a miss is a NULL return, as vmstat's abort counts: a detached
+	 * VMA (reason 1) is followed by another lookup in the same call */
+	if ((!fb_precise || fb_done) && reason != 1)
 		vl_patch_event(VL_MISS);
 	/* a switch: from a raw argument the verifier keeps no bounds on
 	 * VL_MISS_NO_VMA + reason through the inlined array index */

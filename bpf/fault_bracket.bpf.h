@@ -22,6 +22,13 @@
  *          (lock_mm_and_find_vma) releases mmap_lock only after
  *          handle_mm_fault() returned, i.e. after the close event.
  *
+ * Kernels with the mmscope series (patches/0004): exceptions:page_fault_done
+ * fires once per completed fault with the flags of the completing
+ * handle_mm_fault() call (FAULT_FLAG_VMA_LOCK: the path), its result and the
+ * fault's duration measured by the kernel. One raw tracepoint then replaces
+ * entry, close, clock reads and per-thread state in both modes
+ * (fb_raw_fault_done); the loader prefers it when the kernel has it.
+ *
  * Precise mode: entry as above when the tracepoint exists (x86) else at
  * handle_mm_fault() entry; close and path at handle_mm_fault() return, from
  * its flags (FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK) and result, counted only
@@ -352,6 +359,33 @@ int BPF_KPROBE(fb_hmf_kprobe, struct vm_area_struct *vma, unsigned long address,
 	       unsigned int flags, struct pt_regs *regs)
 {
 	fb_enter_hmf(flags, regs != NULL, true);
+	return 0;
+}
+
+/* ---- kernels with patches/0004: one event per completed fault ---- */
+
+SEC("raw_tp/page_fault_done")
+int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
+	     vm_fault_t fault, __u64 duration_ns)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 path;
+	bool major;
+
+	if (!task_wanted(id))
+		return 0;
+	/* what mm_account_fault() emits no perf event for (no RETRY here:
+	 * the event fires only for the completing call) */
+	if (fault & FB_VM_FAULT_ERROR) {
+		fb_event(id, VL_ERROR);
+		return 0;
+	}
+	if (!(flags & FAULT_FLAG_USER))
+		path = FP_KERNEL;
+	else
+		path = (flags & FAULT_FLAG_VMA_LOCK) ? FP_VMA : FP_MMAP;
+	major = (fault & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
+	fb_record(id, path, major, duration_ns);
 	return 0;
 }
 

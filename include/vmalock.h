@@ -68,6 +68,8 @@ struct fb_plan {
 	bool entry_tp;		/* exceptions:page_fault_user exists */
 	bool kernel_tp;		/* exceptions:page_fault_kernel exists */
 	bool patch_tp;		/* vma_lock:* patch tracepoints exist */
+	bool done_tp;		/* exceptions:page_fault_done (patches/0004)
+				 * closes each fault, both modes */
 	bool need_lvur;		/* vmalock: lock_vma_under_rcu in precise mode */
 	bool raw_entry;		/* page_fault_* as raw tracepoints (BTF args) */
 	bool raw_mmap;		/* mmap_lock:* as raw tracepoints (6.x args) */
@@ -106,6 +108,8 @@ int fb_inst_use(const char *cmd, struct fb_inst *fi, unsigned use);
 void fb_inst_put(struct fb_inst *fi, unsigned use);
 struct fault_bpf *fb_inst_skel(struct fb_inst *fi);
 const struct fb_plan *fb_inst_plan(struct fb_inst *fi);
+/* Which hooks bracket each fault under this plan (the JSON "fault_hooks"). */
+const char *fb_hooks_name(const struct fb_plan *p);
 /* The {"modes":{...},"auto":...} object `mmscope probe` prints. */
 void fb_probe_json(struct json_object *out, bool need_lvur);
 /* comm/pid filters into the two rodata words (common.bpf.h). */

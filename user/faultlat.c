@@ -215,6 +215,7 @@ static int fl_collect(void *p, double interval_s, bool final,
 	if (fl_drain(s))
 		return -1;
 	h = final ? s->cum : s->iv;
+	json_object_object_add(doc, "fault_hooks", json_object_new_string(fb_hooks_name(&s->plan)));
 	json_object_object_add(doc, "per_process", json_object_new_boolean(s->per_process));
 	procs = json_object_new_array();
 	if (s->per_process) {

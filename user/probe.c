@@ -33,6 +33,7 @@ static const char *const tracepoints[][2] = {
 	{ "vma_lock", "vma_lock_miss" },
 	{ "vma_lock", "vma_lock_retry" },
 	{ "vma_lock", "vma_lock_fallback" },
+	{ "exceptions", "page_fault_done" },
 	{ "pgtable", "pgtable_alloc" },
 	{ "pgtable", "pgtable_free" },
 	{ "ptshare", "ptshare_attach" },

@@ -84,6 +84,11 @@ void fb_plan_probe(struct fb_plan *p, bool need_lvur)
 		       (!p->kernel_tp || tp_btf_nargs("page_fault_kernel") == 3);
 	p->raw_mmap = tp_btf_nargs("mmap_lock_acquire_returned") == 3 &&
 		      tp_btf_nargs("mmap_lock_released") == 2;
+	/* (address, flags, fault, duration_ns); misses and retries then come
+	 * from the vma_lock tracepoints */
+	p->done_tp = p->patch_tp &&
+		     probe_tracepoint("exceptions", "page_fault_done") &&
+		     tp_btf_nargs("page_fault_done") == 4;
 
 	p->precise = probe_precise(need_lvur ? hmf_lvur_funcs : hmf_funcs, true);
 	p->precise_ok = p->precise != PRECISE_NONE;
@@ -104,6 +109,15 @@ void fb_plan_probe(struct fb_plan *p, bool need_lvur)
 	else if (!sw_min || !sw_maj)
 		snprintf(p->tp_why, sizeof(p->tp_why),
 			 "perf software events minor/major-faults cannot be opened (perf_event_paranoid?)");
+	/*
+	 * page_fault_done serves both modes: it is a tracepoint, and exact
+	 * (the kernel says how each fault completed, as fexit would), at
+	 * one raw tracepoint per fault instead of two to three probes.
+	 */
+	if (p->done_tp) {
+		p->precise = PRECISE_NONE;
+		p->precise_ok = p->tp_ok = true;
+	}
 }
 
 int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p)
@@ -129,6 +143,11 @@ static bool prog_wanted(const char *name, const struct fb_plan *p)
 	bool precise = p->mode == MODE_PRECISE;
 	bool fentry = precise && p->precise == PRECISE_FENTRY;
 	bool kprobe = precise && p->precise == PRECISE_KPROBE;
+
+	if (!strcmp(name, "fb_raw_fault_done"))
+		return p->done_tp;
+	if (p->done_tp)		/* that and the rare vma_lock events only */
+		return !strcmp(name, "vl_tp_miss") || !strcmp(name, "vl_tp_retry");
 
 	if (!strcmp(name, "fb_fault_user"))
 		return p->entry_tp && !p->raw_entry;
@@ -293,6 +312,7 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fb_comm_words(o->comm, (unsigned long long *)fi->skel->rodata->targ_comm);
 	fi->skel->rodata->fb_precise = fi->plan.mode == MODE_PRECISE;
 	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
+	fi->skel->rodata->fb_done = fi->plan.done_tp;
 	fb_plan_autoload(fi->skel->obj, &fi->plan);
 	err = fault_bpf__load(fi->skel);
 	if (err) {
@@ -367,6 +387,15 @@ const struct fb_plan *fb_inst_plan(struct fb_inst *fi)
 	return &fi->plan;
 }
 
+const char *fb_hooks_name(const struct fb_plan *p)
+{
+	if (p->done_tp)
+		return "page_fault_done";
+	if (p->mode == MODE_PRECISE)
+		return p->precise == PRECISE_KPROBE ? "kprobe" : "fexit";
+	return "page_fault_user+perf";
+}
+
 void fb_probe_json(struct json_object *out, bool need_lvur)
 {
 	struct fb_plan p;
@@ -376,14 +405,16 @@ void fb_probe_json(struct json_object *out, bool need_lvur)
 	fb_plan_probe(&p, need_lvur);
 	m = json_object_new_object();
 	json_object_object_add(m, "available", json_object_new_boolean(p.precise_ok));
-	json_object_object_add(m, "via", p.precise_ok ?
-		json_object_new_string(precise_kind_name(p.precise)) : NULL);
+	json_object_object_add(m, "via", p.done_tp ?
+		json_object_new_string("page_fault_done+vma_lock patch tracepoints") :
+		p.precise_ok ? json_object_new_string(precise_kind_name(p.precise)) : NULL);
 	json_object_object_add(m, "why", p.precise_ok ? NULL :
 			       json_object_new_string(p.precise_why));
 	json_object_object_add(modes, "precise", m);
 	m = json_object_new_object();
 	json_object_object_add(m, "available", json_object_new_boolean(p.tp_ok));
 	json_object_object_add(m, "via", p.tp_ok ? json_object_new_string(
+		p.done_tp ? "page_fault_done+vma_lock patch tracepoints" :
 		p.patch_tp ? "page_fault_user+perf sw events+mmap_lock+vma_lock patch tracepoints"
 			   : "page_fault_user+perf sw events+mmap_lock tracepoints") : NULL);
 	json_object_object_add(m, "why", p.tp_ok ? NULL :
@@ -395,6 +426,8 @@ void fb_probe_json(struct json_object *out, bool need_lvur)
 			       json_object_new_string(mode_name(resolved)) : NULL);
 	json_object_object_add(out, "patch_tracepoints",
 			       json_object_new_boolean(p.patch_tp));
+	json_object_object_add(out, "fault_done_tracepoint",
+			       json_object_new_boolean(p.done_tp));
 }
 
 void fb_comm_words(const char *comm, unsigned long long words[2])
@@ -594,7 +627,8 @@ static struct json_object *counts_json(const struct vl_state *s,
 	if (s->plan.patch_tp) {
 		struct json_object *r = json_object_new_object();
 
-		bool tp = s->plan.mode != MODE_PRECISE;
+		/* attached only in tracepoint mode without page_fault_done */
+		bool tp = s->plan.mode != MODE_PRECISE && !s->plan.done_tp;
 
 		json_object_object_add(o, "vma_locked", opt_u64(tp, c->ev[VL_LOCKED_TP]));
 		json_object_object_add(o, "fallback_tp", opt_u64(tp, c->ev[VL_FALLBACK_TP]));
@@ -604,7 +638,7 @@ static struct json_object *counts_json(const struct vl_state *s,
 		json_object_object_add(r, "other", json_object_new_int64(c->ev[VL_MISS_OTHER]));
 		json_object_object_add(o, "miss_reasons", r);
 	}
-	if (s->plan.mode == MODE_PRECISE)
+	if (s->plan.mode == MODE_PRECISE || s->plan.done_tp)
 		json_object_object_add(o, "errors", json_object_new_int64(c->ev[VL_ERROR]));
 	return o;
 }
@@ -631,6 +665,7 @@ static int vl_collect(void *p, double interval_s, bool final,
 	if (vl_read(s))
 		return -1;
 	counts_sub(&d, &s->cum, base);
+	json_object_object_add(doc, "fault_hooks", json_object_new_string(fb_hooks_name(&s->plan)));
 	json_object_object_add(doc, "totals", counts_json(s, &d, interval_s));
 
 	/* vmstat vma_lock_* deltas (CONFIG_PER_VMA_LOCK_STATS), else null */

@@ -156,16 +156,18 @@ bool probe_kprobe(const char *func, bool retprobe)
 
 /*
  * MMSCOPE_IGNORE_PATCH_TP=1: behave as on a kernel without the mmscope
- * series (its vma_lock, pgtable and ptshare tracepoints unseen), so the
- * paths stock kernels take can be tested on the patched guest kernel.
+ * series (its vma_lock, pgtable, ptshare and exceptions:page_fault_done
+ * tracepoints unseen), so the paths stock kernels take can be tested on the
+ * patched guest kernel.
  */
-static bool patch_tp_ignored(const char *cat)
+static bool patch_tp_ignored(const char *cat, const char *name)
 {
 	const char *v = getenv("MMSCOPE_IGNORE_PATCH_TP");
 
 	return v && *v && strcmp(v, "0") &&
 	       (!strcmp(cat, "vma_lock") || !strcmp(cat, "pgtable") ||
-		!strcmp(cat, "ptshare"));
+		!strcmp(cat, "ptshare") ||
+		(!strcmp(cat, "exceptions") && !strcmp(name, "page_fault_done")));
 }
 
 bool probe_tracepoint(const char *cat, const char *name)
@@ -173,7 +175,7 @@ bool probe_tracepoint(const char *cat, const char *name)
 	char path[256];
 	const char *root = tracefs_root();
 
-	if (patch_tp_ignored(cat)) {
+	if (patch_tp_ignored(cat, name)) {
 		snprintf(last_error, sizeof(last_error),
 			 "tracepoint %s:%s ignored (MMSCOPE_IGNORE_PATCH_TP)", cat, name);
 		return false;
