@@ -145,6 +145,15 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
+	/*
+	 * The parent's fatal-signal handler gives back the hugepages and THP
+	 * policy it changed: a child that crashes (SIGBUS on a hugetlb page)
+	 * must not run it, or it shrinks the pool under the parent, which
+	 * later shrinks it once more, and takes other users' pages.
+	 */
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGABRT, SIG_DFL);
 	close(g->go_wr);
 	close(g->release_wr);
 	close(g->ready_rd);
