@@ -79,6 +79,54 @@ static struct sga_backing cur_backing = { .fd = -1 };
 static struct sga_group cur_group;
 static long long shmem_pt_physical = -1;	/* for saving_vs_shmem_pct */
 
+/*
+ * Test hook: SGA_BENCH_INJECT=MODE:POINT[,MODE:POINT...] makes a mode meet,
+ * for real, what the tests cannot arrange on demand: fit (the memory check
+ * sees no MemAvailable, as if something else took it), reserve (hugetlb: the
+ * pool grows one page short) and crash (child 0 dies of SIGBUS after
+ * touching). Announced on stderr; see docs/bench.md.
+ */
+static const char *const inject_points[] = { "fit", "reserve", "crash" };
+static const char *inject;
+
+static bool injected(enum sga_mode m, const char *point)
+{
+	char tok[48];
+
+	if (!inject)
+		return false;
+	snprintf(tok, sizeof(tok), "%s:%s", sga_mode_names[m], point);
+	for (const char *p = inject; (p = strstr(p, tok)); p++)
+		if ((p == inject || p[-1] == ',') && (p[strlen(tok)] == ',' || !p[strlen(tok)]))
+			return true;
+	return false;
+}
+
+static int parse_inject(const char *spec)
+{
+	char *copy = strdup(spec), *save = NULL, *t;
+	int i, k, ret = 0;
+
+	for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(t, ':');
+
+		if (colon)
+			*colon = 0;
+		for (i = 0; i < SGA_NR_MODES && strcmp(t, sga_mode_names[i]); i++)
+			;
+		for (k = 0; colon && k < 3 && strcmp(colon + 1, inject_points[k]); k++)
+			;
+		if (!colon || i == SGA_NR_MODES || k == 3) {
+			bench_err("SGA_BENCH_INJECT: '%s' is not MODE:fit, MODE:reserve or MODE:crash",
+				  spec);
+			ret = -1;
+			break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -96,7 +144,9 @@ static void usage(FILE *f)
 "  -m, --mode MODE      shmem (memfd, 4 KiB pages), thp (memfd+MADV_HUGEPAGE),\n"
 "                       hugetlb (MFD_HUGETLB, 1 GiB-aligned: PMD sharing),\n"
 "                       ptshare (MAP_SHARED_PT patch), all (default shmem);\n"
-"                       repeatable: -m shmem -m hugetlb\n"
+"                       repeatable: -m shmem -m hugetlb. Under all, a mode\n"
+"                       this host cannot run now (kernel, hugepages, memory)\n"
+"                       is skipped with a note (and a \"skipped\" document)\n"
 "      --json           one result document per mode on stdout (summary to stderr)\n"
 "      --force          run even when the memory estimate says it does not fit\n"
 "      --fit            shrink the SGA to fit instead of refusing\n"
@@ -649,14 +699,20 @@ static void *reserve_va(size_t size, void **resv, size_t *resv_len)
 	return (void *)base;
 }
 
-static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct result *r)
+/*
+ * Run one mode: SGA_OK (results printed), SGA_UNAVAILABLE (the host cannot
+ * give it its SGA now; reason in why, nothing printed) or SGA_FAILED (error
+ * printed). Every path gives back children, memfd, hugepages and settings.
+ */
+static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct result *r,
+		    char *why, size_t whylen)
 {
 	struct sga_map_spec spec = { 0 };
 	struct touch_plan tp = c->touch;
 	long long shmem0, huge_used0;
 	void *resv = MAP_FAILED;
 	size_t resv_len = 0;
-	int fd_min = -1, fd_maj = -1, ret = -1;
+	int fd_min = -1, fd_maj = -1, ret;
 	unsigned long long mn1, mj1, mn2, mj2;
 	uint64_t t0, t1, t1go, t2, t3;
 	struct sga_trace tr = { 0 };
@@ -673,8 +729,12 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	r->nprocs = c->nprocs;
 	shmem0 = meminfo_kb("Shmem");
 	huge_used0 = meminfo_kb("HugePages_Total") - meminfo_kb("HugePages_Free");
-	if (sga_backing_create(&cur_backing, m, sga, c->thp_force) < 0)
-		return -1;
+	tp.inject_crash = injected(m, "crash");
+	sga_inject_short_pool = injected(m, "reserve");
+	ret = sga_backing_create(&cur_backing, m, sga, c->thp_force, why, whylen);
+	if (ret != SGA_OK)
+		return ret;
+	ret = SGA_FAILED;
 	r->thp_huge_bytes = cur_backing.thp_huge_bytes;
 	spec.addr = reserve_va(sga, &resv, &resv_len);
 	if (!spec.addr) {
@@ -791,7 +851,7 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	}
 	if (m == SGA_SHMEM)
 		shmem_pt_physical = pt_physical_bytes(r);
-	ret = 0;
+	ret = SGA_OK;
 out:
 	free(kids);
 	sga_trace_stop(&tr);
@@ -808,13 +868,21 @@ out:
 	return ret;
 }
 
-/* Refuse (or shrink with --fit) runs that would not fit; returns the SGA size or 0. */
-static size_t check_fit(const struct config *c, enum sga_mode m, size_t sga)
+/*
+ * Whether the run fits in memory now: the SGA size to use (shrunk with
+ * --fit), or 0 with the reason in why (not printed: an error for a mode
+ * asked for by name, a skip under --mode all).
+ */
+static size_t check_fit(const struct config *c, enum sga_mode m, size_t sga, char *why,
+			size_t len)
 {
 	struct sga_estimate e;
+	bool inj = injected(m, "fit");
 	size_t fit;
 
 	sga_estimate(m, sga, c->touch.fraction, c->nprocs, &e);
+	if (inj)
+		e.avail = 0;
 	if (e.need + e.margin <= e.avail)
 		return sga;
 	if (c->force) {
@@ -823,7 +891,7 @@ static size_t check_fit(const struct config *c, enum sga_mode m, size_t sga)
 			   fmt_bytes(e.avail), fmt_bytes(e.margin));
 		return sga;
 	}
-	if (c->fit) {
+	if (c->fit && !inj) {
 		fit = sga_fit_size(m, c->touch.fraction, c->nprocs, 1.0);
 		if (fit) {
 			bench_note("%s: --fit: SGA scaled down from %s to %s to fit MemAvailable",
@@ -831,12 +899,36 @@ static size_t check_fit(const struct config *c, enum sga_mode m, size_t sga)
 			return fit;
 		}
 	}
-	bench_err("%s: %d processes x %s SGA need about %s (SGA + %s of page tables each + "
-		  "overhead) but MemAvailable is %s with a %s margin; use a smaller --sga/--procs, "
-		  "--fit, or --force", sga_mode_names[m], c->nprocs, fmt_bytes(sga),
-		  fmt_bytes(e.need), fmt_bytes(e.pt_per_proc), fmt_bytes(e.avail),
-		  fmt_bytes(e.margin));
+	snprintf(why, len, "%s: %d processes x %s SGA need about %s (SGA + %s of page tables "
+		 "each + overhead) but MemAvailable is %s with a %s margin; use a smaller "
+		 "--sga/--procs, --fit, or --force", sga_mode_names[m], c->nprocs, fmt_bytes(sga),
+		 fmt_bytes(e.need), fmt_bytes(e.pt_per_proc), fmt_bytes(e.avail),
+		 fmt_bytes(e.margin));
 	return 0;
+}
+
+/*
+ * Under --mode all, a mode the host cannot run now still gets its document:
+ * the run's configuration and "skipped" (the reason), no metrics, so a
+ * results store keeps what was not measured and why.
+ */
+static void emit_skipped(const struct config *c, enum sga_mode m, size_t sga, const char *why)
+{
+	struct json_object *d = doc_new("sga-bench", "result", sga_mode_names[m]);
+	size_t n = strlen(sga_mode_names[m]);
+
+	if (!strncmp(why, sga_mode_names[m], n) && !strncmp(why + n, ": ", 2))
+		why += n + 2;
+	doc_add_host(d);
+	json_object_object_add(d, "interval_s", json_object_new_double(0));
+	json_object_object_add(d, "skipped", json_object_new_string(why));
+	json_object_object_add(d, "procs", json_object_new_int(c->nprocs));
+	json_object_object_add(d, "sga_bytes", json_object_new_int64(sga));
+	json_object_object_add(d, "touch", json_object_new_string(c->touch_spec));
+	json_object_object_add(d, "access",
+			       json_object_new_string(c->touch.write ? "write" : "read"));
+	json_object_object_add(d, "trace", json_object_new_string(trace_names[c->trace]));
+	doc_emit(d);
 }
 
 static void fatal_signal(int sig)
@@ -847,18 +939,39 @@ static void fatal_signal(int sig)
 	raise(sig);
 }
 
+/* "shmem, thp" from a set of modes. */
+static const char *mode_list(const bool *set, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < SGA_NR_MODES && o < len; i++)
+		if (set[i])
+			o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "", sga_mode_names[i]);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	struct config c = { 0 };
 	struct result r;
-	char why[256];
-	int i, rc, ran = 0, failed = 0;
+	char why[512], list[64];
+	bool ran[SGA_NR_MODES] = { 0 }, failed[SGA_NR_MODES] = { 0 };
+	int i, rc, st, nran = 0, nfailed = 0, nskipped = 0, asked = 0;
 	size_t sga;
 
 	bench_name = "sga-bench";
 	rc = parse_args(argc, argv, &c);
 	if (rc)
 		return rc > 0 ? 0 : 2;
+	inject = getenv("SGA_BENCH_INJECT");
+	if (inject && !*inject)
+		inject = NULL;
+	if (inject) {
+		if (parse_inject(inject) < 0)
+			return 2;
+		bench_note("SGA_BENCH_INJECT=%s: test faults injected", inject);
+	}
 	if (c.mode_all)
 		for (i = 0; i < SGA_NR_MODES; i++)
 			c.modes[i] = true;
@@ -882,36 +995,53 @@ int main(int argc, char **argv)
 	signal(SIGABRT, fatal_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * A mode the host cannot give what it needs now (kernel feature,
+	 * privileges, memory, hugepages, THP policy) is skipped under --mode
+	 * all: a note, a "skipped" document, the other modes' results kept.
+	 * Asked for by name it is an error. A failure while measuring (a child
+	 * dies, a counter cannot be read) is an error either way.
+	 */
 	for (i = 0; i < SGA_NR_MODES && !bench_stop; i++) {
 		if (!c.modes[i])
 			continue;
-		if (!sga_mode_available(i, c.thp_force, why, sizeof(why))) {
-			if (c.mode_all) {
-				bench_note("skipping %s", why);
-				continue;
-			}
-			bench_err("%s", why);
-			failed++;
-			continue;
+		asked++;
+		why[0] = 0;
+		sga = c.sga;
+		if (!sga_mode_available(i, c.thp_force, why, sizeof(why)))
+			st = SGA_UNAVAILABLE;
+		else if (!(sga = check_fit(&c, i, c.sga, why, sizeof(why))))
+			st = SGA_UNAVAILABLE;
+		else
+			st = run_mode(&c, i, sga, &r, why, sizeof(why));
+		if (st == SGA_OK) {
+			ran[i] = true;
+			nran++;
+		} else if (st == SGA_UNAVAILABLE && c.mode_all) {
+			bench_note("skipping %s", why);
+			if (c.json)
+				emit_skipped(&c, i, sga ? sga : c.sga, why);
+			nskipped++;
+		} else {
+			if (st == SGA_UNAVAILABLE)
+				bench_err("%s", why);
+			failed[i] = true;
+			nfailed++;
 		}
-		sga = check_fit(&c, i, c.sga);
-		if (!sga) {
-			failed++;
-			continue;
-		}
-		if (run_mode(&c, i, sga, &r) < 0) {
-			failed++;
-			if (bench_stop)
-				break;
-			continue;
-		}
-		ran++;
 	}
 	if (bench_stop)
 		return 130;
-	if (!ran && !failed) {
-		bench_err("no mode could run on this kernel");
+	if (nfailed) {
+		if (asked > 1)
+			bench_err("%d of %d modes failed (%s)%s%s", nfailed, asked,
+				  mode_list(failed, list, sizeof(list)),
+				  nran ? "; results printed for " : "",
+				  nran ? mode_list(ran, why, sizeof(why)) : "");
 		return 1;
 	}
-	return failed ? 1 : 0;
+	if (!nran) {
+		bench_err("no mode could run here: all %d skipped (see the notes above)", nskipped);
+		return 1;
+	}
+	return 0;
 }

@@ -195,7 +195,16 @@ bool sga_mode_available(enum sga_mode m, bool thp_force, char *why, size_t len)
 	}
 }
 
-static int reserve_hugepages(size_t size)
+bool sga_inject_short_pool;
+
+/* Errors that mean "not enough of something on this host now". */
+static bool host_short(int err)
+{
+	return err == ENOMEM || err == ENOSPC || err == EAGAIN || err == EMFILE ||
+	       err == ENFILE;
+}
+
+static int reserve_hugepages(size_t size, char *why, size_t len)
 {
 	long long need = size / (2 * MiB), free_pages, rsvd, cur, got, want;
 
@@ -204,55 +213,58 @@ static int reserve_hugepages(size_t size)
 	cur = read_sysctl_ll(NR_HUGEPAGES);
 	if (free_pages < 0 || rsvd < 0 || cur < 0) {
 		bench_err("hugetlb: cannot read the hugepage pool state");
-		return -1;
+		return SGA_FAILED;
 	}
 	if (free_pages - rsvd >= need)
-		return 0;
+		return SGA_OK;
 	want = need - (free_pages - rsvd);
-	if (write_sysctl_ll(NR_HUGEPAGES, cur + want) < 0) {
-		bench_err("hugetlb: cannot grow %s to %lld: %s", NR_HUGEPAGES, cur + want,
-			  strerror(errno));
-		return -1;
+	if (write_sysctl_ll(NR_HUGEPAGES, cur + want - (sga_inject_short_pool ? 1 : 0)) < 0) {
+		snprintf(why, len, "hugetlb: cannot grow %s to %lld: %s", NR_HUGEPAGES,
+			 cur + want, strerror(errno));
+		return SGA_UNAVAILABLE;
 	}
 	got = read_sysctl_ll(NR_HUGEPAGES) - cur;
 	hugepages_added = got > 0 ? got : 0;
 	if (got < want) {
 		release_hugepages();
-		bench_err("hugetlb: could reserve only %lld of %lld 2 MiB hugepages "
-			  "(memory fragmented or in use)", got > 0 ? got : 0, want);
-		return -1;
+		snprintf(why, len, "hugetlb: could reserve only %lld of %lld 2 MiB hugepages "
+			 "(memory fragmented or in use)", got > 0 ? got : 0, want);
+		return SGA_UNAVAILABLE;
 	}
-	return 0;
+	return SGA_OK;
 }
 
-static int set_thp_advise(void)
+static int set_thp_advise(char *why, size_t len)
 {
 	char pol[32];
 	int fd;
 
-	if (read_policy(THP_SHMEM, pol, sizeof(pol)) < 0)
-		return -1;
+	if (read_policy(THP_SHMEM, pol, sizeof(pol)) < 0) {
+		snprintf(why, len, "thp: cannot read %s", THP_SHMEM);
+		return SGA_UNAVAILABLE;
+	}
 	if (thp_policy_allows(pol))
-		return 0;
+		return SGA_OK;
 	snprintf(thp_saved, sizeof(thp_saved), "%s", pol);
 	fd = open(THP_SHMEM, O_WRONLY);
 	if (fd < 0 || write(fd, "advise", 6) != 6) {
-		bench_err("thp: cannot set %s to advise: %s", THP_SHMEM, strerror(errno));
+		snprintf(why, len, "thp: cannot set %s to advise: %s", THP_SHMEM, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return SGA_UNAVAILABLE;
 	}
 	close(fd);
 	thp_changed = true;
 	bench_note("thp: %s set to advise for this run (was %s; restored at exit)",
 		   THP_SHMEM, thp_saved);
-	return 0;
+	return SGA_OK;
 }
 
 /*
  * Write every page through a temporary mapping: THP under "advise" needs a
  * VMA with VM_HUGEPAGE, and 4 KiB shmem pages must be uptodate (fallocate
  * leaves them not) or read fault-around skips them and the first child pays.
+ * 0 or -errno.
  */
 static int populate_through_mapping(int fd, size_t size, int advice)
 {
@@ -261,22 +273,41 @@ static int populate_through_mapping(int fd, size_t size, int advice)
 	int ret = 0;
 
 	if (p == MAP_FAILED)
-		return -1;
+		return -errno;
 	base = ((unsigned long)p + 2 * MiB - 1) & ~(2 * MiB - 1);
 	if (mmap((void *)base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 fd, 0) == MAP_FAILED ||
 	    madvise((void *)base, size, advice) < 0 ||
 	    madvise((void *)base, size, MADV_POPULATE_WRITE) < 0)
-		ret = -1;
+		ret = -errno;
 	munmap(p, size + 2 * MiB);
 	return ret;
 }
 
+/*
+ * A step of creating the SGA failed with err: the host being short of
+ * memory, hugepages or descriptors makes the mode unavailable (the reason in
+ * why); anything else is an error, printed. populate: MADV_POPULATE_WRITE's
+ * EFAULT is "a SIGBUS would have been raised": no memory for the page.
+ */
+static int create_failed(enum sga_mode m, const char *what, int err, bool populate,
+			 char *why, size_t len)
+{
+	if (host_short(err) || (populate && err == EFAULT)) {
+		snprintf(why, len, "%s: %s: %s", sga_mode_names[m], what, strerror(err));
+		return SGA_UNAVAILABLE;
+	}
+	bench_err("%s: %s: %s", sga_mode_names[m], what, strerror(err));
+	return SGA_FAILED;
+}
+
 int sga_backing_create(struct sga_backing *b, enum sga_mode m, size_t size,
-		       bool thp_force)
+		       bool thp_force, char *why, size_t len)
 {
 	unsigned int mfd_flags = MFD_CLOEXEC;
 	long long huge0 = meminfo_kb("ShmemHugePages");
+	char what[96];
+	int ret, err;
 
 	memset(b, 0, sizeof(*b));
 	b->mode = m;
@@ -288,14 +319,14 @@ int sga_backing_create(struct sga_backing *b, enum sga_mode m, size_t size,
 
 	switch (m) {
 	case SGA_THP:
-		if (thp_force && set_thp_advise() < 0)
-			return -1;
+		if (thp_force && (ret = set_thp_advise(why, len)) != SGA_OK)
+			goto fail;
 		b->madvice = MADV_HUGEPAGE;
 		b->fault_stride = 2 * MiB;
 		break;
 	case SGA_HUGETLB:
-		if (reserve_hugepages(size) < 0)
-			return -1;
+		if ((ret = reserve_hugepages(size, why, len)) != SGA_OK)
+			goto fail;
 		mfd_flags |= MFD_HUGETLB;
 		b->fault_stride = 2 * MiB;
 		break;
@@ -310,31 +341,34 @@ int sga_backing_create(struct sga_backing *b, enum sga_mode m, size_t size,
 	}
 	b->fd = memfd_create("mmscope-sga", mfd_flags);
 	if (b->fd < 0) {
-		bench_err("%s: memfd_create: %s", sga_mode_names[m], strerror(errno));
+		ret = create_failed(m, "memfd_create", errno, false, why, len);
 		goto fail;
 	}
 	if (ftruncate(b->fd, size) < 0) {
-		bench_err("%s: ftruncate to %zu bytes: %s", sga_mode_names[m], size,
-			  strerror(errno));
+		err = errno;
+		snprintf(what, sizeof(what), "ftruncate to %zu bytes", size);
+		ret = create_failed(m, what, err, false, why, len);
 		goto fail;
 	}
 	/* Populate once here so children only map: they measure mapping cost. */
 	if (m != SGA_HUGETLB) {
-		if (populate_through_mapping(b->fd, size, b->madvice) < 0) {
-			bench_err("%s: populating the %s SGA: %s", sga_mode_names[m],
-				  fmt_bytes(size), strerror(errno));
+		err = -populate_through_mapping(b->fd, size, b->madvice);
+		if (err) {
+			snprintf(what, sizeof(what), "populating the %s SGA", fmt_bytes(size));
+			ret = create_failed(m, what, err, true, why, len);
 			goto fail;
 		}
 		b->thp_huge_bytes = (meminfo_kb("ShmemHugePages") - huge0) * 1024;
 	} else if (fallocate(b->fd, 0, 0, size) < 0) {
-		bench_err("%s: allocating the %s SGA: %s", sga_mode_names[m],
-			  fmt_bytes(size), strerror(errno));
+		err = errno;
+		snprintf(what, sizeof(what), "allocating the %s SGA", fmt_bytes(size));
+		ret = create_failed(m, what, err, false, why, len);
 		goto fail;
 	}
-	return 0;
+	return SGA_OK;
 fail:
 	sga_backing_destroy(b);
-	return -1;
+	return ret;
 }
 
 void sga_backing_destroy(struct sga_backing *b)

@@ -30,12 +30,31 @@ bool sga_mode_available(enum sga_mode m, bool thp_force, char *why, size_t len);
 /* True when the mode maps 4 KiB pages (2 MiB of PTEs per GiB per process). */
 bool sga_mode_uses_ptes(enum sga_mode m);
 
-/* Create and populate; returns 0, or -1 after printing a one-line error. */
+/*
+ * What kept a mode from running. SGA_UNAVAILABLE: the host cannot give it
+ * what it needs right now (hugepages, memory, a THP policy it may not set),
+ * with a one-line reason, "MODE: ...", for the caller to report (under
+ * --mode all: skipped). SGA_FAILED: anything else, already printed.
+ */
+enum { SGA_OK = 0, SGA_FAILED = -1, SGA_UNAVAILABLE = -2 };
+
+/*
+ * Create and populate: SGA_OK; SGA_UNAVAILABLE with the reason in why;
+ * SGA_FAILED after printing a one-line error. Nothing is left behind on
+ * either error (memfd closed, hugepages and THP policy given back).
+ */
 int sga_backing_create(struct sga_backing *b, enum sga_mode m, size_t size,
-		       bool thp_force);
+		       bool thp_force, char *why, size_t len);
 /* Close the memfd and give back hugepages / THP policy. Idempotent. */
 void sga_backing_destroy(struct sga_backing *b);
 /* Async-signal-safe subset of destroy for fatal signals (settings only). */
 void sga_backing_emergency_restore(void);
+
+/*
+ * Test hook (SGA_BENCH_INJECT=hugetlb:reserve): grow the hugepage pool one
+ * page short of what the SGA needs, as a kernel that could not find the
+ * last page would, so the partial-reservation path runs for real.
+ */
+extern bool sga_inject_short_pool;
 
 #endif

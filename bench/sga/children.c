@@ -182,6 +182,8 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	if (m->madvice && madvise(p, m->size, m->madvice) < 0)
 		child_fail(s, STEP_MADVISE);
 	touch(s, p, m, t, idx);
+	if (t->inject_crash && idx == 0)
+		raise(SIGBUS);
 	if (write(ready_wr, "t", 1) != 1)
 		child_fail(s, STEP_PIPE);
 	wait_broadcast(release_rd);

@@ -30,6 +30,7 @@ struct touch_plan {
 	bool write;		/* store instead of load */
 	unsigned int seed;
 	bool sample_latency;	/* time a sample of the touches that fault */
+	bool inject_crash;	/* test hook: child 0 dies of SIGBUS after touching */
 };
 
 /* Per-child results in MAP_SHARED memory, written by the child. */
