@@ -3,7 +3,10 @@
 # A store written by the first schema (user_version 1: runs + flat metrics,
 # docs/store.md) is migrated in place on first use: its runs keep their
 # samples, get uuids and synthesized documents, export, compare, and take
-# new runs. A store from a newer mmscope is refused, untouched.
+# new runs. A schema-2 store's sga-bench keys gain the SGA size from their
+# documents (3): old runs compare with new runs of the same size, never with
+# another size, and rows without a size become sga=unknown. A store from a
+# newer mmscope is refused, untouched.
 . "$(dirname "$0")/lib.sh"
 require_jq
 require_cmd sqlite3
@@ -23,7 +26,7 @@ INSERT INTO metrics VALUES
 PRAGMA user_version = 1;
 SQL
 "$MMSCOPE" runs --db "$DB" | tee "$TMP/runs.txt" || fail "runs on a v1 store"
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ] || fail "not migrated to 2"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ] || fail "not migrated to 3"
 [ "$(sqlite3 "$DB" 'select count(distinct uuid) from runs')" = 2 ] || fail "uuids"
 [ "$(sqlite3 "$DB" 'select count(*) from docs')" = 6 ] || fail "one document per run, repeat, tool, mode"
 [ "$(sqlite3 "$DB" 'select count(*) from metrics where doc_id is null')" = 0 ] || fail "metrics not linked"
@@ -43,6 +46,39 @@ printf 'workload = ./fake-bench\nrepeats = 3\n' > "$TMP/s.scn"
 sum=$(sqlite3 "$DB" 'select count(*) from docs')
 "$MMSCOPE" runs --db "$DB" >/dev/null && [ "$(sqlite3 "$DB" 'select count(*) from docs')" = "$sum" ] || fail "re-migrated"
 
+# schema 2 -> 3: sga-bench keys carry the SGA size
+sga_docs() {	# FILE SGA_BYTES VALUE...: one sga-bench shmem document per value
+	local f=$1 sz=$2 v; shift 2
+	for v; do
+		printf '{"schema":"mmscope/1","tool":"sga-bench","kind":"result","mode":"shmem","time":1700000000,"host":{"kernel":"6.1.0"},"procs":8,"sga_bytes":%s,"metrics":{"pt_physical_bytes":%s,"sga_bytes":%s}}\n' "$sz" "$v" "$sz"
+	done > "$f"
+}
+DB2="$TMP/v2.db"
+sga_docs "$TMP/old2g.jsonl" 2147483648 1000 1010 990
+"$MMSCOPE" import --db "$DB2" --tag old2g "$TMP/old2g.jsonl" >/dev/null || fail "import old2g"
+# what schema 2 stored: the key without the size
+sqlite3 "$DB2" "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE tool = 'sga-bench'; PRAGMA user_version = 2"
+# a row no document describes (hand-made; nothing in it tells the size)
+sqlite3 "$DB2" "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value) VALUES(1, 0, 'sga-bench', 'shmem[procs=8]', 'faults_count', 5)"
+"$MMSCOPE" runs --db "$DB2" >/dev/null || fail "runs on a v2 store"
+[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 3 ] || fail "v2 not migrated to 3"
+[ "$(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics where name = 'pt_physical_bytes'")" = "shmem[procs=8,sga=2G]" ] ||
+	fail "migrated key: $(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics")"
+[ "$(sqlite3 "$DB2" "select mode from metrics where name = 'faults_count'")" = "shmem[procs=8,sga=unknown]" ] ||
+	fail "row without a document: $(sqlite3 "$DB2" "select mode from metrics where name = 'faults_count'")"
+# new runs: same size compares with the migrated run, another size does not
+sga_docs "$TMP/new2g.jsonl" 2147483648 1300 1310 1290
+sga_docs "$TMP/new1g.jsonl" 1073741824 500 505 495
+"$MMSCOPE" import --db "$DB2" --tag new2g "$TMP/new2g.jsonl" >/dev/null || fail "import new2g"
+"$MMSCOPE" import --db "$DB2" --tag new1g "$TMP/new1g.jsonl" >/dev/null || fail "import new1g"
+"$MMSCOPE" compare --db "$DB2" --json old2g new2g > "$TMP/c2.json"; rc=$?
+[ $rc -eq 1 ] || fail "old 2G vs new 2G: exit $rc (a +30% page-table regression)"
+[ "$(jq -r '[.rows[].metric] | join(" ")' "$TMP/c2.json")" = "sga-bench.shmem[procs=8,sga=2G].pt_physical_bytes sga-bench.shmem[procs=8,sga=2G].sga_bytes" ] ||
+	fail "compared rows: $(jq -c '[.rows[].metric]' "$TMP/c2.json")"
+expect_fail_oneline "2G vs 1G" "$MMSCOPE" compare --db "$DB2" old2g new1g
+grep -q 'no metric is present on both sides' "$TMP/ef.err" || fail "2G vs 1G compared"
+log "schema 2 -> 3: sga-bench keys gained sga=2G (sga=unknown without a document); 2G vs 1G not compared"
+
 # newer schema: refused, file unchanged
 sqlite3 "$TMP/new.db" 'CREATE TABLE runs(x); PRAGMA user_version = 7'
 before=$(sha256sum < "$TMP/new.db")
@@ -52,4 +88,4 @@ grep -q 'newer than this mmscope' "$TMP/ef.err" || fail "message"
 # a SQLite file that is not ours
 sqlite3 "$TMP/foreign.db" 'CREATE TABLE t(x)'
 expect_fail_oneline "foreign database" "$MMSCOPE" runs --db "$TMP/foreign.db"
-pass "schema 1 -> 2 migration keeps data; newer and foreign stores refused"
+pass "schema 1 -> 3 and 2 -> 3 migrations keep data, sizes keep sga-bench runs apart; newer and foreign stores refused"

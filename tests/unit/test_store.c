@@ -175,6 +175,72 @@ int main(void)
 		store_close(st);
 	}
 
+	/* metric keys: sga-bench's carry the SGA size, other tools' do not change */
+	{
+		static const struct { const char *doc, *key; } k[] = {
+			{ "{\"tool\":\"sga-bench\",\"mode\":\"shmem\",\"procs\":1500,"
+			  "\"sga_bytes\":4294967296}", "shmem[procs=1500,sga=4G]" },
+			{ "{\"tool\":\"sga-bench\",\"mode\":\"thp\",\"procs\":20,"
+			  "\"sga_bytes\":67108864}", "thp[procs=20,sga=64M]" },
+			{ "{\"tool\":\"sga-bench\",\"mode\":\"hugetlb\","
+			  "\"metrics\":{\"sga_bytes\":3221225472.0}}", "hugetlb[sga=3G]" },
+			{ "{\"tool\":\"sga-bench\",\"mode\":\"shmem\",\"procs\":2}",
+			  "shmem[procs=2,sga=unknown]" },
+			{ "{\"tool\":\"pfbench\",\"mode\":\"anon\",\"task_mode\":\"thread\","
+			  "\"tasks\":2,\"sga_bytes\":4096}", "anon[task_mode=thread,tasks=2]" },
+			{ "{\"tool\":\"ptmem\",\"mode\":\"precise\"}", "precise" },
+		};
+		char q[256];
+
+		for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+			struct json_object *d = json_tokener_parse(k[i].doc);
+
+			store_qualified_mode(d, q, sizeof(q));
+			CHECK(!strcmp(q, k[i].key), "key of %s: %s, want %s", k[i].doc, q, k[i].key);
+			json_object_put(d);
+		}
+	}
+
+	/* migration from schema 2: stored sga-bench keys gain the size */
+	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	st = store_open(path, err, sizeof(err));
+	CHECK(st != NULL, "open v2: %s", err);
+	if (st) {
+		sqlite3 *db = (sqlite3 *)store_db(st);
+
+		run = json_tokener_parse("{\"uuid\":\"u-sga\",\"scenario\":\"s\",\"kernel\":\"k\","
+			"\"started\":1,\"repeats\":[{\"docs\":["
+			"{\"doc\":{\"tool\":\"sga-bench\",\"kind\":\"result\",\"mode\":\"shmem\","
+			"\"procs\":8,\"sga_bytes\":2147483648,\"metrics\":{\"pt_physical_bytes\":1}}},"
+			"{\"doc\":{\"tool\":\"sga-bench\",\"kind\":\"result\",\"mode\":\"thp\","
+			"\"metrics\":{\"pt_physical_bytes\":2}}},"
+			"{\"doc\":{\"tool\":\"pfbench\",\"kind\":\"result\",\"mode\":\"anon\","
+			"\"tasks\":2,\"metrics\":{\"ops\":3}}}]}]}");
+		CHECK(store_add_run(st, run, &id, err, sizeof(err)) == 0, "add sga: %s", err);
+		json_object_put(run);
+		/* back to what schema 2 wrote */
+		sqlite3_exec(db, "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE mode GLOB 'shmem*';"
+			     "UPDATE metrics SET mode = 'thp#2' WHERE mode GLOB 'thp*';"
+			     "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value)"
+			     " VALUES(1, 0, 'sga-bench', 'hugetlb', 'pt_physical_bytes', 4);"
+			     "PRAGMA user_version = 2;", NULL, NULL, NULL);
+		store_close(st);
+		st = store_open(path, err, sizeof(err));
+		CHECK(st != NULL, "reopen v2: %s", err);
+	}
+	if (st) {
+		CHECK(count(st, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "v2 migrated");
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'shmem[procs=8,sga=2G]'") == 1,
+		      "shmem key from sga_bytes");
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'thp[sga=unknown]#2'") == 1,
+		      "thp key without a size, suffix kept");
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'hugetlb[sga=unknown]'") == 1,
+		      "row without a document");
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'anon[tasks=2]'") == 1,
+		      "pfbench key changed");
+		store_close(st);
+	}
+
 	/* newer schema and non-databases are refused */
 	{
 		sqlite3 *db;

@@ -36,7 +36,7 @@ static const char schema_v1[] =
 	" repeat_idx INTEGER NOT NULL, tool TEXT NOT NULL, mode TEXT NOT NULL,"
 	" name TEXT NOT NULL, value REAL NOT NULL);";
 
-/* Schema 2, current. */
+/* Schema 2; also 3's tables (3 changed only the sga-bench metric keys). */
 static const char schema_v2[] =
 	"CREATE TABLE runs(id INTEGER PRIMARY KEY, uuid TEXT NOT NULL,"
 	" scenario TEXT NOT NULL, scenario_hash TEXT NOT NULL DEFAULT 'unknown',"
@@ -101,7 +101,17 @@ static const char migrate_1_2[] =
 	"CREATE INDEX runs_tag ON runs(tag);"
 	"CREATE INDEX runs_kernel ON runs(kernel);";
 
-static const char *const migrations[] = { NULL, migrate_1_2 };	/* [v] goes v -> v+1 */
+static int migrate_2_3(sqlite3 *db, char *err, size_t errlen);
+
+/* [v] goes v -> v+1: SQL, then a function for what SQL cannot say. */
+static const struct migration {
+	const char *sql;
+	int (*fn)(sqlite3 *db, char *err, size_t errlen);
+} migrations[] = {
+	{ NULL, NULL },
+	{ migrate_1_2, NULL },
+	{ NULL, migrate_2_3 },
+};
 
 int store_default_path(char *buf, size_t len)
 {
@@ -191,7 +201,8 @@ static int prepare_schema(struct store *st, char *err, size_t errlen)
 			    st->path, v, STORE_SCHEMA_VERSION);
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++)
-		if (exec_sql(st->db, migrations[v], e2, sizeof(e2)) < 0)
+		if ((migrations[v].sql && exec_sql(st->db, migrations[v].sql, e2, sizeof(e2)) < 0) ||
+		    (migrations[v].fn && migrations[v].fn(st->db, e2, sizeof(e2)) < 0))
 			goto bad;
 	snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
 	if (exec_sql(st->db, buf, e2, sizeof(e2)) < 0 ||
@@ -318,6 +329,41 @@ static double jnum_or(struct json_object *o, const char *key, double dflt)
  */
 static const char *const qualifiers[] = { "task_mode", "tasks", "threads", "procs", "variant" };
 
+/* "4G", "512M", "6K" or plain bytes: a size as --sga takes it, without a '.'. */
+static void size_label(double b, char *out, size_t len)
+{
+	unsigned long long v = (unsigned long long)b;
+
+	if (!isfinite(b) || b <= 0 || (double)v != b)
+		snprintf(out, len, "unknown");
+	else if (v % (1ULL << 30) == 0)
+		snprintf(out, len, "%lluG", v >> 30);
+	else if (v % (1ULL << 20) == 0)
+		snprintf(out, len, "%lluM", v >> 20);
+	else if (v % (1ULL << 10) == 0)
+		snprintf(out, len, "%lluK", v >> 10);
+	else
+		snprintf(out, len, "%llu", v);
+}
+
+/*
+ * sga-bench sizes its SGA from the host's free memory unless told, and every
+ * figure scales with it: the size is part of the key ("sga=4G"), so a run on
+ * a busier host that chose a smaller SGA is not compared with a larger one.
+ * From the "sga_bytes" member, else the metric of that name (documents
+ * synthesized from a schema-1 store), else "sga=unknown".
+ */
+static void sga_label(struct json_object *doc, char *out, size_t len)
+{
+	struct json_object *m;
+	double b = NAN;
+
+	if (doc && jnum(doc, "sga_bytes", &b) < 0 &&
+	    (!json_object_object_get_ex(doc, "metrics", &m) || jnum(m, "sga_bytes", &b) < 0))
+		b = NAN;
+	size_label(b, out, len);
+}
+
 void store_qualified_mode(struct json_object *doc, char *out, size_t len)
 {
 	size_t o = snprintf(out, len, "%s", jstr(doc, "mode", ""));
@@ -333,8 +379,84 @@ void store_qualified_mode(struct json_object *doc, char *out, size_t len)
 			      json_object_get_string(v));
 		first = false;
 	}
+	if (!strcmp(jstr(doc, "tool", ""), "sga-bench") && o < len) {
+		char sz[32];
+
+		sga_label(doc, sz, sizeof(sz));
+		o += snprintf(out + o, len - o, "%ssga=%s", first ? "[" : ",", sz);
+		first = false;
+	}
 	if (!first && o < len)
 		snprintf(out + o, len - o, "]");
+}
+
+/*
+ * 2 -> 3: sga-bench keys gain the SGA size. Stored metric modes are rewritten
+ * from their document ("shmem[procs=1500]" -> "shmem[procs=1500,sga=4G]",
+ * a "#2" suffix kept); rows whose document has no size become "sga=unknown"
+ * and so never compare with a run that has one.
+ */
+static void insert_sga(const char *mode, const char *label, char *out, size_t len)
+{
+	const char *hash = strchr(mode, '#'), *end = hash ? hash : mode + strlen(mode);
+	int base = (int)(end - mode);
+
+	if (base > 0 && mode[base - 1] == ']')
+		snprintf(out, len, "%.*s,sga=%s]%s", base - 1, mode, label, end);
+	else
+		snprintf(out, len, "%.*s[sga=%s]%s", base, mode, label, end);
+}
+
+static int migrate_2_3(sqlite3 *db, char *err, size_t errlen)
+{
+	struct row { int64_t doc_id; bool has_doc; char *mode, *new_mode; } *rows = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT m.doc_id, m.mode, d.json FROM metrics m"
+			       " LEFT JOIN docs d ON d.id = m.doc_id WHERE m.tool = 'sga-bench'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *js = (const char *)sqlite3_column_text(s, 2);
+		struct json_object *doc = js ? json_tokener_parse(js) : NULL;
+		char label[32], buf[512];
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			rows = realloc(rows, cap * sizeof(*rows));
+		}
+		rows[n].has_doc = sqlite3_column_type(s, 0) != SQLITE_NULL;
+		rows[n].doc_id = sqlite3_column_int64(s, 0);
+		rows[n].mode = strdup((const char *)sqlite3_column_text(s, 1));
+		sga_label(doc, label, sizeof(label));
+		insert_sga(rows[n].mode, label, buf, sizeof(buf));
+		rows[n++].new_mode = strdup(buf);
+		json_object_put(doc);
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(db, "UPDATE metrics SET mode = ?1 WHERE tool = 'sga-bench'"
+			       " AND doc_id IS ?2 AND mode = ?3", -1, &s, NULL) != SQLITE_OK)
+		rc = fail(err, errlen, "%s", sqlite3_errmsg(db));
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, rows[i].new_mode, -1, SQLITE_STATIC);
+		if (rows[i].has_doc)
+			sqlite3_bind_int64(s, 2, rows[i].doc_id);
+		else
+			sqlite3_bind_null(s, 2);
+		sqlite3_bind_text(s, 3, rows[i].mode, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = fail(err, errlen, "sga-bench keys: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].mode);
+		free(rows[i].new_mode);
+	}
+	free(rows);
+	return rc;
 }
 
 static int insert_doc(sqlite3 *db, int64_t run_id, int rep, const char *source,

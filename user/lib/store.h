@@ -19,7 +19,7 @@
 
 #include "stats.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_EXPORT_SCHEMA "mmscope-runs/1"
 
 struct store;
