@@ -514,13 +514,28 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	/* stdout closed: give it the rest of its time to exit */
 	child_reap(&cs[0], deadline - now_ns() / 1e9 > 1 ? deadline - now_ns() / 1e9 : 1);
 	json_object_object_add(r, "wall_s", json_object_new_double(now_ns() / 1e9 - t0));
+	/*
+	 * A repeat counts only when its workload exits 0. Documents printed
+	 * before a failure are not kept: compare and the dashboard pool every
+	 * stored sample, and a driver that keeps going past what it cannot run
+	 * says so in a document and exits 0 (sga-bench --mode all skips), so a
+	 * non-zero exit means the measurement itself went wrong.
+	 */
 	if (!WIFEXITED(cs[0].status) || WEXITSTATUS(cs[0].status)) {
+		struct json_object *lost = json_object_new_array();
+		int nlost = take_docs(cs[0].out, "workload", true, lost, NULL);
+		char after[96] = "";
+
+		json_object_put(lost);
+		if (nlost)
+			snprintf(after, sizeof(after), " after printing %d result document%s "
+				 "(discarded)", nlost, nlost == 1 ? "" : "s");
 		if (WIFEXITED(cs[0].status))
-			err_msg("run: repeat %d: workload %s exited with status %d",
-				rep + 1, s->argv[0], WEXITSTATUS(cs[0].status));
+			err_msg("run: repeat %d: workload %s exited with status %d%s",
+				rep + 1, s->argv[0], WEXITSTATUS(cs[0].status), after);
 		else
-			err_msg("run: repeat %d: workload %s killed by signal %d",
-				rep + 1, s->argv[0], WTERMSIG(cs[0].status));
+			err_msg("run: repeat %d: workload %s killed by signal %d%s",
+				rep + 1, s->argv[0], WTERMSIG(cs[0].status), after);
 		goto out;
 	}
 	ndocs = take_docs(cs[0].out, "workload", true, docs, NULL);

@@ -4,7 +4,8 @@
 # uname, the kernel config, the build's git description, sha256sum of the
 # scenario); malformed scenarios fail with FILE:LINE; guest scenarios refuse
 # on this kernel naming scripts/kernel/boot.sh; a failing workload records
-# nothing; the shipped scenarios all parse.
+# nothing, not even the results it printed before failing (counted in the
+# error); the shipped scenarios all parse.
 . "$(dirname "$0")/lib.sh"
 require_jq
 need_bin "$MMSCOPE"
@@ -72,6 +73,22 @@ printf 'workload = ./fake-bench --fail\nrepeats = 2\n' > "$TMP/f.scn"
 "$MMSCOPE" run "$TMP/f.scn" > /dev/null 2> "$TMP/ferr"; rc=$?
 [ $rc -eq 1 ] || fail "failing workload: exit $rc"
 grep -q 'workload .*exited with status 3' "$TMP/ferr" || fail "status not reported: $(cat "$TMP/ferr")"
+# results printed before a non-zero exit are discarded too, and said so
+cat > "$TMP/half-bench" <<'EOF2'
+#!/bin/sh
+echo '{"schema":"mmscope/1","tool":"half","kind":"result","mode":"a","metrics":{"x":1}}'
+echo 'half-bench: a line that is not JSON'
+echo '{"schema":"mmscope/1","tool":"half","kind":"result","mode":"b","skipped":"why"}'
+exit 3
+EOF2
+chmod +x "$TMP/half-bench"
+printf 'workload = ./half-bench\nrepeats = 2\n' > "$TMP/half.scn"
+"$MMSCOPE" run "$TMP/half.scn" > /dev/null 2> "$TMP/herr"; rc=$?
+[ $rc -eq 1 ] || fail "workload failing after results: exit $rc"
+grep -q '^mmscope: run: repeat 1: workload ./half-bench exited with status 3 after printing 2 result documents (discarded)$' "$TMP/herr" ||
+	fail "discarded documents not reported: $(cat "$TMP/herr")"
+grep -q '^half-bench: a line that is not JSON$' "$TMP/herr" || fail "workload's other output not passed on"
+grep -q 'nothing recorded' "$TMP/herr" || fail "no 'nothing recorded'"
 printf 'workload = /bin/echo hello\nrepeats = 2\n' > "$TMP/nodoc.scn"
 "$MMSCOPE" run "$TMP/nodoc.scn" > /dev/null 2> "$TMP/nerr"; rc=$?
 [ $rc -eq 1 ] && grep -q 'printed no mmscope/1 result documents' "$TMP/nerr" || fail "no-document workload: $rc $(cat "$TMP/nerr")"
