@@ -685,12 +685,20 @@ static void print_summary(FILE *f, const struct config *c, const struct result *
 	fflush(f);
 }
 
-/* Free reservation space so every child maps the SGA at one 1 GiB-aligned VA. */
+/*
+ * Free reservation space so every child maps the SGA at one 1 GiB-aligned VA.
+ * The whole 1 GiB ranges the SGA touches are reserved, not just the SGA: a
+ * smaller SGA would otherwise share its PMD table with whatever the kernel
+ * placed after it (libraries, the tracer's maps), a table the children
+ * inherit at fork, and its page would be missing from both the physical and
+ * the logical figures (0 instead of one page per process for thp at 64 MiB,
+ * depending on the address-space layout).
+ */
 static void *reserve_va(size_t size, void **resv, size_t *resv_len)
 {
 	unsigned long base;
 
-	*resv_len = size + GiB;
+	*resv_len = (size + GiB - 1) / GiB * GiB + GiB;
 	*resv = mmap(NULL, *resv_len, PROT_NONE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (*resv == MAP_FAILED)

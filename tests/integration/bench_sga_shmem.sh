@@ -11,7 +11,11 @@
 #    PageTables meanwhile.
 #  - where the faultlat tracer loaded (--trace auto), its fault count within
 #    1% of perf's;
-#  - afterwards: no child left, Shmem back near the baseline.
+#  - afterwards: no child left, Shmem back near the baseline;
+#  - a small SGA (20 x 64 MiB, three runs: it depends on the address-space
+#    layout) gets a PMD table of its own: pt_logical_bytes exactly 20 x (32
+#    PTE + 1 PMD) pages for shmem and 20 x 1 PMD page for thp (where shmem
+#    THP could be used), not 0 for a table shared with other mappings.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_jq
@@ -67,4 +71,16 @@ fi
 pgrep -x "$(sga_comm "$pid")" >/dev/null && fail "sga-child processes left behind"
 shmem1=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 [ $((shmem1 - shmem0)) -lt 65536 ] || fail "Shmem grew by $((shmem1 - shmem0)) kB after exit"
+
+for i in 1 2 3; do
+	"$BIN" -n 20 --sga 64M -m shmem -m thp --thp-force --trace off --json >"$TMP/small" 2>"$TMP/small.err" ||
+		fail "small SGA run $i: $(cat "$TMP/small.err")"
+	l=$(jq -r 'select(.mode == "shmem") | .metrics.pt_logical_bytes' "$TMP/small")
+	[ "${l%.*}" -eq $((20 * 33 * 4096)) ] || fail "small shmem SGA, run $i: logical $l, want $((20 * 33 * 4096))"
+	if [ "$(jq -r 'select(.mode == "thp") | .metrics.sga_shmem_huge_bytes' "$TMP/small")" != 0 ]; then
+		l=$(jq -r 'select(.mode == "thp") | .metrics.pt_logical_bytes' "$TMP/small")
+		[ "${l%.*}" -eq $((20 * 4096)) ] || fail "small thp SGA, run $i: logical $l, want $((20 * 4096))"
+	fi
+done
+log "20 x 64 MiB, 3 runs: logical exactly one PMD page per process (+ 32 PTE pages for shmem)"
 pass
