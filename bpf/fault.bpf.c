@@ -40,16 +40,28 @@ struct {
 /* Processes not counted per process because vl_procs was full. */
 __u64 vl_procs_dropped = 0;
 
+/* A zeroed value to create per-process entries from: a struct on the stack
+ * would be zeroed on every fault, before the lookup that nearly always hits
+ * (the compiler hoists the initialisation). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vl_counts);
+} vl_zero SEC(".maps");
+
 static __always_inline struct vl_counts *vl_proc(__u64 pid_tgid)
 {
-	__u32 tgid = pid_tgid >> 32;
-	struct vl_counts *c = bpf_map_lookup_elem(&vl_procs, &tgid);
-	struct vl_counts zero = {};
+	__u32 tgid = pid_tgid >> 32, zero_key = 0;
+	struct vl_counts *c = bpf_map_lookup_elem(&vl_procs, &tgid), *zero;
 
 	if (c)
 		return c;
-	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-	if (bpf_map_update_elem(&vl_procs, &tgid, &zero, BPF_NOEXIST) &&
+	zero = bpf_map_lookup_elem(&vl_zero, &zero_key);
+	if (!zero)
+		return NULL;
+	bpf_get_current_comm(zero->comm, sizeof(zero->comm));
+	if (bpf_map_update_elem(&vl_procs, &tgid, zero, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&vl_procs, &tgid)) {
 		__sync_fetch_and_add(&vl_procs_dropped, 1);
 		return NULL;
