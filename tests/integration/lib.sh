@@ -181,6 +181,28 @@ check_mode() {
 	[ "$modes" = "$MMSCOPE_TEST_MODE " ] ||
 		fail "$2: documents in mode(s) '$modes', expected $MMSCOPE_TEST_MODE"
 	[ -n "${3:-}" ] || log "$2: all $(grep -c '^{' "$1") documents in $MMSCOPE_TEST_MODE mode"
+	check_fault_hooks "$1" "$2"
+}
+
+# check_fault_hooks FILE WHAT: vmalock/faultlat documents say which hooks
+# closed the faults; on a kernel with exceptions:page_fault_done
+# (patches/0004) that must be it, unless MMSCOPE_IGNORE_PATCH_TP asks for
+# the stock-kernel hooks, and then it must not be (no silent fallback
+# either way).
+check_fault_hooks() {
+	local hooks want=
+	hooks=$(grep '^{' "$1" | jq -r '.fault_hooks // empty' | sort -u | tr '\n' ' ')
+	[ -n "$hooks" ] || return 0
+	if [ -d "${TRACEFS:-/sys/kernel/tracing}/events/exceptions/page_fault_done" ] &&
+	   [ "${MMSCOPE_IGNORE_PATCH_TP:-0}" = 0 ]; then
+		want=page_fault_done
+		[ "$hooks" = "$want " ] || fail "$2: faults closed by '$hooks', expected $want"
+	else
+		case " $hooks" in *" page_fault_done "*)
+			fail "$2: faults closed by page_fault_done with MMSCOPE_IGNORE_PATCH_TP set or no such event" ;;
+		esac
+	fi
+	log "$2: faults closed by ${hooks% }"
 }
 
 # start_tracer_json OUT TOOL ARGS...: `mmscope TOOL --json --interval 0.3

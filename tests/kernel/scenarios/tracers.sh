@@ -33,11 +33,12 @@ export MMSCOPE_TEST_MODE=$(arg test_mode precise)
 export MMSCOPE_TEST_SLOW=$(arg test_slow 10)
 # NAME+stock: the test again with MMSCOPE_IGNORE_PATCH_TP=1, i.e. the
 # tracers taking the paths of a kernel without the mmscope series (ptmem's
-# fexit on pmd_install & co. instead of the pgtable tracepoints): run where
+# fexit on pmd_install & co. instead of the pgtable tracepoints, vmalock and
+# faultlat's fexit on handle_mm_fault instead of page_fault_done): run where
 # the series' tracepoints exist. NAME+kprobe: the same with
 # MMSCOPE_PTMEM_KPROBES=1 too (ptmem's kprobe path, where fentry works).
 stock=
-[ -d /sys/kernel/tracing/events/pgtable ] && stock=,vmalock_counts+stock,ptmem+stock,ptmem_levels+stock,ptmem_levels+kprobe,ptshare+stock
+[ -d /sys/kernel/tracing/events/pgtable ] && stock=,faultlat_counts+stock,vmalock_counts+stock,ptmem+stock,ptmem_levels+stock,ptmem_levels+kprobe,ptshare+stock
 TESTS=$(arg tests probe,faultlat_counts,vmalock_counts,ptmem,ptmem_levels,ptshare,faultlat_vmalock_errors,ptmem_errors$stock | tr , ' ')
 TIMEOUT=$(arg test_timeout 600)
 rc=0
