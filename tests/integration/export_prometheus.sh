@@ -119,8 +119,14 @@ check_pt mmscope_pagetables_bytes
 if [ "$tracers" != none ]; then
 	# ptmem's gauge is its latest interval (--interval 0.5): up to 0.5 s old
 	check_pt mmscope_ptmem_pagetables_bytes 0.5
-	c=$(value mmscope_faultlat_latency_seconds_count)
-	inf=$(value 'mmscope_faultlat_latency_seconds_bucket{le="+Inf"}')
+	# both at one evaluation time, 1.5 s back (scrapes are 1 s apart, so
+	# the scrape in force then is complete): two plain instant queries can
+	# straddle a scrape and pair a count with the next scrape's buckets
+	at=$(awk -v t="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t - 1.5 }')
+	c=$(curl -sf --get "$API/query" --data-urlencode "query=mmscope_faultlat_latency_seconds_count" \
+		--data-urlencode "time=$at" | jq -r '.data.result[0].value[1] // empty')
+	inf=$(curl -sf --get "$API/query" --data-urlencode 'query=mmscope_faultlat_latency_seconds_bucket{le="+Inf"}' \
+		--data-urlencode "time=$at" | jq -r '.data.result[0].value[1] // empty')
 	log "faultlat histogram: count $c, +Inf bucket $inf"
 	awk -v c="$c" 'BEGIN { exit !(c > 0) }' || fail "faultlat histogram empty"
 	[ "$c" = "$inf" ] || fail "+Inf bucket $inf != count $c"
