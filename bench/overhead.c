@@ -45,6 +45,7 @@
 #include "jsonout.h"
 #include "opts.h"
 #include "perfev.h"
+#include "probe.h"
 #include "util.h"
 
 #define REGION (128UL << 20)
@@ -224,6 +225,7 @@ enum {
 	FL_RAW = 2,	/* raw_tp page_fault_user */
 	FL_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
 	FL_FEXIT = 8,	/* fexit handle_mm_fault + lock_vma_under_rcu (precise) */
+	FL_DONE = 16,	/* raw_tp page_fault_done (patches/0004) */
 };
 
 struct cfg {
@@ -273,6 +275,12 @@ static int floor_attach(int mask, struct bpf_link **links, int *n,
 	}
 	if (mask & FL_RAW) {
 		links[*n] = bpf_program__attach(floor_skel->progs.floor_raw_fault);
+		if (!links[*n])
+			goto fail;
+		(*n)++;
+	}
+	if (mask & FL_DONE) {
+		links[*n] = bpf_program__attach(floor_skel->progs.floor_raw_done);
 		if (!links[*n])
 			goto fail;
 		(*n)++;
@@ -642,6 +650,9 @@ int main(int argc, char **argv)
 			add_cfg(CFG_FLOOR, 0, FL_RAW | FL_FEXIT, "floor raw_tp+fexit",
 				"floor_raw_fexit");
 		}
+		/* the hook vmalock and faultlat use where the kernel has it */
+		if (probe_tracepoint("exceptions", "page_fault_done"))
+			add_cfg(CFG_FLOOR, 0, FL_DONE, "floor page_fault_done", "floor_done");
 		add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
 		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");
 		add_cfg(CFG_FLOOR, 0, FL_PERF, "floor perf", "floor_perf");

@@ -25,6 +25,14 @@ int floor_perf(void *ctx)
 	return 0;
 }
 
+/* The series' fault-completion event (patches/0004): one per fault, with
+ * the kernel's two clock reads for the duration. */
+SEC("raw_tp/page_fault_done")
+int floor_raw_done(void *ctx)
+{
+	return 0;
+}
+
 /* Precise mode's hooks (loaded only for `overhead --floor --mode precise`:
  * fentry/fexit are refused on some kernels). */
 SEC("fexit/handle_mm_fault")
