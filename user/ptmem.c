@@ -24,8 +24,8 @@
 #include "tracer.h"
 #include "util.h"
 
-#define MAX_EXITS	4096	/* exited processes kept for the summary */
-#define MAX_LISTED	1000	/* exited processes listed in one interval document */
+#define DEFAULT_EXITS	1000	/* exited processes listed per document (--exits) */
+#define MAX_EXITS	1000000
 
 static const char *const level_names[PTMEM_LEVELS] = { "pte", "pmd", "pud", "p4d" };
 
@@ -54,6 +54,7 @@ static const char *const thp_unseen[THP_NR] = {
 
 static int top_n = 10;
 static bool fault_samples;	/* --fault-samples: sample at every fault too */
+static int max_exits = DEFAULT_EXITS;	/* --exits */
 
 struct exit_rec {
 	struct ptmem_exit e;
@@ -69,10 +70,15 @@ struct ptmem_state {
 	enum attach_mode mode;
 	const char *levels_via;	/* "patch tracepoints", "fentry", "kprobe" or NULL */
 	long long pt_start_kb, secpt_start_kb;
-	/* exits of the current interval */
+	/* exits of the current interval: all of them (unless out of memory) */
 	struct exit_rec *ivl;
 	int n_ivl, cap_ivl;
-	/* all exits (summary), capped */
+	unsigned long long ivl_seen;
+	/*
+	 * The whole run (summary): the max_exits largest peaks so far, a
+	 * min-heap on the peak (all[0] is the smallest kept), so an exit
+	 * arriving late is not lost to smaller ones that came first.
+	 */
 	struct exit_rec *all;
 	int n_all;
 	unsigned long long exits_total;
@@ -166,6 +172,59 @@ static void ptmem_probe(struct json_object *out)
 
 /* ---- start / stop ---- */
 
+static bool peak_less(const struct exit_rec *a, const struct exit_rec *b)
+{
+	return a->e.st.peak < b->e.st.peak;
+}
+
+static void rec_swap(struct exit_rec *a, struct exit_rec *b)
+{
+	struct exit_rec t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void heap_down(struct exit_rec *h, int n, int i)
+{
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < n && peak_less(&h[l], &h[m]))
+			m = l;
+		if (r < n && peak_less(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		rec_swap(&h[i], &h[m]);
+		i = m;
+	}
+}
+
+/*
+ * Keep r in the min-heap h (n kept, at most cap) if it is among the cap
+ * largest peaks seen so far: O(log cap). On a tie with the smallest kept,
+ * the one kept first stays.
+ */
+static void keep_largest(struct exit_rec *h, int *n, int cap, const struct exit_rec *r)
+{
+	int i;
+
+	if (*n < cap) {
+		i = (*n)++;
+		h[i] = *r;
+		while (i > 0 && peak_less(&h[i], &h[(i - 1) / 2])) {
+			rec_swap(&h[i], &h[(i - 1) / 2]);
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (!cap || !peak_less(&h[0], r))
+		return;
+	h[0] = *r;
+	heap_down(h, *n, 0);
+}
+
 static int on_exit_rec(void *ctx, void *data, size_t len)
 {
 	struct ptmem_state *s = ctx;
@@ -175,18 +234,18 @@ static int on_exit_rec(void *ctx, void *data, size_t len)
 		return 0;
 	memcpy(&r.e, data, sizeof(r.e));
 	s->exits_total++;
+	s->ivl_seen++;
+	keep_largest(s->all, &s->n_all, max_exits, &r);
 	if (s->n_ivl == s->cap_ivl) {
 		int cap = s->cap_ivl ? s->cap_ivl * 2 : 64;
 		void *p = realloc(s->ivl, cap * sizeof(*s->ivl));
 
 		if (!p)
-			return 0;
+			return 0;	/* counted as seen, not kept */
 		s->ivl = p;
 		s->cap_ivl = cap;
 	}
 	s->ivl[s->n_ivl++] = r;
-	if (s->n_all < MAX_EXITS)
-		s->all[s->n_all++] = r;
 	return 0;
 }
 
@@ -273,7 +332,7 @@ static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
 			 c.tp_ok, c.tp_why, mode))
 		return NULL;
 	s = calloc(1, sizeof(*s));
-	if (!s || !(s->all = calloc(MAX_EXITS, sizeof(*s->all)))) {
+	if (!s || !(s->all = calloc(max_exits, sizeof(*s->all)))) {
 		err_msg("ptmem: out of memory");
 		free(s);
 		return NULL;
@@ -456,7 +515,8 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 	long long sum = 0;
 	int n = 0, err, mfd = bpf_map__fd(s->skel->maps.mms);
 	struct exit_rec *list;
-	int nlist;
+	int nlist, nkept;
+	unsigned long long nseen;
 
 	/* drain exits first, then snapshot: a process is in one or the other */
 	ring_buffer__consume(s->rb);
@@ -510,15 +570,21 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 	json_object_object_add(doc, "processes_total", json_object_new_int(n));
 	json_object_object_add(doc, "processes_sum_bytes", json_object_new_int64(sum));
 
+	/* the summary's are the largest already; an interval's are all of them */
 	list = final ? s->all : s->ivl;
 	nlist = final ? s->n_all : s->n_ivl;
+	nseen = final ? s->exits_total : s->ivl_seen;
+	nkept = nlist < max_exits ? nlist : max_exits;
 	qsort(list, nlist, sizeof(*list), by_peak_desc);
 	ex = json_object_new_array();
-	for (int i = 0; i < nlist && i < MAX_LISTED; i++)
+	for (int i = 0; i < nkept; i++)
 		json_object_array_add(ex, exit_json(s, &list[i]));
+	if (final)	/* sorted: the heap again, should a collect follow */
+		for (int i = nlist / 2 - 1; i >= 0; i--)
+			heap_down(list, nlist, i);
 	json_object_object_add(doc, "exited", ex);
-	json_object_object_add(doc, "exited_count", json_object_new_uint64(
-		final ? s->exits_total : (unsigned long long)s->n_ivl));
+	json_object_object_add(doc, "exited_count", json_object_new_uint64(nseen));
+	json_object_object_add(doc, "exited_kept", json_object_new_int(nkept));
 
 	src = json_object_new_object();
 	json_object_object_add(src, "current", json_object_new_string(
@@ -546,6 +612,7 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 		counter_sum(s, PTMEM_C_TABLE_FULL)));
 	json_object_object_add(drop, "lost_exit_records", json_object_new_uint64(
 		counter_sum(s, PTMEM_C_RB_FULL)));
+	json_object_object_add(drop, "exits_not_kept", json_object_new_uint64(nseen - nkept));
 	json_object_object_add(doc, "dropped", drop);
 
 	doc_metric(doc, "pagetables_bytes", pt_kb * 1024.0);
@@ -553,9 +620,10 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 	if (secpt_kb >= 0)
 		doc_metric(doc, "secpagetables_bytes", secpt_kb * 1024.0);
 	doc_metric(doc, "processes_sum_bytes", sum);
-	doc_metric(doc, "exited_count", final ? (double)s->exits_total : (double)s->n_ivl);
+	doc_metric(doc, "exited_count", (double)nseen);
 	doc_metric(doc, "samples", counter_sum(s, PTMEM_C_SAMPLES));
 	s->n_ivl = 0;
+	s->ivl_seen = 0;
 	free(snap);
 	return 0;
 }
@@ -626,8 +694,11 @@ static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
 		fputc('\n', f);
 	}
 	json_object_object_get_ex(doc, "exited", &ex);
-	fprintf(f, "  exited %s: %lld\n", final ? "while tracing" : "this interval",
+	fprintf(f, "  exited %s: %lld", final ? "while tracing" : "this interval",
 		jint(doc, "exited_count"));
+	if (jint(doc, "exited_kept") < jint(doc, "exited_count"))
+		fprintf(f, " (kept: the %lld largest peaks, --exits)", jint(doc, "exited_kept"));
+	fputc('\n', f);
 	for (size_t i = 0; i < json_object_array_length(ex) && (!top_n || (int)i < top_n); i++) {
 		struct json_object *o = json_object_array_get_idx(ex, i), *cm;
 
@@ -644,11 +715,13 @@ static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
 
 /* ---- command ---- */
 
-enum { OPT_TOP = 1000, OPT_FAULT_SAMPLES };
+enum { OPT_TOP = 1000, OPT_FAULT_SAMPLES, OPT_EXITS };
 
 static const struct extra_opt ptmem_extra[] = {
 	{ { "top", required_argument, NULL, OPT_TOP }, "N",
 	  "list the N processes with the most page-table memory (default 10, 0 = all)" },
+	{ { "exits", required_argument, NULL, OPT_EXITS }, "N",
+	  "list the N exited processes with the largest peaks in each document (default 1000; the summary keeps only those N of the whole run)" },
 	{ { "fault-samples", no_argument, NULL, OPT_FAULT_SAMPLES }, NULL,
 	  "sample at every fault too (peaks exact also where tables are freed without mmap_lock; costs every fault)" },
 	{ { NULL, 0, NULL, 0 }, NULL, NULL },
@@ -663,10 +736,18 @@ static int ptmem_parse(int key, const char *arg, void *ctx)
 		fault_samples = true;
 		return 0;
 	}
-	if (key != OPT_TOP)
+	if (key != OPT_TOP && key != OPT_EXITS)
 		return -1;
 	errno = 0;
 	v = strtol(arg, &end, 10);
+	if (key == OPT_EXITS) {
+		if (errno || *end || end == arg || v < 1 || v > MAX_EXITS) {
+			err_msg("ptmem: --exits '%s' must be a number from 1 to %d", arg, MAX_EXITS);
+			return -1;
+		}
+		max_exits = v;
+		return 0;
+	}
 	if (errno || *end || v < 0 || v > 1000000) {
 		err_msg("ptmem: --top '%s' must be a number >= 0", arg);
 		return -1;
@@ -682,7 +763,8 @@ static struct cmd_desc ptmem_desc = {
 	"Per-process bytes are mm->pgtables_bytes (VmPTE) read in BPF. Peaks and the\n"
 	"value at exit come from samples at mmap_lock acquire/release, exit_mmap and\n"
 	"each report (at every fault too with --fault-samples); precise mode adds\n"
-	"page-table pages allocated/freed per level.\n"
+	"page-table pages allocated/freed per level. Exited processes: each document\n"
+	"lists the --exits N with the largest peaks and counts them all.\n"
 	"System figures are /proc/meminfo PageTables and SecPageTables.\n"
 	"JSON schema: docs/schema/ptmem.md.\n",
 	.extra = ptmem_extra,

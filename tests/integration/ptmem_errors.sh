@@ -14,6 +14,9 @@ for t in ptmem ptshare; do
 	expect_fail_oneline "$t extra arg" "$MMSCOPE" "$t" extra
 done
 expect_fail_oneline "ptmem --top -1" "$MMSCOPE" ptmem --top -1
+expect_fail_oneline "ptmem --exits 0" "$MMSCOPE" ptmem --exits 0
+expect_fail_oneline "ptmem --exits x" "$MMSCOPE" ptmem --exits x
+expect_fail_oneline "ptmem --exits ''" "$MMSCOPE" ptmem --exits ''
 expect_fail_oneline "ptshare --sharers 1,x" "$MMSCOPE" ptshare --sharers 1,x
 # precise mode needs fentry or kprobes (or the patch tracepoints for ptmem)
 probe_json=$("$MMSCOPE" probe --json 2>/dev/null | grep '^{' | tail -n 1)
