@@ -27,6 +27,12 @@
  * creates its state unowned (PTMEM_F_UNOWNED, no filter applied); the first
  * event in the owner's context (or the task iterator, or exit_mmap's lock)
  * names it, or drops it if the owner does not pass -p/-c.
+ *
+ * The name (comm) is the one the owner had when its state was created; a
+ * process renames itself (prctl PR_SET_NAME, exec of a forked child) after
+ * that, so the task iterator refreshes it at each report and the exit
+ * record takes the name at exit when exit_mmap runs in the owner (see
+ * owner_comm()).
  */
 #include "vmlinux.h"
 #include "common.bpf.h"
@@ -107,6 +113,28 @@ static __always_inline void adopt(struct ptmem_mm *st, __u64 id)
 	st->tgid = id >> 32;
 	bpf_get_current_comm(st->comm, sizeof(st->comm));
 	st->flags &= ~PTMEM_F_UNOWNED;
+}
+
+/*
+ * The exit record's name: when the current task belongs to the mm's owner
+ * (same tgid), the name the process has now, its thread-group leader's comm
+ * (what /proc/PID/comm and the task iterator show; the last thread out may
+ * carry a thread name of its own). The final mmput() normally runs in the
+ * owner: exit_mm() in the exiting task, exec_mmap() in the exec'ing one for
+ * the pre-exec mm (the new name is set after it). An mm whose last user was
+ * another task (a /proc reader, process_vm_readv, mmput_async's worker)
+ * keeps the stored name, as of the last report.
+ */
+static __always_inline void owner_comm(struct ptmem_mm *st)
+{
+	struct task_struct *task;
+	char comm[16] = {};
+
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != st->tgid)
+		return;
+	task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ_STR_INTO(&comm, task, group_leader, comm) > 0)
+		__builtin_memcpy(st->comm, comm, sizeof(st->comm));
 }
 
 /*
@@ -271,6 +299,7 @@ int BPF_PROG(on_exit_mmap, struct mm_struct *mm)
 		e->mm = key;
 		e->after_teardown = pt_bytes(mm);
 		e->st = *st;
+		owner_comm(&e->st);
 		if (!(st->flags & PTMEM_F_EXITING))
 			e->st.at_exit = st->cur;	/* no exit lock seen */
 		bpf_ringbuf_submit(e, 0);
@@ -696,6 +725,9 @@ int snap_tasks(struct bpf_iter__task *ctx)
 		st->tgid = rec.tgid;
 		__builtin_memcpy(st->comm, rec.comm, sizeof(st->comm));
 		st->flags &= ~PTMEM_F_UNOWNED;
+	} else if (st->tgid == rec.tgid) {
+		/* the owner's name now (not a CLONE_VM sharer's, e.g. vfork) */
+		__builtin_memcpy(st->comm, rec.comm, sizeof(st->comm));
 	}
 	if (rec.bytes > st->peak)
 		st->peak = rec.bytes;

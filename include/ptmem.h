@@ -35,7 +35,8 @@ enum ptmem_counter {
 struct ptmem_mm {
 	__u32 tgid;		/* owner, recorded when current->mm == mm */
 	__u32 flags;
-	char comm[16];
+	char comm[16];		/* owner's name; refreshed at reports, and at exit
+				 * when exit_mmap runs in the owner */
 	__s64 cur;		/* last sample */
 	__s64 peak;		/* largest sample */
 	__s64 at_exit;		/* sampled as exit_mmap took mmap_lock */
