@@ -13,7 +13,7 @@
 # Env: MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG),
 #      MMSCOPE_TCG_THREAD=single|multi (default single: see run_qemu),
 #      MMSCOPE_ICOUNT=QEMU -icount options (default: shift=0,sleep=off for the
-#      overhead scenario, off otherwise; empty = off)
+#      overhead and progcost scenarios, off otherwise; empty = off)
 # Exit status: 0 ok; 1 scenario failed; 2 splat (panic/oops/WARNING/BUG/
 # lockdep); 3 timeout; other: build/setup error.
 . "$(dirname "$0")/lib.sh"
@@ -39,7 +39,7 @@ if [ -z "$mem" ]; then
 fi
 # TCG instruction counting (see run_qemu): on for the overhead scenario
 icount=${MMSCOPE_ICOUNT-}
-[ "$scenario" = overhead ] && icount=${MMSCOPE_ICOUNT-shift=0,sleep=off}
+case $scenario in overhead|progcost) icount=${MMSCOPE_ICOUNT-shift=0,sleep=off} ;; esac
 out=${out:-$MMSCOPE_TOP/build/kernel/$flavor-$scenario}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
