@@ -134,6 +134,17 @@ p1=$!
 MMSCOPE_READY_FD=5 mmscope vmalock --mode tracepoint --json --interval 600 \
 	> $R/vmalock_tp.all 2> $R/vmalock_tp.err 5> $R/vmalock_tp.ready &
 p2=$!
+# where both modes use page_fault_done (patches/0004), precise mode with the
+# hooks of a kernel without the series (fexit) is checked against vmstat too
+done_tp=false
+[ -d $T/events/exceptions/page_fault_done ] && done_tp=true
+p3=
+if $done_tp; then
+	MMSCOPE_IGNORE_PATCH_TP=1 MMSCOPE_READY_FD=5 mmscope vmalock --mode precise --json --interval 600 \
+		> $R/vmalock_stock.all 2> $R/vmalock_stock.err 5> $R/vmalock_stock.ready &
+	p3=$!
+	wait_ready $R/vmalock_stock.ready $p3 || fail "mmscope vmalock precise (stock hooks) did not start"
+fi
 wait_ready $R/vmalock_precise.ready $p1 || { fail "mmscope vmalock precise did not start"
 	verbose_log vmalock_precise vmalock --mode precise; }
 wait_ready $R/vmalock_tp.ready $p2 || { fail "mmscope vmalock tracepoint did not start"
@@ -141,10 +152,11 @@ wait_ready $R/vmalock_tp.ready $p2 || { fail "mmscope vmalock tracepoint did not
 v0=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
 vmalock_test "$THREADS" "$SECS" > $R/vmalock_test.json || fail vmalock_test
 v1=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
-kill -INT $p1 $p2 2>/dev/null; wait $p1; wait $p2
+kill -INT $p1 $p2 $p3 2>/dev/null; wait $p1; wait $p2; [ -n "$p3" ] && wait $p3
 $vl_tp && trace_off vma_lock
 kind summary $R/vmalock_precise.all > $R/vmalock_precise.json
 kind summary $R/vmalock_tp.all > $R/vmalock_tp.json
+$done_tp && kind summary $R/vmalock_stock.all > $R/vmalock_stock.json
 vdelta() {
 	a=$(echo "$v0" | sed -n "s/.*$1 \([0-9]*\).*/\1/p")
 	b=$(echo "$v1" | sed -n "s/.*$1 \([0-9]*\).*/\1/p")
@@ -170,6 +182,17 @@ t_vl=$(jget $R/vmalock_tp.json vma_lock)
 t_locked=$(jget $R/vmalock_tp.json vma_locked)
 t_miss=$(jget $R/vmalock_tp.json miss)
 t_retry=$(jget $R/vmalock_tp.json retry)
+hooks() { grep -o '"fault_hooks":"[a-z_+]*"' "$1" 2>/dev/null | head -1 | cut -d'"' -f4; }
+p_hooks=$(hooks $R/vmalock_precise.json) t_hooks=$(hooks $R/vmalock_tp.json)
+if $done_tp; then
+	s_json=$R/vmalock_stock.json
+	s_hooks=$(hooks $s_json)
+	s_vs=$(grep -o '"vmstat":{[^}]*}' $s_json | grep -o '"vma_lock_success":[0-9]*' | cut -d: -f2)
+	s_vr=$(grep -o '"vmstat":{[^}]*}' $s_json | grep -o '"vma_lock_retry":[0-9]*' | cut -d: -f2)
+	s_va=$(grep -o '"vmstat":{[^}]*}' $s_json | grep -o '"vma_lock_abort":[0-9]*' | cut -d: -f2)
+	s_fa=$(jget $s_json faults) s_vl=$(jget $s_json vma_lock)
+	s_miss=$(jget $s_json miss) s_retry=$(jget $s_json retry)
+fi
 raw_s=0 raw_m=0 raw_r=0 raw_f=0 lost=0
 if $vl_tp; then
 	eval "$(trace_counts)"
@@ -179,6 +202,8 @@ fi
 echo "vmstat (workload window): success=$vs abort=$va retry=$vr miss=$vm"
 echo "precise:    faults=$p_fa vma_lock=$p_vl mmap_lock=$p_ml miss=$p_miss retry=$p_retry; its vmstat success=$p_vs retry=$p_vr abort=$p_va"
 echo "tracepoint: faults=$t_fa vma_lock=$t_vl vma_locked=$t_locked miss=$t_miss retry=$t_retry; its vmstat success=$t_vs retry=$t_vr abort=$t_va"
+$done_tp && echo "precise, stock hooks ($s_hooks): faults=$s_fa vma_lock=$s_vl miss=$s_miss retry=$s_retry; its vmstat success=$s_vs retry=$s_vr abort=$s_va"
+echo "fault hooks: precise $p_hooks, tracepoint $t_hooks"
 echo "raw events (tracer window): success=$raw_s miss=$raw_m retry=$raw_r fallback=$raw_f lost=$lost"
 # close: |a - b| <= 1% of b + 50 (processes started in the windows' edges)
 close() {
@@ -207,11 +232,23 @@ near "$p_retry" "$p_vr" ||
 # precise misses are lock_vma_under_rcu() returning NULL: vmstat's abort
 # (no VMA, VMA being modified, address moved out of it)
 near "$p_miss" "$p_va" || fail "precise miss $p_miss vs vmstat abort $p_va"
-if $vl_tp; then
+if $vl_tp && [ "$t_hooks" = page_fault_done ]; then
+	# one event per fault: vma_lock_success is not attached at all
+	[ -z "$t_locked" ] || fail "vma_locked $t_locked counted with page_fault_done"
+elif $vl_tp; then
 	# a VMA locked = a success, or a retry, in vmstat
 	close "$t_locked" "$((t_vs + t_vr))" ||
 		fail "vma_locked $t_locked vs vmstat success+retry $((t_vs + t_vr))"
-	[ "$lost" = 0 ] || echo "note: $lost lost-event lines in the trace buffer"
+fi
+$vl_tp && [ "$lost" != 0 ] && echo "note: $lost lost-event lines in the trace buffer"
+if $done_tp; then
+	[ "$p_hooks" = page_fault_done ] && [ "$t_hooks" = page_fault_done ] ||
+		fail "page_fault_done exists but faults were closed by '$p_hooks' / '$t_hooks'"
+	[ "$s_hooks" = fexit ] || [ "$s_hooks" = kprobe ] ||
+		fail "stock-hook precise run closed faults by '$s_hooks'"
+	close "$s_vl" "$s_vs" || fail "stock precise vma_lock $s_vl vs vmstat success $s_vs"
+	near "$s_retry" "$s_vr" || fail "stock precise retry $s_retry vs vmstat retry $s_vr"
+	near "$s_miss" "$s_va" || fail "stock precise miss $s_miss vs vmstat abort $s_va"
 fi
 cat > $R/suite.json <<JSON
 {"ptshare": {"patch": $ptshare_patch, "procs": $NPROC, "sga_mb": $SIZE,
@@ -223,12 +260,15 @@ cat > $R/suite.json <<JSON
   "hosts_created": ${hc:-null}, "hosts_destroyed": ${hd:-null},
   "shared_tables_after": ${st:-null}, "hosts_live": $hosts, "sharers_live": $sharers},
  "vmalock": {"vmstat": {"success": $vs, "abort": $va, "retry": $vr, "miss": $vm},
-  "precise": {"via": "${p_via:-none}", "faults": ${p_fa:-null}, "vma_lock": ${p_vl:-null}, "mmap_lock": ${p_ml:-null},
+  "precise": {"via": "${p_via:-none}", "fault_hooks": "${p_hooks:-}", "faults": ${p_fa:-null}, "vma_lock": ${p_vl:-null}, "mmap_lock": ${p_ml:-null},
    "miss": ${p_miss:-null}, "retry": ${p_retry:-null}, "vmstat_success": ${p_vs:-null},
    "vmstat_retry": ${p_vr:-null}, "vmstat_abort": ${p_va:-null}, "retry_matches_vmstat": $p_retry_ok},
-  "tracepoint": {"faults": ${t_fa:-null}, "vma_lock": ${t_vl:-null},
+  "tracepoint": {"fault_hooks": "${t_hooks:-}", "faults": ${t_fa:-null}, "vma_lock": ${t_vl:-null},
    "vma_locked": ${t_locked:-null}, "miss": ${t_miss:-null}, "retry": ${t_retry:-null},
    "vmstat_success": ${t_vs:-null}, "vmstat_retry": ${t_vr:-null}, "vmstat_abort": ${t_va:-null}},
+  "precise_stock": {"fault_hooks": "${s_hooks:-}", "faults": ${s_fa:-null}, "vma_lock": ${s_vl:-null},
+   "miss": ${s_miss:-null}, "retry": ${s_retry:-null}, "vmstat_success": ${s_vs:-null},
+   "vmstat_retry": ${s_vr:-null}, "vmstat_abort": ${s_va:-null}},
   "raw_events": {"success": $raw_s, "miss": $raw_m, "retry": $raw_r,
    "fallback": $raw_f, "lost_lines": $lost}},
  "status": $rc}
