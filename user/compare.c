@@ -70,6 +70,35 @@ static void fmt_pct(char *buf, size_t len, double v)
 		snprintf(buf, len, "n/a");
 }
 
+/*
+ * Metrics present on one side only (both sets are sorted by key): not
+ * compared, but said, so a renamed metric or a run of a different size (its
+ * key carries it) is not dropped silently. Keys go into `only` when given.
+ */
+static int one_sided(const struct sample_set *x, const struct sample_set *y,
+		     struct json_object *only)
+{
+	int i = 0, j = 0, n = 0;
+
+	while (i < x->n) {
+		int c = j < y->n ? strcmp(x->m[i].key, y->m[j].key) : -1;
+
+		if (c > 0) {
+			j++;
+			continue;
+		}
+		if (c < 0) {
+			n++;
+			if (only)
+				json_object_array_add(only, json_object_new_string(x->m[i].key));
+		} else {
+			j++;
+		}
+		i++;
+	}
+	return n;
+}
+
 static void print_side(const char *label, const char *sel, struct store *st,
 		       const int64_t *ids, int n)
 {
@@ -117,7 +146,7 @@ int cmd_compare(int argc, char **argv)
 	struct sample_set sa, sb;
 	struct cmp_row *rows;
 	int64_t *ia = NULL, *ib = NULL;
-	int na, nb, n, rc, regressions = 0, shown = 0;
+	int na, nb, n, rc, regressions = 0, shown = 0, a_only, b_only;
 	char err[1024];
 
 	rc = opts_parse(argc, argv, &desc, &o);
@@ -139,6 +168,8 @@ int cmd_compare(int argc, char **argv)
 	store_samples(st, ia, na, &sa);
 	store_samples(st, ib, nb, &sb);
 	n = compare_build(&sa, &sb, co.k, co.alpha, &rows);
+	a_only = one_sided(&sa, &sb, NULL);
+	b_only = one_sided(&sb, &sa, NULL);
 	if (n == 0) {
 		err_msg("compare: no metric is present on both sides ('%s' and '%s')",
 			o.args[0], o.args[1]);
@@ -163,6 +194,12 @@ int cmd_compare(int argc, char **argv)
 			json_object_object_add(side, "runs", ids);
 			json_object_object_add(doc, s ? "new_runs" : "base_runs", side);
 		}
+		side = json_object_new_array();
+		one_sided(&sa, &sb, side);
+		json_object_object_add(doc, "base_only", side);
+		side = json_object_new_array();
+		one_sided(&sb, &sa, side);
+		json_object_object_add(doc, "new_only", side);
 		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 		json_object_put(doc);
 	} else {
@@ -195,6 +232,9 @@ int cmd_compare(int argc, char **argv)
 			printf("(no significant changes)\n");
 		printf("\n%d metric%s compared, %d regression%s\n", n, n == 1 ? "" : "s",
 		       regressions, regressions == 1 ? "" : "s");
+		if (a_only || b_only)
+			printf("not compared: %d metric%s only in base, %d only in new (--json lists them)\n",
+			       a_only, a_only == 1 ? "" : "s", b_only);
 	}
 	rc = regressions ? 1 : 0;
 out:

@@ -14,7 +14,8 @@ scn base "--scale 1"
 scn slow "--scale 1.2"
 scn noise "--scale 1.005 --shift 2"
 scn few "--scale 1.2" 2
-for s in base slow noise few; do
+scn wide "--scale 1 --modes 'anon shared'"
+for s in base slow noise few wide; do
 	"$MMSCOPE" run "$TMP/$s.scn" --tag "$s" > "$TMP/run-$s.out" 2>&1 ||
 		fail "run $s: $(cat "$TMP/run-$s.out")"
 done
@@ -53,6 +54,18 @@ grep -E '^fake-bench\.anon\.fault_mean_ns .*\+0\.50% .*no change' "$TMP/c2.txt" 
 [ $rc -eq 0 ] || fail "insufficient samples: exit $rc"
 grep -E '^fake-bench\.anon\.fault_mean_ns .* 5/2 .*insufficient samples' "$TMP/c3.txt" ||
 	fail "2 samples not reported as insufficient: $(cat "$TMP/c3.txt")"
+
+# metrics on one side only are not compared, but said (4 in mode "shared")
+"$MMSCOPE" compare base wide > "$TMP/c4.txt"; rc=$?
+[ $rc -eq 0 ] || fail "one-sided metrics: exit $rc"
+grep -q '^4 metrics compared' "$TMP/c4.txt" || fail "compared count: $(tail -2 "$TMP/c4.txt")"
+grep -q '^not compared: 0 metrics only in base, 4 only in new' "$TMP/c4.txt" ||
+	fail "one-sided metrics not reported: $(tail -2 "$TMP/c4.txt")"
+"$MMSCOPE" compare --json base wide > "$TMP/c4.json"
+[ "$(jq -c '[(.base_only | length), (.new_only | sort)]' "$TMP/c4.json")" = \
+  '[0,["fake-bench.shared.fault_mean_ns","fake-bench.shared.faults","fake-bench.shared.ops_per_s","fake-bench.shared.pt_physical_bytes"]]' ] ||
+	fail "base_only/new_only: $(jq -c '[.base_only, .new_only]' "$TMP/c4.json")"
+"$MMSCOPE" compare base slow | grep -q '^not compared' && fail "one-sided note with none"
 
 # selectors: by id, by kernel, errors
 "$MMSCOPE" compare 1 2 > /dev/null; [ $? -eq 1 ] || fail "compare by id"
