@@ -71,14 +71,15 @@ static void fmt_pct(char *buf, size_t len, double v)
 }
 
 /*
- * Metrics present on one side only (both sets are sorted by key): not
+ * Keys of the metrics present in x only (both sets are sorted by key): not
  * compared, but said, so a renamed metric or a run of a different size (its
- * key carries it) is not dropped silently. Keys go into `only` when given.
+ * key carries it) is not dropped silently. A new JSON array.
  */
-static int one_sided(const struct sample_set *x, const struct sample_set *y,
-		     struct json_object *only)
+static struct json_object *one_sided(const struct sample_set *x,
+				     const struct sample_set *y)
 {
-	int i = 0, j = 0, n = 0;
+	struct json_object *only = json_object_new_array();
+	int i = 0, j = 0;
 
 	while (i < x->n) {
 		int c = j < y->n ? strcmp(x->m[i].key, y->m[j].key) : -1;
@@ -87,16 +88,13 @@ static int one_sided(const struct sample_set *x, const struct sample_set *y,
 			j++;
 			continue;
 		}
-		if (c < 0) {
-			n++;
-			if (only)
-				json_object_array_add(only, json_object_new_string(x->m[i].key));
-		} else {
+		if (c < 0)
+			json_object_array_add(only, json_object_new_string(x->m[i].key));
+		else
 			j++;
-		}
 		i++;
 	}
-	return n;
+	return only;
 }
 
 static void print_side(const char *label, const char *sel, struct store *st,
@@ -147,6 +145,7 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_row *rows;
 	int64_t *ia = NULL, *ib = NULL;
 	int na, nb, n, rc, regressions = 0, shown = 0, a_only, b_only;
+	struct json_object *base_only = NULL, *new_only = NULL;
 	char err[1024];
 
 	rc = opts_parse(argc, argv, &desc, &o);
@@ -168,8 +167,10 @@ int cmd_compare(int argc, char **argv)
 	store_samples(st, ia, na, &sa);
 	store_samples(st, ib, nb, &sb);
 	n = compare_build(&sa, &sb, co.k, co.alpha, &rows);
-	a_only = one_sided(&sa, &sb, NULL);
-	b_only = one_sided(&sb, &sa, NULL);
+	base_only = one_sided(&sa, &sb);
+	new_only = one_sided(&sb, &sa);
+	a_only = json_object_array_length(base_only);
+	b_only = json_object_array_length(new_only);
 	if (n == 0) {
 		err_msg("compare: no metric is present on both sides ('%s' and '%s')",
 			o.args[0], o.args[1]);
@@ -194,12 +195,8 @@ int cmd_compare(int argc, char **argv)
 			json_object_object_add(side, "runs", ids);
 			json_object_object_add(doc, s ? "new_runs" : "base_runs", side);
 		}
-		side = json_object_new_array();
-		one_sided(&sa, &sb, side);
-		json_object_object_add(doc, "base_only", side);
-		side = json_object_new_array();
-		one_sided(&sb, &sa, side);
-		json_object_object_add(doc, "new_only", side);
+		json_object_object_add(doc, "base_only", json_object_get(base_only));
+		json_object_object_add(doc, "new_only", json_object_get(new_only));
 		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 		json_object_put(doc);
 	} else {
@@ -238,6 +235,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	rc = regressions ? 1 : 0;
 out:
+	json_object_put(base_only);
+	json_object_put(new_only);
 	compare_free(rows, n);
 	sample_set_free(&sa);
 	sample_set_free(&sb);
