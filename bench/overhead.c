@@ -263,34 +263,22 @@ static void floor_detach(struct bpf_link **links, int n, struct perf_links *pl)
 static int floor_attach(int mask, struct bpf_link **links, int *n,
 			struct perf_links *pl)
 {
+	/* the hooks with one link per program, in attach order */
+	const struct { int bit; struct bpf_program *prog; } hooks[] = {
+		{ FL_TP, floor_skel->progs.floor_tp_fault },
+		{ FL_RAW, floor_skel->progs.floor_raw_fault },
+		{ FL_DONE, floor_skel->progs.floor_raw_done },
+		{ FL_FEXIT, floor_skel->progs.floor_fexit_hmf },
+		{ FL_FEXIT, floor_skel->progs.floor_fexit_lvur },
+	};
 	int err = 0;
 
 	*n = 0;
 	memset(pl, 0, 2 * sizeof(*pl));
-	if (mask & FL_TP) {
-		links[*n] = bpf_program__attach(floor_skel->progs.floor_tp_fault);
-		if (!links[*n])
-			goto fail;
-		(*n)++;
-	}
-	if (mask & FL_RAW) {
-		links[*n] = bpf_program__attach(floor_skel->progs.floor_raw_fault);
-		if (!links[*n])
-			goto fail;
-		(*n)++;
-	}
-	if (mask & FL_DONE) {
-		links[*n] = bpf_program__attach(floor_skel->progs.floor_raw_done);
-		if (!links[*n])
-			goto fail;
-		(*n)++;
-	}
-	if (mask & FL_FEXIT) {
-		links[*n] = bpf_program__attach(floor_skel->progs.floor_fexit_hmf);
-		if (!links[*n])
-			goto fail;
-		(*n)++;
-		links[*n] = bpf_program__attach(floor_skel->progs.floor_fexit_lvur);
+	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++) {
+		if (!(mask & hooks[i].bit))
+			continue;
+		links[*n] = bpf_program__attach(hooks[i].prog);
 		if (!links[*n])
 			goto fail;
 		(*n)++;
