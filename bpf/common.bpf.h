@@ -6,6 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "hist.h"
 
 /*
  * Filters, set by the loader before load (rodata): targ_tgid 0 = all;
@@ -41,9 +42,22 @@ static __always_inline bool task_wanted(__u64 pid_tgid)
 	return comm[0] == targ_comm[0] && comm[1] == targ_comm[1];
 }
 
+/*
+ * A histogram slot the verifier can bound: the log2 table byte is known to
+ * it only as "at most 255", and without the barrier clang tests the slot's
+ * upper bits alone against HIST_SLOTS and indexes with the whole value.
+ */
+static __always_inline __u32 hist_slot_checked(__u64 v)
+{
+	__u32 s = hist_slot(v);
+
+	barrier_var(s);
+	return s;
+}
+
 /* Fold a value into a log-linear histogram slot array (include/hist.h). */
 #define HIST_RECORD(h, v) do {						\
-	__u32 __s = hist_slot(v);					\
+	__u32 __s = hist_slot_checked(v);				\
 	if (__s < HIST_SLOTS)						\
 		__sync_fetch_and_add(&(h)->slots[__s], 1);		\
 	__sync_fetch_and_add(&(h)->count, 1);				\

@@ -166,7 +166,7 @@ static __always_inline void fl_record(__u64 pid_tgid, __u32 path, bool major,
 	if (!h)
 		return;
 	/* per-CPU histogram: plain read-modify-write is safe */
-	slot = hist_slot(lat_ns);
+	slot = hist_slot_checked(lat_ns);
 	if (slot < HIST_SLOTS)
 		h->slots[slot]++;
 	h->count++;

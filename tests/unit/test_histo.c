@@ -39,6 +39,25 @@ static void test_slot_round_trip(void)
 	CHECK(hist_slot_high(hist_slot(1000)) - hist_slot_low(hist_slot(1000)) == 64, "width at 1000");
 }
 
+/* the table-driven log2 against a plain shift loop, at and around every
+ * power of two */
+static void test_log2(void)
+{
+	for (int b = 0; b < 64; b++) {
+		for (int d = -1; d <= 1; d++) {
+			__u64 v = (1ULL << b) + d, ref = 0;
+
+			if (!v)
+				continue;
+			for (__u64 x = v; x >>= 1;)
+				ref++;
+			CHECK(hist_log2(v) == ref, "log2(%llu) = %u, want %llu",
+			      (unsigned long long)v, hist_log2(v), (unsigned long long)ref);
+		}
+	}
+	CHECK(hist_log2(~0ULL) == 63, "log2(2^64-1)");
+}
+
 static void test_percentiles(void)
 {
 	struct hist h;
@@ -115,6 +134,7 @@ static void test_merge_and_print(void)
 
 int main(void)
 {
+	test_log2();
 	test_slot_round_trip();
 	test_percentiles();
 	test_merge_and_print();

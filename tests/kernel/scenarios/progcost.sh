@@ -32,6 +32,8 @@ for cfg in "top --tracers vmalock,faultlat" vmalock faultlat; do
 	rows=$(bpftool prog show -j | jq -c '[.[] | select(.run_cnt != null and .run_cnt > 0) |
 		{name, runs: .run_cnt, instructions_per_run: (.run_time_ns / .run_cnt | floor)}]')
 	echo "$rows" | jq -r '.[] | "\(.name) runs=\(.runs) instructions/run=\(.instructions_per_run)"'
+	# the per-fault program as the verifier rewrote it (map lookups inlined)
+	bpftool prog dump xlated name fb_raw_fault_done > "$R/xlated-$(echo $cfg | cut -d' ' -f1).txt" 2>&1
 	out="$out$(printf '%s' "$cfg" | jq -Rs .): $rows, "
 	kill -INT $pid; wait $pid
 done
