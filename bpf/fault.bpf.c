@@ -30,6 +30,8 @@ struct {
 	__type(value, struct vl_counts);
 } vl_total SEC(".maps");
 
+/* Per-process attempt events (rare), and completed faults that found no
+ * slot copy of their own (vl_slot() below). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, VL_MAX_PROCS);
@@ -69,10 +71,91 @@ static __always_inline struct vl_counts *vl_proc(__u64 pid_tgid)
 	return bpf_map_lookup_elem(&vl_procs, &tgid);
 }
 
+/*
+ * The per-process fast path (include/vmalock.h): this CPU's copy of the
+ * process's slot, a few inlined instructions where a hash lookup costs ~90
+ * per fault (docs/overhead.md). Per-CPU copies: plain increments.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VL_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vl_slot);
+} vl_slots SEC(".maps");
+
+/*
+ * The processes that own slot copies, with their comm. User space deletes
+ * an owner only once the process has exited and its final counts were read,
+ * so a copy whose owner is not here can be taken over without losing counts.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VL_MAX_PROCS);
+	__type(key, struct vl_owner);
+	__type(value, char[16]);
+} vl_owners SEC(".maps");
+
+/*
+ * Slow path: this CPU's copy is not the process's own. Take it over when it
+ * is free or its owner has been read out; 0 when taken. When another live
+ * process with the same low tgid bits faulted on this CPU first, or
+ * vl_owners is full, -1: the caller counts in vl_procs instead. Not inlined,
+ * so the fast path does not set up its stack.
+ */
+/* Slow-path counts for the JSON (docs/schema/vmalock.md): copies taken
+ * over from a process that was read out after exit; faults counted in
+ * vl_procs because the copy belonged to another live process. */
+__u64 vl_slot_takeovers = 0;
+__u64 vl_slot_shared = 0;
+
+static __noinline int vl_slot_claim(struct vl_slot *s, __u32 tgid, __u64 start)
+{
+	struct vl_owner k = { .tgid = tgid, .start = start };
+	struct vl_owner old = { .tgid = s->tgid, .start = s->start };
+	char comm[16];
+
+	if (old.tgid && bpf_map_lookup_elem(&vl_owners, &old)) {
+		__sync_fetch_and_add(&vl_slot_shared, 1);
+		return -1;
+	}
+	if (!bpf_map_lookup_elem(&vl_owners, &k)) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (bpf_map_update_elem(&vl_owners, &k, comm, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&vl_owners, &k))
+			return -1;
+	}
+	if (old.tgid)
+		__sync_fetch_and_add(&vl_slot_takeovers, 1);
+	__builtin_memset(s->path, 0, sizeof(s->path));
+	s->major = 0;
+	s->tgid = tgid;
+	s->start = start;
+	return 0;
+}
+
+/* slots - 1; fewer than VL_SLOTS only in tests (MMSCOPE_VL_SLOTS) */
+const volatile __u32 vl_slot_mask = VL_SLOTS - 1;
+
+static __always_inline struct vl_slot *vl_slot(__u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 idx = tgid & vl_slot_mask;
+	struct vl_slot *s = bpf_map_lookup_elem(&vl_slots, &idx);
+	__u64 start;
+
+	if (!s)
+		return NULL;
+	start = task->group_leader->start_time;
+	if (s->tgid == tgid && s->start == start)
+		return s;
+	return vl_slot_claim(s, tgid, start) ? NULL : s;
+}
+
 static __always_inline void vl_record(__u64 pid_tgid, __u32 path, bool major)
 {
 	__u32 zero = 0;
 	struct vl_counts *c = bpf_map_lookup_elem(&vl_total, &zero);
+	struct vl_slot *s;
 
 	if (path >= FP_NR)
 		return;
@@ -80,6 +163,12 @@ static __always_inline void vl_record(__u64 pid_tgid, __u32 path, bool major)
 	if (c) {
 		c->path[path]++;
 		c->major += major;
+	}
+	s = vl_slot(pid_tgid >> 32);
+	if (s) {
+		s->path[path]++;
+		s->major += major;
+		return;
 	}
 	c = vl_proc(pid_tgid);
 	if (c) {

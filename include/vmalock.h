@@ -42,6 +42,29 @@ struct vl_counts {
 
 #define VL_MAX_PROCS 8192
 
+/*
+ * The fast path of per-process counts (bpf/fault.bpf.c): a per-CPU array
+ * indexed by the low bits of the tgid. Each CPU's copy of a slot counts for
+ * one process, named by its tgid and its group leader's start time (a reused
+ * tgid is another process).
+ */
+#define VL_SLOTS 8192		/* a power of two */
+
+struct vl_slot {
+	__u32 tgid;		/* 0: free */
+	__u32 pad;
+	__u64 start;		/* group_leader->start_time */
+	__u64 path[FP_NR];
+	__u64 major;
+};
+
+/* A process that owns slot copies: key of vl_owners, value its comm. */
+struct vl_owner {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start;
+};
+
 /* Users of the shared fault object (bpf/fault.bpf.c's fb_use bits). */
 #define FB_USE_VL	1	/* vmalock counts */
 #define FB_USE_LAT	2	/* faultlat latencies (needs the fault entry) */

@@ -132,6 +132,29 @@ int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p)
 	return 0;
 }
 
+/*
+ * vmalock's per-process slots (include/vmalock.h): VL_SLOTS, or for tests
+ * MMSCOPE_VL_SLOTS (a power of two), so few that processes share slots and
+ * take over those of exited ones, which the fast path must get right.
+ */
+static int vl_slots_setup(const char *cmd, struct fault_bpf *skel)
+{
+	const char *env = getenv("MMSCOPE_VL_SLOTS");
+	unsigned long n = VL_SLOTS;
+	char *end;
+
+	if (env && *env) {
+		n = strtoul(env, &end, 10);
+		if (*end || !n || n > VL_SLOTS || (n & (n - 1))) {
+			err_msg("%s: MMSCOPE_VL_SLOTS must be a power of two from 1 to %d",
+				cmd, VL_SLOTS);
+			return -1;
+		}
+	}
+	skel->rodata->vl_slot_mask = n - 1;
+	return bpf_map__set_max_entries(skel->maps.vl_slots, n);
+}
+
 static bool is_entry_prog(const char *name)
 {
 	return !strcmp(name, "fb_fault_user") || !strcmp(name, "fb_fault_kernel") ||
@@ -313,6 +336,8 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fi->skel->rodata->fb_precise = fi->plan.mode == MODE_PRECISE;
 	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
 	fi->skel->rodata->fb_done = fi->plan.done_tp;
+	if (vl_slots_setup(cmd, fi->skel))
+		goto fail;
 	fb_plan_autoload(fi->skel->obj, &fi->plan);
 	err = fault_bpf__load(fi->skel);
 	if (err) {
@@ -448,10 +473,10 @@ static const char *const vmstat_names[] = {
 
 struct vl_proc {
 	__u32 tgid;
-	bool gone;		/* deleted from the BPF map */
 	char comm[16];
-	struct vl_counts base;	/* counts of earlier BPF entries of this tgid */
-	struct vl_counts cum;	/* since start */
+	struct vl_counts base;	/* final counts of map entries deleted at exit */
+	struct vl_counts live;	/* map entries of running processes, this read */
+	struct vl_counts cum;	/* since start: base + live */
 	struct vl_counts prev;	/* cum at the last interval */
 };
 
@@ -466,6 +491,7 @@ struct vl_state {
 	struct vl_proc *procs;
 	size_t nprocs, cap;
 	struct vl_counts *percpu;	/* scratch, ncpus values */
+	struct vl_slot *slots;		/* scratch, ncpus values */
 };
 
 static void counts_add(struct vl_counts *d, const struct vl_counts *s)
@@ -540,7 +566,8 @@ static void *vl_start(const struct common_opts *o, enum attach_mode *mode)
 	}
 	s->ncpus = libbpf_num_possible_cpus();
 	s->percpu = calloc(s->ncpus, sizeof(*s->percpu));
-	if (!s->percpu) {
+	s->slots = calloc(s->ncpus, sizeof(*s->slots));
+	if (!s->percpu || !s->slots) {
 		err_msg("vmalock: out of memory");
 		goto fail;
 	}
@@ -561,42 +588,164 @@ fail:
 	return NULL;
 }
 
+/*
+ * All keys of a hash map, collected before any is deleted: get_next_key on
+ * a deleted key starts over from the first one. *out is malloc'ed (or NULL
+ * when the map is empty); -1 when out of memory.
+ */
+static int map_keys(int fd, size_t key_size, void **out, size_t *n)
+{
+	size_t cap = 0;
+	char *keys = NULL, *prev = NULL;
+
+	*n = 0;
+	for (;;) {
+		if (*n == cap) {
+			char *k = realloc(keys, (cap = cap ? 2 * cap : 256) * key_size);
+
+			if (!k) {
+				free(keys);
+				return -1;
+			}
+			keys = k;
+			prev = *n ? keys + (*n - 1) * key_size : NULL;
+		}
+		if (bpf_map_get_next_key(fd, prev, keys + *n * key_size))
+			break;
+		prev = keys + (*n)++ * key_size;
+	}
+	*out = keys;
+	return 0;
+}
+
+static bool proc_exited(__u32 tgid)
+{
+	return kill((pid_t)tgid, 0) && errno == ESRCH;
+}
+
+/*
+ * A process's counts in one map entry: while it runs they are live, and
+ * once it has exited (checked before reading, so they are final) they move
+ * into p->base and the entry is deleted, which frees the map (and, for
+ * vl_owners, the process's slot copies for others).
+ */
+static void proc_fold(struct vl_proc *p, const struct vl_counts *c, bool exited)
+{
+	counts_add(exited ? &p->base : &p->live, c);
+}
+
+/* vl_procs: attempt events and faults that found no slot copy. */
+static int read_procs(struct vl_state *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.vl_procs);
+	__u32 *keys;
+	size_t n;
+
+	if (map_keys(fd, sizeof(*keys), (void **)&keys, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		bool exited = proc_exited(keys[i]);
+		struct vl_counts c;
+		struct vl_proc *p;
+
+		if (read_percpu(s, fd, &keys[i], &c))
+			continue;
+		p = proc_find(s, keys[i]);
+		if (!p) {
+			free(keys);
+			return -1;
+		}
+		if (c.comm[0])
+			memcpy(p->comm, c.comm, 16);
+		proc_fold(p, &c, exited);
+		if (exited)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+	free(keys);
+	return 0;
+}
+
+/* vl_owners and their copies of vl_slots: the per-process fast path. */
+static int read_slots(struct vl_state *s)
+{
+	int fd_own = bpf_map__fd(s->skel->maps.vl_owners);
+	int fd_slots = bpf_map__fd(s->skel->maps.vl_slots);
+	struct vl_owner *keys;
+	size_t n;
+
+	if (map_keys(fd_own, sizeof(*keys), (void **)&keys, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct vl_owner *o = &keys[i];
+		__u32 idx = o->tgid & s->skel->rodata->vl_slot_mask;
+		bool exited = proc_exited(o->tgid);
+		struct vl_counts c = { 0 };
+		struct vl_proc *p;
+		char comm[16];
+
+		if (bpf_map_lookup_elem(fd_own, o, comm) ||
+		    bpf_map_lookup_elem(fd_slots, &idx, s->slots))
+			continue;
+		for (int cpu = 0; cpu < s->ncpus; cpu++) {
+			const struct vl_slot *v = &s->slots[cpu];
+
+			if (v->tgid != o->tgid || v->start != o->start)
+				continue;
+			for (int j = 0; j < FP_NR; j++)
+				c.path[j] += v->path[j];
+			c.major += v->major;
+		}
+		p = proc_find(s, o->tgid);
+		if (!p) {
+			free(keys);
+			return -1;
+		}
+		memcpy(p->comm, comm, 16);
+		proc_fold(p, &c, exited);
+		if (exited)
+			bpf_map_delete_elem(fd_own, o);
+	}
+	free(keys);
+	return 0;
+}
+
 /* Read the BPF maps into s->cum and s->procs[].cum. */
 static int vl_read(struct vl_state *s)
 {
 	int fd_tot = bpf_map__fd(s->skel->maps.vl_total);
-	int fd_procs = bpf_map__fd(s->skel->maps.vl_procs);
-	__u32 zero = 0, key, next, *kp = NULL;
-	struct vl_counts c;
+	__u32 zero = 0;
 
 	if (read_percpu(s, fd_tot, &zero, &s->cum)) {
 		err_msg("vmalock: cannot read counters: %s", strerror(errno));
 		return -1;
 	}
-	while (bpf_map_get_next_key(fd_procs, kp, &next) == 0) {
-		struct vl_proc *p;
+	for (size_t i = 0; i < s->nprocs; i++)
+		memset(&s->procs[i].live, 0, sizeof(s->procs[i].live));
+	if (read_procs(s) || read_slots(s)) {
+		err_msg("vmalock: out of memory reading per-process counters");
+		return -1;
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct vl_proc *p = &s->procs[i];
 
-		key = next;
-		kp = &key;
-		if (read_percpu(s, fd_procs, &key, &c))
-			continue;
-		p = proc_find(s, key);
-		if (!p)
-			return -1;
-		if (p->gone) {	/* tgid reused after we dropped the old entry */
-			p->gone = false;
-		}
-		memcpy(p->comm, c.comm, 16);
 		p->cum = p->base;
-		counts_add(&p->cum, &c);
-		/* Keep the map from filling with exited processes. */
-		if (kill((pid_t)key, 0) && errno == ESRCH) {
-			bpf_map_delete_elem(fd_procs, &key);
-			p->base = p->cum;
-			p->gone = true;
-		}
+		counts_add(&p->cum, &p->live);
 	}
 	return 0;
+}
+
+/* The per-process fast path's slow-path counts, since start. */
+static struct json_object *slots_json(const struct vl_state *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "slots", json_object_new_int64(
+		(int64_t)s->skel->rodata->vl_slot_mask + 1));
+	json_object_object_add(o, "taken_over", json_object_new_int64(
+		(int64_t)s->skel->bss->vl_slot_takeovers));
+	json_object_object_add(o, "shared_faults", json_object_new_int64(
+		(int64_t)s->skel->bss->vl_slot_shared));
+	return o;
 }
 
 static struct json_object *opt_u64(bool avail, __u64 v)
@@ -714,6 +863,7 @@ static int vl_collect(void *p, double interval_s, bool final,
 	json_object_object_add(doc, "processes", arr);
 	json_object_object_add(doc, "procs_dropped",
 			       json_object_new_int64(s->skel->bss->vl_procs_dropped));
+	json_object_object_add(doc, "slots", slots_json(s));
 
 	doc_metric(doc, "faults_count", counts_faults(&d));
 	doc_metric(doc, "vma_lock_count", d.path[FP_VMA]);
@@ -796,6 +946,7 @@ static void vl_stop(void *p)
 	fb_inst_put(s->fi, FB_USE_VL);
 	free(s->procs);
 	free(s->percpu);
+	free(s->slots);
 	free(s);
 }
 

@@ -39,7 +39,7 @@ export MMSCOPE_TEST_SLOW=$(arg test_slow 10)
 # MMSCOPE_PTMEM_KPROBES=1 too (ptmem's kprobe path, where fentry works).
 stock=
 [ -d /sys/kernel/tracing/events/pgtable ] && stock=,faultlat_counts+stock,vmalock_counts+stock,ptmem+stock,ptmem_levels+stock,ptmem_levels+kprobe,ptshare+stock
-TESTS=$(arg tests probe,faultlat_counts,vmalock_counts,ptmem,ptmem_levels,ptmem_exits,ptshare,faultlat_vmalock_errors,ptmem_errors$stock | tr , ' ')
+TESTS=$(arg tests probe,faultlat_counts,vmalock_counts,vmalock_slots,ptmem,ptmem_levels,ptmem_exits,ptshare,faultlat_vmalock_errors,ptmem_errors$stock | tr , ' ')
 TIMEOUT=$(arg test_timeout 600)
 rc=0
 
