@@ -15,6 +15,8 @@
  */
 const volatile __u32 targ_tgid = 0;
 const volatile __u64 targ_comm[2] = { 0, 0 };
+/* Either filter set (the loader): unfiltered, the check is one load. */
+const volatile bool targ_filter = false;
 
 /*
  * The address a typed kernel pointer holds, as a number. fentry/fexit
@@ -32,14 +34,17 @@ static __always_inline __u64 ptr_bits(const void *p)
 
 static __always_inline bool task_wanted(__u64 pid_tgid)
 {
-	__u64 comm[2] = { 0, 0 };
-
+	if (!targ_filter)
+		return true;
 	if (targ_tgid && (__u32)(pid_tgid >> 32) != targ_tgid)
 		return false;
-	if (!targ_comm[0] && !targ_comm[1])
-		return true;
-	bpf_get_current_comm(comm, sizeof(comm));
-	return comm[0] == targ_comm[0] && comm[1] == targ_comm[1];
+	if (targ_comm[0] || targ_comm[1]) {
+		__u64 comm[2] = { 0, 0 };
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		return comm[0] == targ_comm[0] && comm[1] == targ_comm[1];
+	}
+	return true;
 }
 
 /*
@@ -49,7 +54,7 @@ static __always_inline bool task_wanted(__u64 pid_tgid)
  */
 static __always_inline __u32 hist_slot_checked(__u64 v)
 {
-	__u32 s = hist_slot(v);
+	__u32 s = hist_slot_fast(v);
 
 	barrier_var(s);
 	return s;

@@ -22,7 +22,8 @@ __u32 fb_use = 0;
 
 /* ---- vmalock ---- */
 
-/* [0]: totals of every wanted task (never lost to a full per-process map) */
+/* [0]: attempt events of every wanted task, and the completed faults that
+ * found room in no per-process map (vl_record) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -126,8 +127,7 @@ static __noinline int vl_slot_claim(struct vl_slot *s, __u32 tgid, __u64 start)
 	}
 	if (old.tgid)
 		__sync_fetch_and_add(&vl_slot_takeovers, 1);
-	__builtin_memset(s->path, 0, sizeof(s->path));
-	s->major = 0;
+	__builtin_memset(s->n, 0, sizeof(s->n));
 	s->tgid = tgid;
 	s->start = start;
 	return 0;
@@ -136,9 +136,9 @@ static __noinline int vl_slot_claim(struct vl_slot *s, __u32 tgid, __u64 start)
 /* slots - 1; fewer than VL_SLOTS only in tests (MMSCOPE_VL_SLOTS) */
 const volatile __u32 vl_slot_mask = VL_SLOTS - 1;
 
-static __always_inline struct vl_slot *vl_slot(__u32 tgid)
+static __always_inline struct vl_slot *vl_slot(struct task_struct *task,
+					       __u32 tgid)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 idx = tgid & vl_slot_mask;
 	struct vl_slot *s = bpf_map_lookup_elem(&vl_slots, &idx);
 	__u64 start;
@@ -151,26 +151,29 @@ static __always_inline struct vl_slot *vl_slot(__u32 tgid)
 	return vl_slot_claim(s, tgid, start) ? NULL : s;
 }
 
-static __always_inline void vl_record(__u64 pid_tgid, __u32 path, bool major)
+/*
+ * A completed fault: the process's slot copy; else its vl_procs entry;
+ * else (both maps full) vl_total alone, so the totals, which user space
+ * sums from the processes plus vl_total, still count it.
+ */
+static __always_inline void vl_record(__u64 pid_tgid, struct task_struct *task,
+				      __u32 path, bool major)
 {
 	__u32 zero = 0;
-	struct vl_counts *c = bpf_map_lookup_elem(&vl_total, &zero);
+	struct vl_counts *c;
 	struct vl_slot *s;
 
 	if (path >= FP_NR)
 		return;
-	/* per-CPU values: plain increments, no atomics needed */
-	if (c) {
-		c->path[path]++;
-		c->major += major;
-	}
-	s = vl_slot(pid_tgid >> 32);
+	s = vl_slot(task, pid_tgid >> 32);
 	if (s) {
-		s->path[path]++;
-		s->major += major;
+		/* per-CPU values: plain increments, no atomics needed */
+		s->n[path + (major ? FP_NR : 0)]++;
 		return;
 	}
 	c = vl_proc(pid_tgid);
+	if (!c)
+		c = bpf_map_lookup_elem(&vl_total, &zero);
 	if (c) {
 		c->path[path]++;
 		c->major += major;
@@ -264,13 +267,13 @@ static __always_inline void fl_record(__u64 pid_tgid, __u32 path, bool major,
 		h->max = lat_ns;
 }
 
-static __always_inline void fb_record(__u64 pid_tgid, __u32 path, bool major,
-				      __u64 lat_ns)
+static __always_inline void fb_record(__u64 pid_tgid, struct task_struct *task,
+				      __u32 path, bool major, __u64 lat_ns)
 {
 	__u32 use = fb_use;
 
 	if (use & FB_USE_VL)
-		vl_record(pid_tgid, path, major);
+		vl_record(pid_tgid, task, path, major);
 	if (use & FB_USE_LAT)
 		fl_record(pid_tgid, path, major, lat_ns);
 }

@@ -48,8 +48,8 @@
  * classic tracepoints; the loader picks (user/vmalock.c). bpf_ktime_get_ns()
  * only with latencies on.
  *
- * The includer defines fb_record(pid_tgid, path, major, lat_ns) (lat_ns 0 =
- * unknown) and fb_event(pid_tgid, enum vl_event).
+ * The includer defines fb_record(pid_tgid, task, path, major, lat_ns) (task
+ * current, lat_ns 0 = unknown) and fb_event(pid_tgid, enum vl_event).
  */
 #ifndef MMSCOPE_FAULT_BRACKET_BPF_H
 #define MMSCOPE_FAULT_BRACKET_BPF_H
@@ -254,7 +254,7 @@ static __always_inline void fb_close_perf(struct bpf_perf_event_data *ctx,
 		lat = bpf_ktime_get_ns() - t->t_entry;
 		t->t_entry = 0;
 	}
-	fb_record(id, path, major, lat);
+	fb_record(id, task, path, major, lat);
 }
 
 SEC("perf_event")
@@ -313,7 +313,7 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 		lat = bpf_ktime_get_ns() - t->t_entry;
 		t->t_entry = 0;
 	}
-	fb_record(id, path, major, lat);
+	fb_record(id, bpf_get_current_task_btf(), path, major, lat);
 }
 
 /* Entry when exceptions:page_fault_user is missing (not x86): the start of
@@ -368,7 +368,10 @@ SEC("raw_tp/page_fault_done")
 int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 	     vm_fault_t fault, __u64 duration_ns)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	/* the task once, not bpf_get_current_pid_tgid() too: the tgid is all
+	 * this path uses of the id (every fault, docs/overhead.md) */
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = (__u64)task->tgid << 32;
 	__u32 path;
 	bool major;
 
@@ -385,7 +388,7 @@ int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 	else
 		path = (flags & FAULT_FLAG_VMA_LOCK) ? FP_VMA : FP_MMAP;
 	major = (fault & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
-	fb_record(id, path, major, duration_ns);
+	fb_record(id, task, path, major, duration_ns);
 	return 0;
 }
 

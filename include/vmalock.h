@@ -54,8 +54,8 @@ struct vl_slot {
 	__u32 tgid;		/* 0: free */
 	__u32 pad;
 	__u64 start;		/* group_leader->start_time */
-	__u64 path[FP_NR];
-	__u64 major;
+	__u64 n[2 * FP_NR];	/* completed faults: minor by path, then major
+				 * by path (one increment per fault) */
 };
 
 /* A process that owns slot copies: key of vl_owners, value its comm. */

@@ -344,6 +344,7 @@ static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
 		goto fail;
 	}
 	s->skel->rodata->targ_tgid = o->pid;
+	s->skel->rodata->targ_filter = o->pid || o->comm[0];
 	memcpy((void *)s->skel->rodata->targ_comm, o->comm, sizeof(o->comm));
 	if (*mode == MODE_PRECISE) {
 		/* the patch tracepoints' record layout must match ours */

@@ -197,6 +197,7 @@ static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
 		goto fail;
 	}
 	s->skel->rodata->targ_tgid = o->pid;
+	s->skel->rodata->targ_filter = o->pid || o->comm[0];
 	memcpy((void *)s->skel->rodata->targ_comm, o->comm, sizeof(o->comm));
 	s->hugetlb_events = *mode == MODE_PRECISE;
 	s->patch_events = c.patch;

@@ -332,6 +332,7 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 		goto fail;
 	}
 	fi->skel->rodata->targ_tgid = o->pid;
+	fi->skel->rodata->targ_filter = o->pid || o->comm[0];
 	fb_comm_words(o->comm, (unsigned long long *)fi->skel->rodata->targ_comm);
 	fi->skel->rodata->fb_precise = fi->plan.mode == MODE_PRECISE;
 	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
@@ -691,9 +692,10 @@ static int read_slots(struct vl_state *s)
 
 			if (v->tgid != o->tgid || v->start != o->start)
 				continue;
-			for (int j = 0; j < FP_NR; j++)
-				c.path[j] += v->path[j];
-			c.major += v->major;
+			for (int j = 0; j < FP_NR; j++) {
+				c.path[j] += v->n[j] + v->n[FP_NR + j];
+				c.major += v->n[FP_NR + j];
+			}
 		}
 		p = proc_find(s, o->tgid);
 		if (!p) {
@@ -725,11 +727,16 @@ static int vl_read(struct vl_state *s)
 		err_msg("vmalock: out of memory reading per-process counters");
 		return -1;
 	}
+	/* completed faults are counted per process; vl_total has only those
+	 * no per-process map had room for (and all attempt events) */
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct vl_proc *p = &s->procs[i];
 
 		p->cum = p->base;
 		counts_add(&p->cum, &p->live);
+		for (int j = 0; j < FP_NR; j++)
+			s->cum.path[j] += p->cum.path[j];
+		s->cum.major += p->cum.major;
 	}
 	return 0;
 }

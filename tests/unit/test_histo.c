@@ -58,6 +58,15 @@ static void test_log2(void)
 	CHECK(hist_log2(~0ULL) == 63, "log2(2^64-1)");
 }
 
+/* the tables of hist_slot_fast() against the computed slot */
+static void test_slot_fast(void)
+{
+	for (__u64 v = 0; v < (1 << 17); v++)
+		CHECK(hist_slot_fast(v) == hist_slot(v), "slot of %llu: table %u, computed %u",
+		      (unsigned long long)v, hist_slot_fast(v), hist_slot(v));
+	CHECK(hist_slot_fast(~0ULL) == hist_slot(~0ULL), "slot of 2^64-1");
+}
+
 static void test_percentiles(void)
 {
 	struct hist h;
@@ -135,6 +144,7 @@ static void test_merge_and_print(void)
 int main(void)
 {
 	test_log2();
+	test_slot_fast();
 	test_slot_round_trip();
 	test_percentiles();
 	test_merge_and_print();
