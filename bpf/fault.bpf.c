@@ -157,7 +157,7 @@ static __always_inline struct vl_slot *vl_slot(struct task_struct *task,
  * sums from the processes plus vl_total, still count it.
  */
 static __always_inline void vl_record(__u64 pid_tgid, struct task_struct *task,
-				      __u32 path, bool major)
+				      __u32 path, __u32 major)
 {
 	__u32 zero = 0;
 	struct vl_counts *c;
@@ -168,7 +168,7 @@ static __always_inline void vl_record(__u64 pid_tgid, struct task_struct *task,
 	s = vl_slot(task, pid_tgid >> 32);
 	if (s) {
 		/* per-CPU values: plain increments, no atomics needed */
-		s->n[path + (major ? FP_NR : 0)]++;
+		s->n[path + major * FP_NR]++;
 		return;
 	}
 	c = vl_proc(pid_tgid);
@@ -238,7 +238,7 @@ static __always_inline void fl_record_proc(__u64 pid_tgid, __u32 gen,
 	HIST_RECORD(&ph->h, lat);
 }
 
-static __always_inline void fl_record(__u64 pid_tgid, __u32 path, bool major,
+static __always_inline void fl_record(__u64 pid_tgid, __u32 path, __u32 major,
 				      __u64 lat_ns)
 {
 	__u32 gen = fl_gen & 1, cls, idx, slot;
@@ -248,7 +248,7 @@ static __always_inline void fl_record(__u64 pid_tgid, __u32 path, bool major,
 		__sync_fetch_and_add(&fl_unbracketed[gen], 1);
 		return;
 	}
-	cls = (major ? FL_PATHS : 0) + path;
+	cls = major * FL_PATHS + path;
 	if (fl_per_process) {
 		fl_record_proc(pid_tgid, gen, cls, lat_ns);
 		return;
@@ -268,7 +268,7 @@ static __always_inline void fl_record(__u64 pid_tgid, __u32 path, bool major,
 }
 
 static __always_inline void fb_record(__u64 pid_tgid, struct task_struct *task,
-				      __u32 path, bool major, __u64 lat_ns)
+				      __u32 path, __u32 major, __u64 lat_ns)
 {
 	__u32 use = fb_use;
 

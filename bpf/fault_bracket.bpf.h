@@ -372,8 +372,7 @@ int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 	 * this path uses of the id (every fault, docs/overhead.md) */
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = (__u64)task->tgid << 32;
-	__u32 path;
-	bool major;
+	__u32 path, major;
 
 	if (!task_wanted(id))
 		return 0;
@@ -387,7 +386,8 @@ int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 		path = FP_KERNEL;
 	else
 		path = (flags & FAULT_FLAG_VMA_LOCK) ? FP_VMA : FP_MMAP;
-	major = (fault & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED);
+	/* 0 or 1 without a branch: both flags are single bits */
+	major = ((fault / VM_FAULT_MAJOR) | (flags / FAULT_FLAG_TRIED)) & 1;
 	fb_record(id, task, path, major, duration_ns);
 	return 0;
 }
