@@ -96,6 +96,12 @@ struct {
 	__type(value, char[16]);
 } vl_owners SEC(".maps");
 
+/* Slow-path counts for the JSON (docs/schema/vmalock.md): copies taken
+ * over from a process that was read out after exit; faults counted in
+ * vl_procs because the copy belonged to another live process. */
+__u64 vl_slot_takeovers = 0;
+__u64 vl_slot_shared = 0;
+
 /*
  * Slow path: this CPU's copy is not the process's own. Take it over when it
  * is free or its owner has been read out; 0 when taken. When another live
@@ -103,12 +109,6 @@ struct {
  * vl_owners is full, -1: the caller counts in vl_procs instead. Not inlined,
  * so the fast path does not set up its stack.
  */
-/* Slow-path counts for the JSON (docs/schema/vmalock.md): copies taken
- * over from a process that was read out after exit; faults counted in
- * vl_procs because the copy belonged to another live process. */
-__u64 vl_slot_takeovers = 0;
-__u64 vl_slot_shared = 0;
-
 static __noinline int vl_slot_claim(struct vl_slot *s, __u32 tgid, __u64 start)
 {
 	struct vl_owner k = { .tgid = tgid, .start = start };
