@@ -396,6 +396,33 @@ static struct json_object *build_histograms(sqlite3 *db)
 }
 
 /* The newest sga-bench run: mean page-table bytes per backing mode. */
+/*
+ * The modes sga-bench --mode all could not run in that run, with the reason
+ * (its "skipped" documents, docs/store.md): shown beside the chart, so a
+ * missing bar does not read as a mode that was never asked for.
+ */
+static struct json_object *sga_skipped(sqlite3 *db, int64_t run)
+{
+	struct json_object *arr = json_object_new_array();
+	sqlite3_stmt *s;
+
+	if (!run || sqlite3_prepare_v2(db,
+		"SELECT mode, json_extract(json, '$.skipped') FROM docs"
+		" WHERE run_id = ? AND tool = 'sga-bench' AND json_extract(json, '$.skipped') IS NOT NULL"
+		" GROUP BY mode ORDER BY mode", -1, &s, NULL) != SQLITE_OK)
+		return arr;
+	sqlite3_bind_int64(s, 1, run);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct json_object *m = json_object_new_object();
+
+		json_object_object_add(m, "mode", json_object_new_string((const char *)sqlite3_column_text(s, 0)));
+		json_object_object_add(m, "why", json_object_new_string((const char *)sqlite3_column_text(s, 1)));
+		json_object_array_add(arr, m);
+	}
+	sqlite3_finalize(s);
+	return arr;
+}
+
 static struct json_object *build_sga(sqlite3 *db, struct json_object *runs)
 {
 	struct json_object *o = json_object_new_object(), *modes = json_object_new_array();
@@ -427,6 +454,7 @@ static struct json_object *build_sga(sqlite3 *db, struct json_object *runs)
 	}
 	sqlite3_finalize(s);
 	json_object_object_add(o, "run", json_object_new_int64(run));
+	json_object_object_add(o, "skipped", sga_skipped(db, run));
 	for (size_t i = 0; i < json_object_array_length(runs); i++) {
 		struct json_object *r = json_object_array_get_idx(runs, i);
 

@@ -52,6 +52,10 @@ done
 "$MMSCOPE" compare skip skip --json > "$TMP/c.json" 2>&1 || true
 jq -e '[.rows[].metric | select(startswith("sga-bench.shmem[procs=20,sga=64M]."))] | length > 10' "$TMP/c.json" >/dev/null ||
 	fail "compare rows: $(head -c 400 "$TMP/c.json")"
+# the dashboard says which mode is missing from the chart, and why
+"$MMSCOPE" dashboard -o "$TMP/d.html" > /dev/null 2>&1 || fail "dashboard failed"
+grep -q '"skipped":\[{"mode":"hugetlb","why":"could reserve only' "$TMP/d.html" ||
+	fail "dashboard data lacks the skipped hugetlb mode: $(grep -o '"sga":{[^}]*}[^]]*]' "$TMP/d.html" | head -c 400)"
 left "skip"
 log "hugetlb skipped in both repeats: run recorded, shmem/thp samples keyed [procs=20,sga=64M], reasons stored"
 
