@@ -499,6 +499,7 @@ static void usage(FILE *f)
 "Each figure is the median of the ratios traced/untraced of pairs of runs made\n"
 "next to each other, in faults per CPU-second of the faulting threads (time\n"
 "spent waiting for a CPU left out; the wall-clock ratio is printed beside it);\n"
+"every run starts after a 0.5 s pause and an unmeasured quarter-length warm-up;\n"
 "target: 'all' costs under %.0f%% of fault throughput.\n",
 		TARGET_COST * 100);
 }
