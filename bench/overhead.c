@@ -118,12 +118,12 @@ struct sample {
 };
 
 /*
- * Run nthr threads for `seconds`. The CPU-time figure counts only time the
+ * Run nthr threads for secs seconds. The CPU-time figure counts only time the
  * faulting threads ran (BPF programs run in them, inside the fault, so
  * their cost is in it) and leaves out time they waited for a CPU: on a
  * shared machine that is what keeps it steady.
  */
-static struct sample run_loop(int nthr)
+static struct sample run_loop(int nthr, double secs)
 {
 	pthread_t th[64];
 	struct pf_slot slots[64];
@@ -135,7 +135,7 @@ static struct sample run_loop(int nthr)
 	stop_loop = 0;
 	for (int i = 0; i < nthr; i++)
 		pthread_create(&th[i], NULL, pf_thread, &slots[i]);
-	usleep((useconds_t)(seconds * 1e6));
+	usleep((useconds_t)(secs * 1e6));
 	stop_loop = 1;
 	for (int i = 0; i < nthr; i++)
 		pthread_join(th[i], NULL);
@@ -413,13 +413,9 @@ static int run_floor_fine(const struct cfg *c, int nthr, int npairs, double *rat
  */
 static struct sample settled_run(int nthr)
 {
-	double keep = seconds;
-
 	usleep(SETTLE_US);
-	seconds = keep / 4;
-	run_loop(nthr);
-	seconds = keep;
-	return run_loop(nthr);
+	run_loop(nthr, seconds / 4);
+	return run_loop(nthr, seconds);
 }
 
 /* Run the loop once under configuration c (NULL: untraced). */
