@@ -208,6 +208,14 @@ struct json_object *headline_build(struct store *st, int64_t run)
 
 		if (!isfinite(v))
 			continue;
+		if (!(v > 0)) {
+			/* PageTables is system-wide: other processes can move it more than the run did */
+			line(lines, "  %-8s no figure: the page tables it measured came to %s (other processes'"
+			     " page tables changed under the run); run it again on a quieter host",
+			     x->mode, fmt_b(isfinite(x->pt) ? x->pt : v, b1, sizeof(b1)));
+			vals[i] = NAN;
+			continue;
+		}
 		if (shmem && x != shmem)
 			saving = 100.0 * (1 - v / shmem_v);
 		if (isfinite(x->pt) && isfinite(x->touched) && x->touched > 0) {
