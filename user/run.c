@@ -599,6 +599,8 @@ struct recorder {
 	char why[1024];			/* the store's error */
 	int ndocs;
 	const char *scenario;
+	double rep_est_s;		/* expected length of a repeat (NAN: unknown) */
+	int repeats;
 };
 
 static struct json_object *rec_repeat_obj(struct recorder *r, int rep, double started)
@@ -736,6 +738,8 @@ static int rec_write_file(struct recorder *r, char *path, size_t len)
 	return rc;
 }
 
+static void fmt_dur(double s, char *buf, size_t len);
+
 struct tracer_ctx {
 	struct json_object *summary;	/* the last summary the tracer printed */
 };
@@ -843,7 +847,27 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 		goto out;
 	}
 	deadline = t0 + s->timeout_s;
-	pump(cs, nc, deadline, &cs[0]);
+	/* a line a minute while it runs: how long so far, and the ETA if known */
+	for (;;) {
+		double now = now_ns() / 1e9;
+		char el[32], eta[32];
+
+		pump(cs, nc, now + 60 < deadline ? now + 60 : deadline, &cs[0]);
+		now = now_ns() / 1e9;
+		if (interrupted || cs[0].out_fd < 0 || now >= deadline)
+			break;
+		fmt_dur(now - t0, el, sizeof(el));
+		if (isfinite(rec->rep_est_s) && rec->rep_est_s > now - t0) {
+			fmt_dur(rec->rep_est_s - (now - t0) + rec->rep_est_s * (rec->repeats - rep - 1),
+				eta, sizeof(eta));
+			fprintf(stderr, "mmscope: run: %s: repeat %d/%d running for %s, ETA %s\n",
+				s->name, rep + 1, rec->repeats, el, eta);
+		} else {
+			fprintf(stderr, "mmscope: run: %s: repeat %d/%d running for %s%s\n", s->name,
+				rep + 1, rec->repeats, el,
+				isfinite(rec->rep_est_s) ? " (longer than earlier runs)" : "");
+		}
+	}
 	if (interrupted)
 		goto out;
 	if (!cs[0].reaped && now_ns() / 1e9 >= deadline) {
@@ -1017,6 +1041,7 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	store_set_busy_timeout(st, ro.db_timeout);
+	store_set_stop_flag(st, &interrupted);
 
 	host_info_get(&h);
 	kernel_config_hash(cfg);
@@ -1047,6 +1072,8 @@ int cmd_run(int argc, char **argv)
 
 		if (done)
 			per_rep = (t - t_run) / done;
+		rec.rep_est_s = per_rep;
+		rec.repeats = repeats;
 		fmt_dur(per_rep * (repeats - i), eta, sizeof(eta));
 		if (isfinite(per_rep))
 			fprintf(stderr, "mmscope: run: %s: repeat %d/%d (ETA %s, from %s)\n", s.name,

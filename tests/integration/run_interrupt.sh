@@ -17,7 +17,12 @@ cp "$(dirname "$0")/../fixtures/fake-bench" "$TMP/"
 printf 'workload = ./fake-bench --sleep 0.7\nrepeats = 5\n' > "$TMP/slow.scn"
 printf 'workload = ./fake-bench\nrepeats = 3\n' > "$TMP/quick.scn"
 "$MMSCOPE" run "$TMP/quick.scn" --tag keep > /dev/null 2>&1 || fail "baseline run"
-"$MMSCOPE" run "$TMP/quick.scn" --tag keep2 > /dev/null 2>&1 || fail "baseline run 2"
+"$MMSCOPE" run "$TMP/quick.scn" --tag keep2 > /dev/null 2> "$TMP/keep2.err" || fail "baseline run 2"
+# progress: repeat i/N with an ETA from the scenario's earlier complete run, then from this run's repeats
+grep -Eq '^mmscope: run: quick: repeat 1/3 \(ETA [0-9]+ s, from earlier runs in the store\)$' "$TMP/keep2.err" ||
+	fail "no ETA from the store: $(cat "$TMP/keep2.err")"
+grep -Eq '^mmscope: run: quick: repeat 3/3 \(ETA [0-9]+ s, from this run.s repeats\)$' "$TMP/keep2.err" ||
+	fail "no ETA from this run: $(cat "$TMP/keep2.err")"
 q() { sqlite3 "$MMSCOPE_DB" "$1"; }
 workloads() { pgrep -f "$TMP/.*(fake-bench|mode-bench|deaf-bench|term-bench)" | wc -l; }
 gone() {	# wait up to 2 s for no workload

@@ -22,8 +22,8 @@ printf 'name = locked\nworkload = ./two-bench\nrepeats = 1\n' > "$TMP/s.scn"
 spawn "$TMP/out" "$TMP/err" "$MMSCOPE" run --db "$DB" --db-timeout 1 "$TMP/s.scn"
 pid=$SPAWNED
 wait_for_line "$TMP/err" 'stored two a document' 10 || fail "first document not stored: $(cat "$TMP/err")"
-# hold the store for 8 s, well past the 1 s timeout and the second document
-(echo 'BEGIN EXCLUSIVE; SELECT count(*) FROM runs;'; sleep 8; echo 'COMMIT;') | sqlite3 "$DB" > "$TMP/lock.out" &
+# hold the store for 4 s, past the second document (at 2 s) and its 1 s timeout
+(echo 'BEGIN EXCLUSIVE; SELECT count(*) FROM runs;'; sleep 4; echo 'COMMIT;') | sqlite3 "$DB" > "$TMP/lock.out" &
 locker=$!
 _LIB_PIDS+=("$locker")
 wait_exit $pid 30; rc=$?
@@ -42,4 +42,24 @@ wait "$locker"
 	fail "after import: $(sqlite3 "$DB" 'select id, status from runs')"
 "$MMSCOPE" import --db "$DB" "$file" | grep -q 'already in the store' || fail "second import not idempotent"
 rm -f "$file"
-pass "a store locked past --db-timeout: the run went to $file, which imports"
+first=$file
+
+# an interrupt is not held up by the lock: SIGTERM while run waits (--db-timeout 60) for the store
+spawn "$TMP/out3" "$TMP/err3" "$MMSCOPE" run --db "$DB" --db-timeout 60 "$TMP/s.scn"
+pid=$SPAWNED
+wait_for_line "$TMP/err3" 'stored two a document' 10 || fail "first document not stored: $(cat "$TMP/err3")"
+(echo 'BEGIN EXCLUSIVE; SELECT count(*) FROM runs;'; sleep 5; echo 'COMMIT;') | sqlite3 "$DB" > "$TMP/lock.out" &
+locker=$!
+_LIB_PIDS+=("$locker")
+sleep 3.5	# the second document (at 2 s) is waiting for the store
+t0=$SECONDS
+kill -TERM $pid
+wait_exit $pid 5; rc=$?
+[ $rc -eq 130 ] || fail "SIGTERM while waiting for the store: exit $rc (want 130 within 5 s)"
+file=$(sed -n 's/.*its 2 documents are in \([^:]*\): record it with mmscope import.*/\1/p' "$TMP/err3")
+[ -n "$file" ] && [ -s "$file" ] || fail "interrupted run with a locked store: no file: $(cat "$TMP/err3")"
+jq -e '.runs[0].status == "partial"' "$file" >/dev/null || fail "file does not say partial"
+log "SIGTERM while the store was locked: exit 130 after $((SECONDS - t0)) s, run in $file"
+wait "$locker"
+rm -f "$file"
+pass "a store locked past --db-timeout: the run went to $(basename "$first"), which imports; SIGTERM is not held up by the lock"

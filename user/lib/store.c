@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* SQLite results store: schema, migrations, one-transaction run writer. */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@ struct store {
 	char path[PATH_MAX];
 	double busy_s;		/* how long a write waits for a locked store */
 	bool readonly;
+	volatile sig_atomic_t *stop;	/* set: stop waiting for a locked store */
+	double busy_end;	/* when the current wait gives up */
 };
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -387,6 +390,33 @@ void store_set_busy_timeout(struct store *st, double secs)
 {
 	st->busy_s = secs;
 	sqlite3_busy_timeout(st->db, (int)(secs * 1000));
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* SQLite's busy wait, cut short when *st->stop is set (a signal arrived). */
+static int busy_wait(void *arg, int n)
+{
+	struct store *st = arg;
+
+	(void)n;
+	if ((st->stop && *st->stop) || mono_s() >= st->busy_end)
+		return 0;
+	usleep(20000);
+	return 1;
+}
+
+void store_set_stop_flag(struct store *st, volatile sig_atomic_t *stop)
+{
+	st->stop = stop;
+	st->busy_end = mono_s() + st->busy_s;
+	sqlite3_busy_handler(st->db, busy_wait, st);
 }
 
 void store_close(struct store *st)
@@ -807,15 +837,17 @@ static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *er
  */
 static int tx_begin(struct store *st, char *err, size_t errlen)
 {
-	double end = (double)time(NULL) + st->busy_s;
+	double end = mono_s() + st->busy_s;
 	char e2[256];
 
+	st->busy_end = end;
 	for (;;) {
 		int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
 		if (rc == SQLITE_OK)
 			return 0;
-		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || time(NULL) >= end) {
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || mono_s() >= end ||
+		    (st->stop && *st->stop)) {
 			snprintf(e2, sizeof(e2), "%s", sqlite3_errmsg(st->db));
 			return fail(err, errlen, "%s: %s", st->path, e2);
 		}
@@ -825,15 +857,17 @@ static int tx_begin(struct store *st, char *err, size_t errlen)
 
 static int tx_commit(struct store *st, char *err, size_t errlen)
 {
-	double end = (double)time(NULL) + st->busy_s;
+	double end = mono_s() + st->busy_s;
 	char e2[256];
 
+	st->busy_end = end;
 	for (;;) {
 		int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 
 		if (rc == SQLITE_OK)
 			return 0;
-		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || time(NULL) >= end) {
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || mono_s() >= end ||
+		    (st->stop && *st->stop)) {
 			snprintf(e2, sizeof(e2), "%s", sqlite3_errmsg(st->db));
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return fail(err, errlen, "%s: commit: %s", st->path, e2);

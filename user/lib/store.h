@@ -14,6 +14,7 @@
 #ifndef MMSCOPE_STORE_H
 #define MMSCOPE_STORE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <json-c/json.h>
 
@@ -40,6 +41,11 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 /* How long a write waits for a store another process holds (default 10 s). */
 void store_set_busy_timeout(struct store *st, double secs);
+/*
+ * Stop waiting for a locked store as soon as *stop is non-zero (mmscope run:
+ * its signal flag), so an interrupt is not held up by another client's lock.
+ */
+void store_set_stop_flag(struct store *st, volatile sig_atomic_t *stop);
 const char *store_path(const struct store *st);
 
 /*
