@@ -204,6 +204,13 @@ static int prepare_schema(struct store *st, char *err, size_t errlen)
 	char buf[64], e2[512];
 	int v;
 
+	/*
+	 * Already current: nothing to write. (Taking the write lock anyway would
+	 * fail an open on a full disk or under another client's lock, before
+	 * anything was measured.)
+	 */
+	if (user_version(st->db) == STORE_SCHEMA_VERSION)
+		return 0;
 	if (exec_sql(st->db, "BEGIN IMMEDIATE", e2, sizeof(e2)) < 0)
 		return fail(err, errlen, "%s: %s", st->path, e2);
 	v = user_version(st->db);
