@@ -23,8 +23,8 @@ static const struct extra_opt runs_extra[] = {
 	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "one JSON array of runs instead of the table" },
 	{ { "headline", no_argument, NULL, OPT_HEADLINE }, NULL,
-	  "the SGA experiment's answer for the newest selected sga-bench run: page-table bytes\n"
-	  "per process per GiB per mode, the saving against shmem, the Oracle-case extrapolation" },
+	  "the SGA answer of the newest selected sga-bench run: page-table bytes "
+	  "per process per GiB per mode, saving vs shmem, the 300 GiB x 1500 Oracle case" },
 	{ { NULL } }
 };
 
