@@ -242,6 +242,17 @@ struct json_object *headline_build(struct store *st, int64_t run)
 				       num(v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS));
 		json_object_array_add(modes, m);
 	}
+	/* a mode whose SGA was unmapped under it (sga-bench's interference check) */
+	if (sqlite3_prepare_v2(db, "SELECT mode, json_extract(json, '$.interference') FROM docs"
+			       " WHERE run_id = ? AND tool = 'sga-bench'"
+			       " AND json_extract(json, '$.interference') IS NOT NULL ORDER BY id",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, run);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			line(lines, "Note, %s: %s", (const char *)sqlite3_column_text(s, 0),
+			     (const char *)sqlite3_column_text(s, 1));
+		sqlite3_finalize(s);
+	}
 	line(lines, "The Oracle case, %.0f GiB SGA x %.0f processes (879 GiB of PTEs with 4 KiB pages),"
 	     " extrapolated: per process per GiB x %.0f GiB x %.0f processes",
 	     HEADLINE_ORACLE_SGA_GIB, HEADLINE_ORACLE_PROCS, HEADLINE_ORACLE_SGA_GIB, HEADLINE_ORACLE_PROCS);
