@@ -25,9 +25,18 @@ printf 'workload = ./fake-bench --scale 1.2\nrepeats = 5\n' > "$TMP/b.scn"
 "$MMSCOPE" run "$TMP/a.scn" --tag base >/dev/null 2>&1 || fail "run base"
 "$MMSCOPE" run "$TMP/b.scn" --tag slow >/dev/null 2>&1 || fail "run slow"
 
+# the newest run stopped early: named as partial, left out of the compare table
+cat > "$TMP/half-bench" <<'EOF2'
+#!/bin/sh
+echo '{"schema":"mmscope/1","tool":"half","kind":"result","mode":"a","metrics":{"x":1}}'
+exit 3
+EOF2
+chmod +x "$TMP/half-bench"
+printf 'workload = ./half-bench\nrepeats = 1\n' > "$TMP/h.scn"
+"$MMSCOPE" run "$TMP/h.scn" --tag half >/dev/null 2>&1; [ $? -eq 1 ] || fail "partial run"
 "$MMSCOPE" dashboard -o "$TMP/d.html" | tee "$TMP/out" || fail "dashboard"
 metrics=$(sqlite3 "$MMSCOPE_DB" "select count(distinct tool || mode || name) from metrics")
-grep -q "3 runs, $metrics metrics, compare table" "$TMP/out" || fail "summary line"
+grep -q "4 runs, $metrics metrics, compare table" "$TMP/out" || fail "summary line"
 # offline: nothing fetched from anywhere
 grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$TMP/d.html" && fail "page references the network"
 grep -q 'Chart.js v3' "$TMP/d.html" || fail "Chart.js not inlined"
@@ -44,6 +53,9 @@ want=$((metrics + 1 + 3))
 [ "$(r .painted)" = "$want" ] || fail "only $(r .painted) of $want canvases have pixels"
 grep -q '<!--<script>' "$TMP/d.html" && fail "the hostile tag is in the page unescaped"
 grep -q '\\u003c!--\\u003cscript\\u003e' "$TMP/d.html" || fail "the tag is not escaped as \\u003c..."
+r .partialNote | grep -q '^1 partial or unfinished run(s), left out of the compare table .*#4 partial (repeat 1: workload ./half-bench exited with status 3' ||
+	fail "partial run not named: $(r .partialNote)"
+grep -q '"new_runs":\[3\]' "$TMP/d.html" || fail "the compare table's new side is not the latest complete run"
 # the SGA section leads with the headline (runs --headline's lines)
 "$MMSCOPE" runs --headline > "$TMP/headline.txt" || fail "runs --headline"
 [ "$(r .headline)" = "$(cat "$TMP/headline.txt")" ] || fail "dashboard headline differs from runs --headline: $(r .headline)"
