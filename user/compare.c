@@ -16,11 +16,11 @@
 
 struct compare_opts {
 	const char *db;
-	bool json, changed_only;
+	bool json, changed_only, include_partial;
 	double k, alpha;
 };
 
-enum { OPT_DB = 0x2100, OPT_JSON, OPT_K, OPT_ALPHA, OPT_CHANGED };
+enum { OPT_DB = 0x2100, OPT_JSON, OPT_K, OPT_ALPHA, OPT_CHANGED, OPT_PARTIAL };
 
 static const struct extra_opt compare_extra[] = {
 	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
@@ -32,6 +32,8 @@ static const struct extra_opt compare_extra[] = {
 	  "significance level of Welch's t-test (default 0.05)" },
 	{ { "changed", no_argument, NULL, OPT_CHANGED }, NULL,
 	  "list only metrics with a significant change" },
+	{ { "include-partial", no_argument, NULL, OPT_PARTIAL }, NULL,
+	  "also use partial and unfinished runs (left out by default: they stopped early)" },
 	{ { NULL } }
 };
 
@@ -44,6 +46,7 @@ static int compare_parse(int key, const char *arg, void *ctx)
 	case OPT_DB: o->db = arg; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_CHANGED: o->changed_only = true; return 0;
+	case OPT_PARTIAL: o->include_partial = true; return 0;
 	case OPT_K:
 		o->k = strtod(arg, &end);
 		if (*end || end == arg || !(o->k >= 0) || o->k > 100) {
@@ -102,6 +105,7 @@ static void print_side(const char *label, const char *sel, struct store *st,
 {
 	struct json_object *rows = store_list(st, ids, n);
 	char kernels[512] = "", tags[256] = "";
+	int partial = 0;
 
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i), *v;
@@ -111,13 +115,15 @@ static void print_side(const char *label, const char *sel, struct store *st,
 		k = json_object_get_string(v);
 		json_object_object_get_ex(r, "tag", &v);
 		t = json_object_get_string(v);
+		json_object_object_get_ex(r, "status", &v);
+		partial += v && strcmp(json_object_get_string(v), "complete");
 		if (!strstr(kernels, k) && strlen(kernels) + strlen(k) + 3 < sizeof(kernels))
 			strcat(strcat(kernels, *kernels ? ", " : ""), k);
 		if (*t && !strstr(tags, t) && strlen(tags) + strlen(t) + 3 < sizeof(tags))
 			strcat(strcat(tags, *tags ? ", " : ""), t);
 	}
-	printf("%-5s %s: %d run%s, kernel %s%s%s\n", label, sel, n, n == 1 ? "" : "s", kernels,
-	       *tags ? ", tag " : "", tags);
+	printf("%-5s %s: %d run%s%s, kernel %s%s%s\n", label, sel, n, n == 1 ? "" : "s",
+	       partial ? " (some partial)" : "", kernels, *tags ? ", tag " : "", tags);
 	json_object_put(rows);
 }
 
@@ -135,6 +141,8 @@ int cmd_compare(int argc, char **argv)
 			   "two sides); fewer than 3 samples a side is \"insufficient samples\".\n"
 			   "Significant changes in a metric's bad direction are REGRESSIONs; metrics\n"
 			   "of unknown direction are \"changed\" (docs/store.md has the table).\n"
+			   "Partial and unfinished runs (mmscope runs shows the status) are left out\n"
+			   "unless --include-partial. The store is opened read-only.\n"
 			   "Exit: 0 no significant regression, 1 regression found, 2 error.",
 		.extra = compare_extra, .parse_extra = compare_parse, .ctx = &co,
 		.no_common = true, .min_args = 2, .max_args = 2, .args_usage = "A B",
@@ -144,14 +152,14 @@ int cmd_compare(int argc, char **argv)
 	struct sample_set sa, sb;
 	struct cmp_row *rows;
 	int64_t *ia = NULL, *ib = NULL;
-	int na, nb, n, rc, regressions = 0, shown = 0, a_only, b_only;
+	int na, nb, n, rc, regressions = 0, shown = 0, a_only, b_only, partial = 0;
 	struct json_object *base_only = NULL, *new_only = NULL;
 	char err[1024];
 
 	rc = opts_parse(argc, argv, &desc, &o);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	st = store_open(co.db, err, sizeof(err));
+	st = store_open_readonly(co.db, err, sizeof(err));
 	if (!st) {
 		err_msg("compare: %s", err);
 		return 2;
@@ -163,6 +171,21 @@ int cmd_compare(int argc, char **argv)
 		store_close(st);
 		free(ia);
 		return 2;
+	}
+	if (!co.include_partial) {
+		int ka = store_filter_complete(st, ia, na), kb = store_filter_complete(st, ib, nb);
+
+		if (!ka || !kb) {
+			err_msg("compare: '%s' selects only partial or unfinished runs "
+				"(mmscope runs shows them; --include-partial uses them)", o.args[ka ? 1 : 0]);
+			store_close(st);
+			free(ia);
+			free(ib);
+			return 2;
+		}
+		partial = (na - ka) + (nb - kb);
+		na = ka;
+		nb = kb;
 	}
 	store_samples(st, ia, na, &sa);
 	store_samples(st, ib, nb, &sb);
@@ -195,6 +218,7 @@ int cmd_compare(int argc, char **argv)
 			json_object_object_add(side, "runs", ids);
 			json_object_object_add(doc, s ? "new_runs" : "base_runs", side);
 		}
+		json_object_object_add(doc, "partial_runs_left_out", json_object_new_int(partial));
 		json_object_object_add(doc, "base_only", json_object_get(base_only));
 		json_object_object_add(doc, "new_only", json_object_get(new_only));
 		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
@@ -202,6 +226,9 @@ int cmd_compare(int argc, char **argv)
 	} else {
 		print_side("base", o.args[0], st, ia, na);
 		print_side("new", o.args[1], st, ib, nb);
+		if (partial)
+			printf("left out: %d partial or unfinished run%s (--include-partial uses them)\n",
+			       partial, partial == 1 ? "" : "s");
 		printf("rule: Welch p < %g and |change| >= max(%g%%, %g x CoV); sample (n-1) stddev; n >= %d a side\n\n",
 		       co.alpha, STATS_MIN_CHANGE_PCT, co.k, STATS_MIN_SAMPLES);
 		printf("%-44s %12s %12s %12s %12s %9s %10s %10s %7s %8s  %s\n", "metric",

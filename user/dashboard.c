@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "headline.h"
 #include "opts.h"
 #include "store.h"
 #include "util.h"
@@ -29,9 +30,10 @@ extern const char mmscope_chartjs[], mmscope_chartjs_end[];
 struct dash_opts {
 	const char *db, *out, *base, *new_sel;
 	double k, alpha;
+	bool include_partial;
 };
 
-enum { OPT_DB = 0x2500, OPT_BASE, OPT_NEW, OPT_K, OPT_ALPHA };
+enum { OPT_DB = 0x2500, OPT_BASE, OPT_NEW, OPT_K, OPT_ALPHA, OPT_PARTIAL };
 
 static const struct extra_opt dash_extra[] = {
 	{ { "output", required_argument, NULL, 'o' }, "FILE",
@@ -44,6 +46,8 @@ static const struct extra_opt dash_extra[] = {
 	  "compare table new side (default: the latest run's kernel+tag)" },
 	{ { "k", required_argument, NULL, OPT_K }, "K", "noise multiplier of the change rule (default 2)" },
 	{ { "alpha", required_argument, NULL, OPT_ALPHA }, "P", "significance level (default 0.05)" },
+	{ { "include-partial", no_argument, NULL, OPT_PARTIAL }, NULL,
+	  "let partial and unfinished runs into the compare table (left out by default)" },
 	{ { NULL } }
 };
 
@@ -57,6 +61,7 @@ static int dash_parse(int key, const char *arg, void *ctx)
 	case OPT_DB: o->db = arg; return 0;
 	case OPT_BASE: o->base = arg; return 0;
 	case OPT_NEW: o->new_sel = arg; return 0;
+	case OPT_PARTIAL: o->include_partial = true; return 0;
 	case OPT_K:
 	case OPT_ALPHA: {
 		double v = strtod(arg, &end);
@@ -159,17 +164,27 @@ static void add_ids(struct json_object *o, const char *name, const int64_t *ids,
  * Default sides: new = every run with the latest run's kernel and tag; base =
  * every run with the kernel and tag of the newest run that differs in either.
  */
-static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64_t **ib, int *nb,
-			  char *base_label, char *new_label, size_t len)
+static bool usable(struct json_object *r, bool include_partial)
 {
-	int n = (int)json_object_array_length(runs);
+	return include_partial || !strcmp(jget_str(r, "status"), "complete");
+}
+
+static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64_t **ib, int *nb,
+			  char *base_label, char *new_label, size_t len, bool include_partial)
+{
+	int n = (int)json_object_array_length(runs), last = n - 1;
 	struct json_object *latest, *other = NULL;
 
-	if (!n)
+	while (last >= 0 && !usable(json_object_array_get_idx(runs, last), include_partial))
+		last--;
+	if (last < 0)
 		return -1;
-	latest = json_object_array_get_idx(runs, n - 1);
-	for (int i = n - 2; i >= 0 && !other; i--) {
+	latest = json_object_array_get_idx(runs, last);
+	for (int i = last - 1; i >= 0 && !other; i--) {
 		struct json_object *r = json_object_array_get_idx(runs, i);
+
+		if (!usable(r, include_partial))
+			continue;
 
 		if (strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) ||
 		    strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
@@ -183,6 +198,8 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 	for (int i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(runs, i);
 
+		if (!usable(r, include_partial))
+			continue;
 		if (!strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) &&
 		    !strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
 			(*ib)[(*nb)++] = jget_int(r, "id");
@@ -249,12 +266,26 @@ static struct json_object *build_compare(struct store *st, struct dash_opts *d,
 			free(ia);
 			return NULL;
 		}
+		if (!d->include_partial) {
+			int ka = store_filter_complete(st, ia, na), kb = store_filter_complete(st, ib, nb);
+
+			if (!ka || !kb) {
+				snprintf(err, errlen, "--%s '%s' selects only partial or unfinished runs"
+					 " (--include-partial uses them)", ka ? "new" : "base",
+					 ka ? d->new_sel : d->base);
+				free(ia);
+				free(ib);
+				return NULL;
+			}
+			na = ka;
+			nb = kb;
+		}
 		snprintf(bl, sizeof(bl), "%s", d->base);
 		snprintf(nl, sizeof(nl), "%s", d->new_sel);
-	} else if (default_groups(runs, &ia, &na, &ib, &nb, bl, nl, sizeof(bl)) < 0) {
+	} else if (default_groups(runs, &ia, &na, &ib, &nb, bl, nl, sizeof(bl), d->include_partial) < 0) {
 		json_object_object_add(out, "compare_note", json_object_new_string(
-			"nothing to compare: the store has runs of only one kernel and tag "
-			"(pass --base and --new to choose)"));
+			"nothing to compare: the store has complete runs of only one kernel and tag "
+			"(pass --base and --new to choose; partial runs count with --include-partial)"));
 		return out;
 	}
 	store_samples(st, ia, na, &sa);
@@ -464,6 +495,27 @@ static struct json_object *build_sga(sqlite3 *db, struct json_object *runs)
 	return o;
 }
 
+/*
+ * The data sits in a <script> element: the HTML parser looks inside it for
+ * "</script" and, after "<!--", for "<script" (the double-escaped state in
+ * which a later "</script>" no longer ends the element). A tag such as
+ * "<!--<script>" would swallow the rest of the page. '<', '>' and '&' occur
+ * in JSON only inside strings, where \u003c, \u003e and \u0026 mean the same
+ * characters, so the parser never sees markup. (json-c also escapes '/'.)
+ */
+static void put_script_json(FILE *f, const char *json)
+{
+	for (const char *p = json; *p; p++) {
+		size_t k = strcspn(p, "<>&");
+
+		fwrite(p, 1, k, f);
+		p += k;
+		if (!*p)
+			break;
+		fputs(*p == '<' ? "\\u003c" : *p == '>' ? "\\u003e" : "\\u0026", f);
+	}
+}
+
 static int write_page(const char *path, const char *json, char *err, size_t errlen)
 {
 	const char *tpl = mmscope_web_template, *end = mmscope_web_template_end;
@@ -488,7 +540,7 @@ static int write_page(const char *path, const char *json, char *err, size_t errl
 	fwrite(mmscope_chartjs, 1, mmscope_chartjs_end - mmscope_chartjs, f);
 	pj += strlen(mark_js);
 	fwrite(pj, 1, pd - pj, f);
-	fputs(json, f);
+	put_script_json(f, json);
 	pd += strlen(mark_data);
 	fwrite(pd, 1, end - pd, f);
 	ok = !ferror(f);
@@ -528,7 +580,7 @@ int cmd_dashboard(int argc, char **argv)
 			"(apt-get install libjs-chart.js, or make setup, then rebuild)");
 		return 2;
 	}
-	st = store_open(d.db, err, sizeof(err));
+	st = store_open_readonly(d.db, err, sizeof(err));
 	if (!st) {
 		err_msg("dashboard: %s", err);
 		return 2;
@@ -541,13 +593,17 @@ int cmd_dashboard(int argc, char **argv)
 		struct json_object *r = json_object_array_get_idx(list, i), *e = json_object_new_object();
 		char label[400];
 
-		snprintf(label, sizeof(label), "#%lld %s%s%s", (long long)jget_int(r, "id"),
-			 jget_str(r, "kernel"), *jget_str(r, "tag") ? " " : "", jget_str(r, "tag"));
+		snprintf(label, sizeof(label), "#%lld %s%s%s%s%s", (long long)jget_int(r, "id"),
+			 jget_str(r, "kernel"), *jget_str(r, "tag") ? " " : "", jget_str(r, "tag"),
+			 strcmp(jget_str(r, "status"), "complete") ? " " : "",
+			 strcmp(jget_str(r, "status"), "complete") ? jget_str(r, "status") : "");
 		json_object_object_add(e, "id", json_object_new_int64(jget_int(r, "id")));
 		json_object_object_add(e, "label", json_object_new_string(label));
 		json_object_object_add(e, "scenario", json_object_new_string(jget_str(r, "scenario")));
 		json_object_object_add(e, "kernel", json_object_new_string(jget_str(r, "kernel")));
 		json_object_object_add(e, "tag", json_object_new_string(jget_str(r, "tag")));
+		json_object_object_add(e, "status", json_object_new_string(jget_str(r, "status")));
+		json_object_object_add(e, "status_reason", json_object_new_string(jget_str(r, "status_reason")));
 		json_object_array_add(runs, e);
 	}
 	data = json_object_new_object();
@@ -563,8 +619,17 @@ int cmd_dashboard(int argc, char **argv)
 		goto out;
 	}
 	json_object_object_add(data, "histograms", build_histograms((sqlite3 *)store_db(st)));
-	json_object_object_add(data, "sga", build_sga((sqlite3 *)store_db(st), runs));
-	/* json-c escapes '/', so "</script>" cannot occur in the data */
+	{
+		struct json_object *sga = build_sga((sqlite3 *)store_db(st), runs), *v;
+		struct json_object *h = NULL;
+
+		/* the headline leads the SGA section: the same text as runs --headline */
+		if (json_object_object_get_ex(sga, "run", &v) && json_object_get_int64(v))
+			h = headline_build(st, json_object_get_int64(v));
+		if (h)
+			json_object_object_add(sga, "headline", h);
+		json_object_object_add(data, "sga", sga);
+	}
 	if (write_page(d.out, json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN),
 		       err, sizeof(err)) < 0) {
 		err_msg("dashboard: %s", err);

@@ -112,7 +112,7 @@ static int export_json(struct export_opts *eo, struct common_opts *o)
 	char err[1024], tmp[4096];
 	FILE *f = stdout;
 
-	st = store_open(eo->db, err, sizeof(err));
+	st = store_open_readonly(eo->db, err, sizeof(err));
 	if (!st) {
 		err_msg("export: %s", err);
 		return 2;

@@ -6,21 +6,25 @@
 #include <time.h>
 
 #include "commands.h"
+#include "headline.h"
 #include "opts.h"
 #include "store.h"
 #include "util.h"
 
 struct runs_opts {
 	const char *db;
-	bool json;
+	bool json, headline;
 };
 
-enum { OPT_DB = 0x2200, OPT_JSON };
+enum { OPT_DB = 0x2200, OPT_JSON, OPT_HEADLINE };
 
 static const struct extra_opt runs_extra[] = {
 	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
 	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "one JSON array of runs instead of the table" },
+	{ { "headline", no_argument, NULL, OPT_HEADLINE }, NULL,
+	  "the SGA answer of the newest selected sga-bench run: page-table bytes "
+	  "per process per GiB per mode, saving vs shmem, the 300 GiB x 1500 Oracle case" },
 	{ { NULL } }
 };
 
@@ -32,6 +36,8 @@ static int runs_parse(int key, const char *arg, void *ctx)
 		o->db = arg;
 	else if (key == OPT_JSON)
 		o->json = true;
+	else if (key == OPT_HEADLINE)
+		o->headline = true;
 	else
 		return -1;
 	return 0;
@@ -51,7 +57,11 @@ int cmd_runs(int argc, char **argv)
 		.name = "runs",
 		.summary = "List the runs in the results store (all, or those the selectors match).",
 		.details = "SELECTOR: an id (17), ids (17,18), tag:T, kernel:RELEASE, scenario:NAME,\n"
-			   "latest, all, or a bare word tried as a tag, a kernel release, a scenario.",
+			   "latest, all, or a bare word tried as a tag, a kernel release, a scenario.\n"
+			   "The status column: complete; partial (the run failed, timed out or was\n"
+			   "interrupted: what finished is kept, compare leaves it out unless\n"
+			   "--include-partial; --json has the reason); unfinished (still running, or\n"
+			   "its recorder was killed). The store is opened read-only.",
 		.extra = runs_extra, .parse_extra = runs_parse, .ctx = &ro,
 		.no_common = true, .min_args = 0, .max_args = 8, .args_usage = "[SELECTOR...]",
 	};
@@ -65,7 +75,7 @@ int cmd_runs(int argc, char **argv)
 	rc = opts_parse(argc, argv, &desc, &o);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	st = store_open(ro.db, err, sizeof(err));
+	st = store_open_readonly(ro.db, err, sizeof(err));
 	if (!st) {
 		err_msg("runs: %s", err);
 		return 2;
@@ -88,14 +98,37 @@ int cmd_runs(int argc, char **argv)
 		n += k;
 		free(more);
 	}
+	if (ro.headline) {
+		int64_t run = headline_pick_run(st, ids, o.nargs ? n : 0);
+		struct json_object *h = headline_build(st, run), *lines;
+
+		if (!h) {
+			err_msg("runs: no sga-bench figures in %s%s%s", o.nargs ? "the selected runs of " : "",
+				store_path(st), "");
+			free(ids);
+			store_close(st);
+			return 1;
+		}
+		if (ro.json) {
+			printf("%s\n", json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+		} else {
+			json_object_object_get_ex(h, "lines", &lines);
+			for (size_t i = 0; i < json_object_array_length(lines); i++)
+				printf("%s\n", json_object_get_string(json_object_array_get_idx(lines, i)));
+		}
+		json_object_put(h);
+		free(ids);
+		store_close(st);
+		return 0;
+	}
 	rows = store_list(st, ids, n);
 	if (ro.json) {
 		printf("%s\n", json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN));
 	} else if (!json_object_array_length(rows)) {
 		printf("no runs in %s (record one with mmscope run SCENARIO)\n", store_path(st));
 	} else {
-		printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %7s  %s\n", "id", "started",
-		       "scenario", "tag", "kernel", "repeats", "metrics", "mmscope");
+		printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %-10s  %7s  %s\n", "id", "started",
+		       "scenario", "tag", "kernel", "repeats", "status", "metrics", "mmscope");
 		for (size_t i = 0; i < json_object_array_length(rows); i++) {
 			struct json_object *r = json_object_array_get_idx(rows, i), *v;
 			time_t t;
@@ -104,9 +137,9 @@ int cmd_runs(int argc, char **argv)
 			json_object_object_get_ex(r, "started", &v);
 			t = (time_t)json_object_get_double(v);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
-			printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %7s  %s\n", str(r, "id"), when,
+			printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %-10s  %7s  %s\n", str(r, "id"), when,
 			       str(r, "scenario"), str(r, "tag"), str(r, "kernel"), str(r, "repeats"),
-			       str(r, "metrics"), str(r, "mmscope_commit"));
+			       str(r, "status"), str(r, "metrics"), str(r, "mmscope_commit"));
 		}
 	}
 	json_object_put(rows);

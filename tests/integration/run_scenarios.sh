@@ -73,7 +73,12 @@ printf 'workload = ./fake-bench --fail\nrepeats = 2\n' > "$TMP/f.scn"
 "$MMSCOPE" run "$TMP/f.scn" > /dev/null 2> "$TMP/ferr"; rc=$?
 [ $rc -eq 1 ] || fail "failing workload: exit $rc"
 grep -q 'workload .*exited with status 3' "$TMP/ferr" || fail "status not reported: $(cat "$TMP/ferr")"
-# results printed before a non-zero exit are discarded too, and said so
+grep -q 'nothing recorded' "$TMP/ferr" || fail "no 'nothing recorded'"
+printf 'workload = /bin/echo hello\nrepeats = 2\n' > "$TMP/nodoc.scn"
+"$MMSCOPE" run "$TMP/nodoc.scn" > /dev/null 2> "$TMP/nerr"; rc=$?
+[ $rc -eq 1 ] && grep -q 'printed no mmscope/1 result documents' "$TMP/nerr" || fail "no-document workload: $rc $(cat "$TMP/nerr")"
+[ "$(sqlite3 "$MMSCOPE_DB" 'select count(*) from runs')" = "$n" ] || fail "a run without documents was recorded"
+# results printed before a non-zero exit are kept, the run marked partial with the reason
 cat > "$TMP/half-bench" <<'EOF2'
 #!/bin/sh
 echo '{"schema":"mmscope/1","tool":"half","kind":"result","mode":"a","metrics":{"x":1}}'
@@ -83,16 +88,19 @@ exit 3
 EOF2
 chmod +x "$TMP/half-bench"
 printf 'workload = ./half-bench\nrepeats = 2\n' > "$TMP/half.scn"
-"$MMSCOPE" run "$TMP/half.scn" > /dev/null 2> "$TMP/herr"; rc=$?
+"$MMSCOPE" run "$TMP/half.scn" > "$TMP/hout" 2> "$TMP/herr"; rc=$?
 [ $rc -eq 1 ] || fail "workload failing after results: exit $rc"
-grep -q '^mmscope: run: repeat 1: workload ./half-bench exited with status 3 after printing 2 result documents (discarded)$' "$TMP/herr" ||
-	fail "discarded documents not reported: $(cat "$TMP/herr")"
+grep -q '^mmscope: run: repeat 1: workload ./half-bench exited with status 3 after printing 2 result documents (kept)$' "$TMP/herr" ||
+	fail "kept documents not reported: $(cat "$TMP/herr")"
 grep -q '^half-bench: a line that is not JSON$' "$TMP/herr" || fail "workload's other output not passed on"
-grep -q 'nothing recorded' "$TMP/herr" || fail "no 'nothing recorded'"
-printf 'workload = /bin/echo hello\nrepeats = 2\n' > "$TMP/nodoc.scn"
-"$MMSCOPE" run "$TMP/nodoc.scn" > /dev/null 2> "$TMP/nerr"; rc=$?
-[ $rc -eq 1 ] && grep -q 'printed no mmscope/1 result documents' "$TMP/nerr" || fail "no-document workload: $rc $(cat "$TMP/nerr")"
-[ "$(sqlite3 "$MMSCOPE_DB" 'select count(*) from runs')" = "$n" ] || fail "a failed run was recorded"
+grep -q 'recorded as partial run' "$TMP/herr" || fail "no 'recorded as partial run'"
+grep -q '^recorded partial run' "$TMP/hout" || fail "stdout does not say partial: $(cat "$TMP/hout")"
+[ "$(sqlite3 "$MMSCOPE_DB" "select status || '|' || status_reason || '|' || repeats from runs where scenario = 'half'")" = \
+  "partial|repeat 1: workload ./half-bench exited with status 3 after printing 2 result documents (kept)|1" ] ||
+	fail "partial run: $(sqlite3 "$MMSCOPE_DB" "select * from runs where scenario = 'half'")"
+[ "$(sqlite3 "$MMSCOPE_DB" "select count(*) from docs d join runs r on r.id = d.run_id where r.scenario = 'half'")" = 2 ] ||
+	fail "documents of the partial run"
+"$MMSCOPE" runs | grep -E ' half .*partial' >/dev/null || fail "runs does not show the partial run: $("$MMSCOPE" runs)"
 
 # the shipped scenarios parse and name built drivers (guest ones refuse here)
 for f in "$ROOT"/scenarios/*.scn; do

@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A store written by the first schema (user_version 1: runs + flat metrics,
-# docs/store.md) is migrated in place on first use: its runs keep their
-# samples, get uuids and synthesized documents, export, compare, and take
-# new runs. A schema-2 store's sga-bench keys gain the SGA size from their
-# documents (3): old runs compare with new runs of the same size, never with
-# another size, and rows without a size become sga=unknown. A store from a
-# newer mmscope is refused, untouched.
+# docs/store.md) is migrated in place by the first command that writes
+# (run, import); read-only commands (runs, compare, export --json,
+# dashboard) read an older store through a migrated copy in memory and leave
+# the file as it was. Migrated runs keep their samples, get uuids and
+# synthesized documents, export, compare, and take new runs. A schema-2
+# store's sga-bench keys gain the SGA size from their documents (3): old runs
+# compare with new runs of the same size, never with another size, and rows
+# without a size become sga=unknown. Schema 4 adds the run status (complete,
+# partial, unfinished): every older run is complete. A store from a newer
+# mmscope is refused, untouched.
 . "$(dirname "$0")/lib.sh"
 require_jq
 require_cmd sqlite3
@@ -25,8 +29,22 @@ INSERT INTO metrics VALUES
   (1,0,'pfbench','anon','ops_per_s',5), (2,0,'pfbench','anon','ops_per_s',4);
 PRAGMA user_version = 1;
 SQL
+before=$(sha256sum < "$DB")
 "$MMSCOPE" runs --db "$DB" | tee "$TMP/runs.txt" || fail "runs on a v1 store"
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ] || fail "not migrated to 3"
+grep -Eq '^ +1 .* v1-base .* complete ' "$TMP/runs.txt" || fail "v1 runs not shown as complete"
+"$MMSCOPE" compare --db "$DB" v1-base v1-new >/dev/null; [ $? -eq 1 ] || fail "compare on a v1 store read-only"
+"$MMSCOPE" export --db "$DB" --json v1-base >/dev/null || fail "export --json on a v1 store"
+[ "$(sha256sum < "$DB")" = "$before" ] || fail "a read-only command changed the v1 store"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 1 ] || fail "a read-only command migrated the store"
+# a read-only store file (chmod, as on a shared results share) reads too
+chmod 0444 "$DB"
+"$MMSCOPE" runs --db "$DB" >/dev/null 2>"$TMP/ro.err" || fail "runs on a read-only v1 store: $(cat "$TMP/ro.err")"
+chmod 0644 "$DB"
+# the first write migrates in place: import an empty-handed export
+printf '{"schema":"mmscope-runs/1","runs":[]}\n' > "$TMP/none.json"
+"$MMSCOPE" import --db "$DB" "$TMP/none.json" >/dev/null || fail "import into a v1 store"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ] || fail "not migrated to 4"
+[ "$(sqlite3 "$DB" "select group_concat(status) from runs")" = "complete,complete" ] || fail "migrated runs not complete"
 [ "$(sqlite3 "$DB" 'select count(distinct uuid) from runs')" = 2 ] || fail "uuids"
 [ "$(sqlite3 "$DB" 'select count(*) from docs')" = 6 ] || fail "one document per run, repeat, tool, mode"
 [ "$(sqlite3 "$DB" 'select count(*) from metrics where doc_id is null')" = 0 ] || fail "metrics not linked"
@@ -56,12 +74,16 @@ sga_docs() {	# FILE SGA_BYTES VALUE...: one sga-bench shmem document per value
 DB2="$TMP/v2.db"
 sga_docs "$TMP/old2g.jsonl" 2147483648 1000 1010 990
 "$MMSCOPE" import --db "$DB2" --tag old2g "$TMP/old2g.jsonl" >/dev/null || fail "import old2g"
-# what schema 2 stored: the key without the size
-sqlite3 "$DB2" "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE tool = 'sga-bench'; PRAGMA user_version = 2"
+# what schema 2 stored: the key without the size, no run status
+sqlite3 "$DB2" "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE tool = 'sga-bench';
+  DROP INDEX runs_scenario; ALTER TABLE runs DROP COLUMN status; ALTER TABLE runs DROP COLUMN status_reason;
+  PRAGMA user_version = 2"
 # a row no document describes (hand-made; nothing in it tells the size)
 sqlite3 "$DB2" "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value) VALUES(1, 0, 'sga-bench', 'shmem[procs=8]', 'faults_count', 5)"
 "$MMSCOPE" runs --db "$DB2" >/dev/null || fail "runs on a v2 store"
-[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 3 ] || fail "v2 not migrated to 3"
+[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 2 ] || fail "runs migrated the v2 store"
+"$MMSCOPE" import --db "$DB2" "$TMP/none.json" >/dev/null || fail "import into a v2 store"
+[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 4 ] || fail "v2 not migrated to 4"
 [ "$(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics where name = 'pt_physical_bytes'")" = "shmem[procs=8,sga=2G]" ] ||
 	fail "migrated key: $(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics")"
 [ "$(sqlite3 "$DB2" "select mode from metrics where name = 'faults_count'")" = "shmem[procs=8,sga=unknown]" ] ||
@@ -88,4 +110,10 @@ grep -q 'newer than this mmscope' "$TMP/ef.err" || fail "message"
 # a SQLite file that is not ours
 sqlite3 "$TMP/foreign.db" 'CREATE TABLE t(x)'
 expect_fail_oneline "foreign database" "$MMSCOPE" runs --db "$TMP/foreign.db"
-pass "schema 1 -> 3 and 2 -> 3 migrations keep data, sizes keep sga-bench runs apart; newer and foreign stores refused"
+# read-only commands never create a store
+for c in "runs" "compare a b" "export --json" "dashboard -o $TMP/x.html"; do
+	expect_fail_oneline "$c on a missing store" "$MMSCOPE" $c --db "$TMP/nodir/none.db"
+	grep -q "no such store: $TMP/nodir/none.db" "$TMP/ef.err" || fail "$c: message"
+	[ ! -e "$TMP/nodir" ] || fail "$c created $TMP/nodir"
+done
+pass "schema 1 -> 4 and 2 -> 4 migrations keep data (on the first write only), sizes keep sga-bench runs apart; newer and foreign stores refused; read-only commands create nothing"

@@ -16,7 +16,7 @@ A="$TMP/a.db" B="$TMP/b.db"
 [ ! -e "$A" ] || fail "store exists before first use"
 "$MMSCOPE" run --db "$A" "$TMP/a.scn" --tag one >/dev/null 2>&1 || fail "run a"
 [ -s "$A" ] || fail "store not created on first use"
-[ "$(sqlite3 "$A" 'PRAGMA user_version')" = 3 ] || fail "schema version"
+[ "$(sqlite3 "$A" 'PRAGMA user_version')" = 4 ] || fail "schema version"
 "$MMSCOPE" run --db "$A" "$TMP/b.scn" --tag two >/dev/null 2>&1 || fail "run b"
 "$MMSCOPE" import --db "$A" --tag fixture "$FIX/sga-faultlat.jsonl" >/dev/null || fail "import raw docs"
 "$MMSCOPE" runs --db "$A" | tee "$TMP/runs.txt"
@@ -63,7 +63,11 @@ expect_fail_oneline "export without mode" "$MMSCOPE" export --db "$A"
 expect_fail_oneline "export unknown run" "$MMSCOPE" export --db "$A" --json 99
 [ ! -e "$TMP/none.json" ] || fail "stray file"
 # default location: $MMSCOPE_DB, else ~/.local/share/mmscope/results.db
-MMSCOPE_DB="$TMP/env.db" "$MMSCOPE" runs >/dev/null && [ -s "$TMP/env.db" ] || fail "\$MMSCOPE_DB ignored"
-HOME="$TMP/home" MMSCOPE_DB= "$MMSCOPE" runs >/dev/null &&
-	[ -s "$TMP/home/.local/share/mmscope/results.db" ] || fail "default ~/.local/share path"
+# (a writing command creates it; runs, a reader, then finds it)
+printf '{"schema":"mmscope-runs/1","runs":[]}\n' > "$TMP/none.json"
+MMSCOPE_DB="$TMP/env.db" "$MMSCOPE" import "$TMP/none.json" >/dev/null && [ -s "$TMP/env.db" ] &&
+	MMSCOPE_DB="$TMP/env.db" "$MMSCOPE" runs >/dev/null || fail "\$MMSCOPE_DB ignored"
+HOME="$TMP/home" MMSCOPE_DB= "$MMSCOPE" import "$TMP/none.json" >/dev/null &&
+	[ -s "$TMP/home/.local/share/mmscope/results.db" ] && HOME="$TMP/home" MMSCOPE_DB= "$MMSCOPE" runs >/dev/null ||
+	fail "default ~/.local/share path"
 pass "export/import round trip identical, idempotent, bad input refused atomically"

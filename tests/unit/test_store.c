@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -223,6 +224,9 @@ int main(void)
 			     "UPDATE metrics SET mode = 'thp#2' WHERE mode GLOB 'thp*';"
 			     "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value)"
 			     " VALUES(1, 0, 'sga-bench', 'hugetlb', 'pt_physical_bytes', 4);"
+			     /* and without what 4 added */
+			     "DROP INDEX runs_scenario; ALTER TABLE runs DROP COLUMN status;"
+			     "ALTER TABLE runs DROP COLUMN status_reason;"
 			     "PRAGMA user_version = 2;", NULL, NULL, NULL);
 		store_close(st);
 		st = store_open(path, err, sizeof(err));
@@ -239,6 +243,79 @@ int main(void)
 		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'anon[tasks=2]'") == 1,
 		      "pfbench key changed");
 		store_close(st);
+	}
+
+	/* recording as it goes: each document lands at once; status says how it ended */
+	snprintf(path, sizeof(path), "%s/inc.db", dir);
+	st = store_open(path, err, sizeof(err));
+	CHECK(st != NULL, "open inc: %s", err);
+	if (st) {
+		struct json_object *hdr = json_tokener_parse("{\"uuid\":\"u-inc\",\"scenario\":\"s\","
+			"\"kernel\":\"k\",\"started\":5}");
+		struct json_object *doc = json_tokener_parse("{\"tool\":\"sga-bench\",\"kind\":\"result\","
+			"\"mode\":\"shmem\",\"metrics\":{\"pt_physical_bytes\":7}}");
+		int64_t rid, all[4];
+
+		CHECK(store_run_begin(st, hdr, &rid, err, sizeof(err)) == 0, "begin: %s", err);
+		CHECK(count(st, "SELECT count(*) FROM runs WHERE status = 'unfinished' AND finished IS NULL") == 1,
+		      "begun run is unfinished");
+		CHECK(store_run_doc(st, rid, 0, 5, "workload", doc, err, sizeof(err)) == 0, "doc: %s", err);
+		CHECK(store_run_doc(st, rid, 0, 5, "workload", doc, err, sizeof(err)) == 0, "doc 2: %s", err);
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'shmem[sga=unknown]#2'") == 1,
+		      "second document of a mode in a repeat numbered #2");
+		CHECK(count(st, "SELECT repeats FROM runs") == 1, "repeat counted");
+		CHECK(store_run_repeat(st, rid, 0, 5, 1.5, 0, err, sizeof(err)) == 0, "repeat: %s", err);
+		CHECK(count(st, "SELECT count(*) FROM docs") == 2, "repeat row update kept the documents");
+		all[0] = rid;
+		CHECK(store_filter_complete(st, all, 1) == 0, "unfinished run counted as complete");
+		CHECK(store_run_finish(st, rid, "partial", "interrupted by signal 15", 9, err, sizeof(err)) == 0,
+		      "finish: %s", err);
+		back = store_get_run(st, rid);
+		CHECK(back && !strcmp(json_object_get_string(json_object_object_get(back, "status")), "partial"),
+		      "status exported");
+		/* the export of an unfinished run replaces it on import; a finished one is kept */
+		json_object_object_add(back, "status", json_object_new_string("complete"));
+		CHECK(store_add_run(st, back, &id2, err, sizeof(err)) == 1, "partial run replaced");
+		sqlite3_exec((sqlite3 *)store_db(st), "UPDATE runs SET status = 'unfinished'", NULL, NULL, NULL);
+		CHECK(store_add_run(st, back, &id2, err, sizeof(err)) == 0, "unfinished not replaced: %s", err);
+		CHECK(count(st, "SELECT count(*) FROM runs WHERE status = 'complete'") == 1 &&
+		      count(st, "SELECT count(*) FROM runs") == 1 && count(st, "SELECT count(*) FROM docs") == 2,
+		      "replacement");
+		all[0] = id2;
+		CHECK(store_filter_complete(st, all, 1) == 1, "complete run filtered out");
+		json_object_put(back);
+		json_object_put(hdr);
+		json_object_put(doc);
+		store_close(st);
+	}
+
+	/* read-only: nothing created, an old schema read through a copy in memory */
+	{
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "%s/nodir/none.db", dir);
+		CHECK(!store_open_readonly(path, err, sizeof(err)) && strstr(err, "no such store"), "%s", err);
+		snprintf(path, sizeof(path), "%s/nodir", dir);
+		CHECK(stat(path, &sb) < 0, "read-only open created %s", path);
+		snprintf(path, sizeof(path), "%s/ro1.db", dir);
+		CHECK(store_create_v1(path, err, sizeof(err)) == 0, "v1: %s", err);
+		st = store_open_readonly(path, err, sizeof(err));
+		CHECK(st != NULL, "ro open of v1: %s", err);
+		if (st) {
+			CHECK(count(st, "SELECT count(*) FROM runs WHERE status = 'complete'") == 0, "migrated view");
+			store_close(st);
+		}
+		{
+			sqlite3 *db;
+
+			sqlite3_open(path, &db);
+			sqlite3_stmt *q;
+			sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+			CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1,
+			      "read-only open migrated the file");
+			sqlite3_finalize(q);
+			sqlite3_close(db);
+		}
 	}
 
 	/* newer schema and non-databases are refused */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* SQLite results store: schema, migrations, one-transaction run writer. */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -15,6 +18,10 @@
 struct store {
 	sqlite3 *db;
 	char path[PATH_MAX];
+	double busy_s;		/* how long a write waits for a locked store */
+	bool readonly;
+	volatile sig_atomic_t *stop;	/* set: stop waiting for a locked store */
+	double busy_end;	/* when the current wait gives up */
 };
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -103,6 +110,18 @@ static const char migrate_1_2[] =
 
 static int migrate_2_3(sqlite3 *db, char *err, size_t errlen);
 
+/*
+ * 3 -> 4: a run's status. `mmscope run` records each document as soon as it
+ * is complete, so a run can be stored without having finished: "unfinished"
+ * while it runs (and forever if its recorder was killed), "partial" when it
+ * failed, timed out or was interrupted (status_reason says why), "complete"
+ * otherwise. Every run stored before 4 was written whole: complete.
+ */
+static const char migrate_3_4[] =
+	"ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'complete';"
+	"ALTER TABLE runs ADD COLUMN status_reason TEXT;"
+	"CREATE INDEX runs_scenario ON runs(scenario);";
+
 /* [v] goes v -> v+1: SQL, then a function for what SQL cannot say. */
 static const struct migration {
 	const char *sql;
@@ -111,6 +130,7 @@ static const struct migration {
 	{ NULL, NULL },
 	{ migrate_1_2, NULL },
 	{ NULL, migrate_2_3 },
+	{ migrate_3_4, NULL },
 };
 
 int store_default_path(char *buf, size_t len)
@@ -184,13 +204,21 @@ static int prepare_schema(struct store *st, char *err, size_t errlen)
 	char buf[64], e2[512];
 	int v;
 
+	/*
+	 * Already current: nothing to write. (Taking the write lock anyway would
+	 * fail an open on a full disk or under another client's lock, before
+	 * anything was measured.)
+	 */
+	if (user_version(st->db) == STORE_SCHEMA_VERSION)
+		return 0;
 	if (exec_sql(st->db, "BEGIN IMMEDIATE", e2, sizeof(e2)) < 0)
 		return fail(err, errlen, "%s: %s", st->path, e2);
 	v = user_version(st->db);
 	if (v == 0 && table_count(st->db) == 0) {
+		/* schema 2's tables are 3's; later versions migrate from there */
 		if (exec_sql(st->db, schema_v2, e2, sizeof(e2)) < 0)
 			goto bad;
-		v = STORE_SCHEMA_VERSION;
+		v = 3;
 	} else if (v < 1) {
 		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
 		return fail(err, errlen, "%s: not an mmscope results store (user_version %d, has tables)",
@@ -234,6 +262,15 @@ int store_create_v1(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+static int resolve_path(struct store *st, const char *path, char *err, size_t errlen)
+{
+	if (path)
+		snprintf(st->path, sizeof(st->path), "%s", path);
+	else if (store_default_path(st->path, sizeof(st->path)) < 0)
+		return fail(err, errlen, "no results store: set $MMSCOPE_DB or $HOME, or pass --db PATH");
+	return 0;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
@@ -241,10 +278,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 
 	if (!st)
 		abort();
-	if (path)
-		snprintf(st->path, sizeof(st->path), "%s", path);
-	else if (store_default_path(st->path, sizeof(st->path)) < 0) {
-		fail(err, errlen, "no results store: set $MMSCOPE_DB or $HOME, or pass --db PATH");
+	st->busy_s = 10;
+	if (resolve_path(st, path, err, errlen) < 0) {
 		free(st);
 		return NULL;
 	}
@@ -272,6 +307,123 @@ bad:
 	sqlite3_close(st->db);
 	free(st);
 	return NULL;
+}
+
+/*
+ * Read-only commands must not change the store: no file or directory is
+ * created, nothing is migrated in place. A store of an older schema is
+ * copied into memory and migrated there, so it reads like a current one.
+ */
+struct store *store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	sqlite3 *mem = NULL;
+	struct stat sb = { 0 };
+	int v, tables;
+
+	if (!st)
+		abort();
+	st->readonly = true;
+	st->busy_s = 10;
+	if (resolve_path(st, path, err, errlen) < 0) {
+		free(st);
+		return NULL;
+	}
+	if (stat(st->path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (sb.st_mode && !S_ISREG(sb.st_mode))
+			fail(err, errlen, "no such store: %s (not a regular file)", st->path);
+		else if (errno == ENOENT || errno == ENOTDIR)
+			fail(err, errlen, "no such store: %s", st->path);
+		else
+			fail(err, errlen, "%s: %s", st->path, strerror(errno));
+		free(st);
+		return NULL;
+	}
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		goto bad;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	tables = table_count(st->db);
+	v = user_version(st->db);
+	if (tables < 0 || v < 0) {
+		fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		goto bad;
+	}
+	if (v == 0 && tables == 0) {
+		fail(err, errlen, "%s: an empty file, not an mmscope results store", st->path);
+		goto bad;
+	}
+	if (v < 1) {
+		fail(err, errlen, "%s: not an mmscope results store (user_version %d, has tables)",
+		     st->path, v);
+		goto bad;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		fail(err, errlen, "%s: store schema version %d is newer than this mmscope's (%d); upgrade mmscope",
+		     st->path, v, STORE_SCHEMA_VERSION);
+		goto bad;
+	}
+	if (v < STORE_SCHEMA_VERSION) {
+		sqlite3_backup *b;
+
+		if (sqlite3_open(":memory:", &mem) != SQLITE_OK)
+			goto bad_mem;
+		b = sqlite3_backup_init(mem, "main", st->db, "main");
+		if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+			sqlite3_backup_finish(b);
+			goto bad_mem;
+		}
+		if (sqlite3_backup_finish(b) != SQLITE_OK)
+			goto bad_mem;
+		sqlite3_close(st->db);
+		st->db = mem;
+		mem = NULL;
+		if (prepare_schema(st, err, errlen) < 0)
+			goto bad;
+	}
+	return st;
+bad_mem:
+	fail(err, errlen, "%s: reading an older store into memory: %s", st->path,
+	     sqlite3_errmsg(mem ? mem : st->db));
+	sqlite3_close(mem);
+bad:
+	sqlite3_close(st->db);
+	free(st);
+	return NULL;
+}
+
+void store_set_busy_timeout(struct store *st, double secs)
+{
+	st->busy_s = secs;
+	sqlite3_busy_timeout(st->db, (int)(secs * 1000));
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* SQLite's busy wait, cut short when *st->stop is set (a signal arrived). */
+static int busy_wait(void *arg, int n)
+{
+	struct store *st = arg;
+
+	(void)n;
+	if ((st->stop && *st->stop) || mono_s() >= st->busy_end)
+		return 0;
+	usleep(20000);
+	return 1;
+}
+
+void store_set_stop_flag(struct store *st, volatile sig_atomic_t *stop)
+{
+	st->stop = stop;
+	st->busy_end = mono_s() + st->busy_s;
+	sqlite3_busy_handler(st->db, busy_wait, st);
 }
 
 void store_close(struct store *st)
@@ -523,40 +675,29 @@ static int insert_doc(sqlite3 *db, int64_t run_id, int rep, const char *source,
 	return 0;
 }
 
-static int64_t find_uuid(sqlite3 *db, const char *uuid)
+static const char *run_status(struct json_object *run)
 {
-	sqlite3_stmt *s;
-	int64_t id = 0;
+	const char *st = jstr(run, "status", "complete");
 
-	if (sqlite3_prepare_v2(db, "SELECT id FROM runs WHERE uuid = ?", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return id;
+	return !strcmp(st, "partial") || !strcmp(st, "unfinished") ? st : "complete";
 }
 
-static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *err, size_t errlen)
+/* The runs row of run (export format); nrep repeats counted so far. */
+static int insert_run_row(sqlite3 *db, struct json_object *run, size_t nrep, int64_t *id,
+			  char *err, size_t errlen)
 {
-	struct json_object *reps;
 	sqlite3_stmt *s;
 	const char *uuid = jstr(run, "uuid", NULL), *scenario = jstr(run, "scenario", NULL),
-		   *kernel = jstr(run, "kernel", NULL);
+		   *kernel = jstr(run, "kernel", NULL), *status = run_status(run);
 	double started;
-	size_t nrep;
 
 	if (!uuid || !*uuid || !scenario || !kernel || jnum(run, "started", &started) < 0)
 		return fail(err, errlen, "run lacks uuid, scenario, kernel or started");
-	if (!json_object_object_get_ex(run, "repeats", &reps) ||
-	    !json_object_is_type(reps, json_type_array) || !json_object_array_length(reps))
-		return fail(err, errlen, "run %s has no repeats", uuid);
-	nrep = json_object_array_length(reps);
-
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO runs(uuid, scenario, scenario_hash, tag, kernel, kernel_config_hash,"
-		" machine, cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		" machine, cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats,"
+		" status, status_reason)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
 		return fail(err, errlen, "%s", sqlite3_errmsg(db));
 	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
@@ -570,95 +711,402 @@ static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *er
 	sqlite3_bind_int64(s, 10, (int64_t)jnum_or(run, "mem_bytes", 0));
 	sqlite3_bind_text(s, 11, jstr(run, "mmscope_commit", "unknown"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(s, 12, started);
-	sqlite3_bind_double(s, 13, jnum_or(run, "finished", started));
+	if (!strcmp(status, "unfinished"))
+		sqlite3_bind_null(s, 13);
+	else
+		sqlite3_bind_double(s, 13, jnum_or(run, "finished", started));
 	sqlite3_bind_int64(s, 14, (int64_t)nrep);
+	sqlite3_bind_text(s, 15, status, -1, SQLITE_TRANSIENT);
+	if (jstr(run, "status_reason", NULL))
+		sqlite3_bind_text(s, 16, jstr(run, "status_reason", NULL), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 16);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_finalize(s);
 		return fail(err, errlen, "%s", sqlite3_errmsg(db));
 	}
 	sqlite3_finalize(s);
 	*id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+static int insert_repeat(sqlite3 *db, int64_t id, int idx, double started, double wall_s,
+			 int exit_status, bool replace, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db, replace
+			? "INSERT OR REPLACE INTO repeats(run_id, idx, started, wall_s, exit_status) VALUES(?,?,?,?,?)"
+			: "INSERT OR IGNORE INTO repeats(run_id, idx, started, wall_s, exit_status) VALUES(?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, idx);
+	sqlite3_bind_double(s, 3, started);
+	if (isfinite(wall_s))
+		sqlite3_bind_double(s, 4, wall_s);
+	else
+		sqlite3_bind_null(s, 4);
+	if (exit_status >= 0)
+		sqlite3_bind_int(s, 5, exit_status);
+	else
+		sqlite3_bind_null(s, 5);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return fail(err, errlen, "repeat %d: %s", idx, sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Is metric key tool.mode_q already used in this repeat? */
+static int mode_taken(sqlite3 *db, int64_t id, int idx, const char *tool, const char *mode_q)
+{
+	sqlite3_stmt *s;
+	int taken;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM metrics WHERE run_id = ? AND repeat_idx = ?"
+			       " AND tool = ? AND mode = ? LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, idx);
+	sqlite3_bind_text(s, 3, tool, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, mode_q, -1, SQLITE_TRANSIENT);
+	taken = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return taken;
+}
+
+/*
+ * One document of repeat idx, keyed by its qualified mode; a key already
+ * used in the repeat gets #2, #3... The same code stores a whole imported
+ * run and a document `mmscope run` just read, so both key alike.
+ */
+static int add_doc(sqlite3 *db, int64_t id, int idx, const char *source, struct json_object *doc,
+		   char *err, size_t errlen)
+{
+	char mode_q[256];
+	size_t base_len;
+	const char *tool = jstr(doc, "tool", "");
+	int t;
+
+	store_qualified_mode(doc, mode_q, sizeof(mode_q));
+	base_len = strlen(mode_q);
+	for (int dup = 2; (t = mode_taken(db, id, idx, tool, mode_q)) == 1 && dup < 10000; dup++)
+		snprintf(mode_q + base_len, sizeof(mode_q) - base_len, "#%d", dup);
+	if (t < 0)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	return insert_doc(db, id, idx, source, doc, mode_q, err, errlen);
+}
+
+static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *err, size_t errlen)
+{
+	struct json_object *reps;
+	const char *uuid = jstr(run, "uuid", "?");
+	double started = jnum_or(run, "started", 0);
+	size_t nrep;
+
+	if (!json_object_object_get_ex(run, "repeats", &reps) ||
+	    !json_object_is_type(reps, json_type_array) || !json_object_array_length(reps))
+		return fail(err, errlen, "run %s has no repeats", uuid);
+	nrep = json_object_array_length(reps);
+	if (insert_run_row(db, run, nrep, id, err, errlen) < 0)
+		return -1;
 
 	for (size_t i = 0; i < nrep; i++) {
 		struct json_object *rep = json_object_array_get_idx(reps, i), *docs;
 		int idx = (int)jnum_or(rep, "index", (double)i);
 
-		if (sqlite3_prepare_v2(db, "INSERT INTO repeats(run_id, idx, started, wall_s, exit_status)"
-				       " VALUES(?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
-			return fail(err, errlen, "%s", sqlite3_errmsg(db));
-		sqlite3_bind_int64(s, 1, *id);
-		sqlite3_bind_int(s, 2, idx);
-		sqlite3_bind_double(s, 3, jnum_or(rep, "started", started));
-		sqlite3_bind_double(s, 4, jnum_or(rep, "wall_s", 0));
-		sqlite3_bind_int(s, 5, (int)jnum_or(rep, "exit_status", 0));
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			sqlite3_finalize(s);
-			return fail(err, errlen, "repeat %d: %s", idx, sqlite3_errmsg(db));
-		}
-		sqlite3_finalize(s);
+		if (insert_repeat(db, *id, idx, jnum_or(rep, "started", started),
+				  jnum_or(rep, "wall_s", 0), (int)jnum_or(rep, "exit_status", 0),
+				  false, err, errlen) < 0)
+			return -1;
 		if (!json_object_object_get_ex(rep, "docs", &docs) ||
 		    !json_object_is_type(docs, json_type_array))
 			return fail(err, errlen, "repeat %d has no \"docs\" array", idx);
-		size_t nd = json_object_array_length(docs);
-		char (*seen)[320] = calloc(nd + 1, sizeof(*seen));
-
-		for (size_t d = 0; d < nd; d++) {
+		for (size_t d = 0; d < json_object_array_length(docs); d++) {
 			struct json_object *e = json_object_array_get_idx(docs, d), *doc;
-			char mode_q[256], key[320];
-			size_t base_len;
-			int dup = 1;
 
 			if (!json_object_object_get_ex(e, "doc", &doc) ||
-			    !json_object_is_type(doc, json_type_object)) {
-				free(seen);
+			    !json_object_is_type(doc, json_type_object))
 				return fail(err, errlen, "repeat %d: entry %zu has no \"doc\" object", idx, d);
-			}
-			store_qualified_mode(doc, mode_q, sizeof(mode_q));
-			/* still ambiguous within the repeat: number the copies #2, #3... */
-			base_len = strlen(mode_q);
-			for (size_t k = 0; k < d; k++) {
-				snprintf(key, sizeof(key), "%s.%s", jstr(doc, "tool", ""), mode_q);
-				if (strcmp(seen[k], key))
-					continue;
-				snprintf(mode_q + base_len, sizeof(mode_q) - base_len, "#%d", ++dup);
-				k = (size_t)-1;	/* recheck the new name against all */
-			}
-			snprintf(seen[d], sizeof(seen[d]), "%s.%s", jstr(doc, "tool", ""), mode_q);
-			if (insert_doc(db, *id, idx, jstr(e, "source", "workload"), doc, mode_q,
-				       err, errlen) < 0) {
-				free(seen);
+			if (add_doc(db, *id, idx, jstr(e, "source", "workload"), doc, err, errlen) < 0)
 				return -1;
-			}
 		}
-		free(seen);
 	}
 	return 0;
+}
+
+/*
+ * BEGIN IMMEDIATE, waiting up to the store's busy time: SQLite's busy
+ * handler sleeps on a held lock, and a BUSY it gives back early (another
+ * writer's deadlock avoidance) is retried here until the same deadline.
+ */
+static int tx_begin(struct store *st, char *err, size_t errlen)
+{
+	double end = mono_s() + st->busy_s;
+	char e2[256];
+
+	st->busy_end = end;
+	for (;;) {
+		int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || mono_s() >= end ||
+		    (st->stop && *st->stop)) {
+			snprintf(e2, sizeof(e2), "%s", sqlite3_errmsg(st->db));
+			return fail(err, errlen, "%s: %s", st->path, e2);
+		}
+		usleep(100000);
+	}
+}
+
+static int tx_commit(struct store *st, char *err, size_t errlen)
+{
+	double end = mono_s() + st->busy_s;
+	char e2[256];
+
+	st->busy_end = end;
+	for (;;) {
+		int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || mono_s() >= end ||
+		    (st->stop && *st->stop)) {
+			snprintf(e2, sizeof(e2), "%s", sqlite3_errmsg(st->db));
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return fail(err, errlen, "%s: commit: %s", st->path, e2);
+		}
+		usleep(100000);
+	}
+}
+
+static void tx_rollback(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* The status of the run with that uuid: 1 found (*id, status copied), 0 none, -1 error. */
+static int find_uuid_status(sqlite3 *db, const char *uuid, int64_t *id, char *status, size_t len)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, status FROM runs WHERE uuid = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		snprintf(status, len, "%s", (const char *)sqlite3_column_text(s, 1));
+		rc = 1;
+	}
+	sqlite3_finalize(s);
+	return rc;
 }
 
 int store_add_run(struct store *st, struct json_object *run, int64_t *id,
 		  char *err, size_t errlen)
 {
-	char e2[256];
 	const char *uuid = jstr(run, "uuid", "");
+	char status[32];
 	int64_t have;
+	int found;
 
-	if (exec_sql(st->db, "BEGIN IMMEDIATE", e2, sizeof(e2)) < 0)
-		return fail(err, errlen, "%s: %s", st->path, e2);
-	have = find_uuid(st->db, uuid);
-	if (have > 0) {
-		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+	if (st->readonly)
+		return fail(err, errlen, "%s: opened read-only", st->path);
+	if (tx_begin(st, err, errlen) < 0)
+		return -1;
+	found = find_uuid_status(st->db, uuid, &have, status, sizeof(status));
+	if (found < 0) {
+		fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		tx_rollback(st);
+		return -1;
+	}
+	/*
+	 * An unfinished run of that uuid is what a `mmscope run` whose store
+	 * failed it left behind; the run it wrote to its fallback file
+	 * replaces it (docs, repeats and metrics go with it: ON DELETE CASCADE).
+	 */
+	if (found && strcmp(status, "unfinished")) {
+		tx_rollback(st);
 		*id = have;
 		return 1;
 	}
+	if (found) {
+		sqlite3_stmt *s;
+		int ok = sqlite3_prepare_v2(st->db, "DELETE FROM runs WHERE id = ?", -1, &s, NULL) == SQLITE_OK;
+
+		if (ok) {
+			sqlite3_bind_int64(s, 1, have);
+			ok = sqlite3_step(s) == SQLITE_DONE;
+			sqlite3_finalize(s);
+		}
+		if (!ok) {
+			fail(err, errlen, "%s: replacing unfinished run %lld: %s", st->path,
+			     (long long)have, sqlite3_errmsg(st->db));
+			tx_rollback(st);
+			return -1;
+		}
+	}
 	if (write_run(st->db, run, id, err, errlen) < 0) {
-		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
+		tx_rollback(st);
 		return -1;
 	}
-	if (exec_sql(st->db, "COMMIT", e2, sizeof(e2)) < 0) {
-		exec_sql(st->db, "ROLLBACK", e2, sizeof(e2));
-		return fail(err, errlen, "%s: commit: %s", st->path, e2);
+	return tx_commit(st, err, errlen);
+}
+
+/* ---- recording a run as it goes (mmscope run) ------------------------- */
+
+int store_run_begin(struct store *st, struct json_object *hdr, int64_t *id,
+		    char *err, size_t errlen)
+{
+	struct json_object *copy = NULL;
+
+	if (tx_begin(st, err, errlen) < 0)
+		return -1;
+	json_object_deep_copy(hdr, &copy, NULL);
+	json_object_object_add(copy, "status", json_object_new_string("unfinished"));
+	if (insert_run_row(st->db, copy, 0, id, err, errlen) < 0) {
+		json_object_put(copy);
+		tx_rollback(st);
+		return -1;
 	}
-	return 0;
+	json_object_put(copy);
+	return tx_commit(st, err, errlen);
+}
+
+static int count_repeats(sqlite3 *db, int64_t id, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int ok;
+
+	if (sqlite3_prepare_v2(db, "UPDATE runs SET repeats = (SELECT count(*) FROM repeats"
+			       " WHERE run_id = ?1) WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(s, 1, id);
+	ok = sqlite3_step(s) == SQLITE_DONE;
+	sqlite3_finalize(s);
+	return ok ? 0 : fail(err, errlen, "%s", sqlite3_errmsg(db));
+}
+
+int store_run_doc(struct store *st, int64_t id, int rep, double rep_started, const char *source,
+		  struct json_object *doc, char *err, size_t errlen)
+{
+	if (tx_begin(st, err, errlen) < 0)
+		return -1;
+	if (insert_repeat(st->db, id, rep, rep_started, NAN, -1, false, err, errlen) < 0 ||
+	    count_repeats(st->db, id, err, errlen) < 0 ||
+	    add_doc(st->db, id, rep, source, doc, err, errlen) < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	return tx_commit(st, err, errlen);
+}
+
+int store_run_repeat(struct store *st, int64_t id, int rep, double started, double wall_s,
+		     int exit_status, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int ok;
+
+	if (tx_begin(st, err, errlen) < 0)
+		return -1;
+	/* an UPDATE keeps the row the documents hang on (REPLACE would cascade) */
+	ok = sqlite3_prepare_v2(st->db, "UPDATE repeats SET started = ?3, wall_s = ?4, exit_status = ?5"
+				" WHERE run_id = ?1 AND idx = ?2", -1, &s, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int(s, 2, rep);
+		sqlite3_bind_double(s, 3, started);
+		sqlite3_bind_double(s, 4, wall_s);
+		sqlite3_bind_int(s, 5, exit_status);
+		ok = sqlite3_step(s) == SQLITE_DONE;
+		sqlite3_finalize(s);
+	}
+	if (!ok) {
+		fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		tx_rollback(st);
+		return -1;
+	}
+	if (!sqlite3_changes(st->db) &&
+	    insert_repeat(st->db, id, rep, started, wall_s, exit_status, false, err, errlen) < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	if (count_repeats(st->db, id, err, errlen) < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	return tx_commit(st, err, errlen);
+}
+
+int store_run_finish(struct store *st, int64_t id, const char *status, const char *reason,
+		     double finished, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int ok;
+
+	if (tx_begin(st, err, errlen) < 0)
+		return -1;
+	ok = sqlite3_prepare_v2(st->db, "UPDATE runs SET status = ?2, status_reason = ?3, finished = ?4"
+				" WHERE id = ?1", -1, &s, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
+		if (reason)
+			sqlite3_bind_text(s, 3, reason, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(s, 3);
+		sqlite3_bind_double(s, 4, finished);
+		ok = sqlite3_step(s) == SQLITE_DONE;
+		sqlite3_finalize(s);
+	}
+	if (!ok || count_repeats(st->db, id, err, errlen) < 0) {
+		if (!ok)
+			fail(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		tx_rollback(st);
+		return -1;
+	}
+	return tx_commit(st, err, errlen);
+}
+
+int store_filter_complete(struct store *st, int64_t *ids, int n)
+{
+	sqlite3_stmt *s;
+	int k = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT status = 'complete' FROM runs WHERE id = ?", -1, &s, NULL)
+	    != SQLITE_OK)
+		return n;
+	for (int i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0))
+			ids[k++] = ids[i];
+	}
+	sqlite3_finalize(s);
+	return k;
+}
+
+double store_scenario_repeat_s(struct store *st, const char *scenario, int *n)
+{
+	sqlite3_stmt *s;
+	double v = NAN;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT avg(p.wall_s), count(p.wall_s) FROM repeats p"
+			       " JOIN runs r ON r.id = p.run_id WHERE r.scenario = ? AND r.status = 'complete'"
+			       " AND p.wall_s > 0", -1, &s, NULL) != SQLITE_OK)
+		return NAN;
+	sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		v = sqlite3_column_double(s, 0);
+		*n = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	return v;
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -682,7 +1130,8 @@ static void put_col(struct json_object *o, sqlite3_stmt *s, int col, const char 
 }
 
 #define RUN_COLS "id, uuid, scenario, scenario_hash, tag, kernel, kernel_config_hash, machine," \
-		 " cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats"
+		 " cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats," \
+		 " status, status_reason"
 
 static struct json_object *run_row(sqlite3_stmt *s, bool with_id)
 {

@@ -8,18 +8,19 @@
  * export share one writer and one reader:
  *   {"uuid","scenario","scenario_hash","tag","kernel","kernel_config_hash",
  *    "machine","cpu_model","ncpus","mem_bytes","mmscope_commit","started",
- *    "finished","repeats":[{"index","started","wall_s","exit_status",
+ *    "finished","status","status_reason","repeats":[{"index","started","wall_s","exit_status",
  *                           "docs":[{"source":"workload"|"tracer","doc":{...}}]}]}
  */
 #ifndef MMSCOPE_STORE_H
 #define MMSCOPE_STORE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <json-c/json.h>
 
 #include "stats.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_EXPORT_SCHEMA "mmscope-runs/1"
 
 struct store;
@@ -31,16 +32,49 @@ int store_default_path(char *buf, size_t len);
  * STORE_SCHEMA_VERSION. NULL with err set on failure.
  */
 struct store *store_open(const char *path, char *err, size_t errlen);
+/*
+ * For commands that only read (runs, compare, dashboard, export --json):
+ * never creates, never migrates the file ("no such store: PATH" when it
+ * does not exist); an older schema is migrated in a copy in memory.
+ */
+struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
+/* How long a write waits for a store another process holds (default 10 s). */
+void store_set_busy_timeout(struct store *st, double secs);
+/*
+ * Stop waiting for a locked store as soon as *stop is non-zero (mmscope run:
+ * its signal flag), so an interrupt is not held up by another client's lock.
+ */
+void store_set_stop_flag(struct store *st, volatile sig_atomic_t *stop);
 const char *store_path(const struct store *st);
 
 /*
  * Add one run (export-format object) in a single transaction. Returns 0 and
  * sets *id; 1 when a run with that uuid is already stored (*id = its id);
- * -1 with err set (nothing written).
+ * -1 with err set (nothing written). A stored run of that uuid whose status
+ * is "unfinished" (its recorder could not finish it) is replaced.
  */
 int store_add_run(struct store *st, struct json_object *run, int64_t *id,
 		  char *err, size_t errlen);
+
+/*
+ * Recording a run as it goes (mmscope run), each call its own transaction,
+ * so whatever finished is kept if the run dies. A run's status
+ * (docs/store.md): "unfinished" from store_run_begin until
+ * store_run_finish sets "complete" or "partial" (with a reason).
+ */
+int store_run_begin(struct store *st, struct json_object *hdr, int64_t *id,
+		    char *err, size_t errlen);
+int store_run_doc(struct store *st, int64_t id, int rep, double rep_started, const char *source,
+		  struct json_object *doc, char *err, size_t errlen);
+int store_run_repeat(struct store *st, int64_t id, int rep, double started, double wall_s,
+		     int exit_status, char *err, size_t errlen);
+int store_run_finish(struct store *st, int64_t id, const char *status, const char *reason,
+		     double finished, char *err, size_t errlen);
+/* Keep only complete runs in ids (in place); returns how many are left. */
+int store_filter_complete(struct store *st, int64_t *ids, int n);
+/* Mean seconds of one repeat of scenario over its complete runs (NAN, *n = 0: none). */
+double store_scenario_repeat_s(struct store *st, const char *scenario, int *n);
 /*
  * The mode part of a document's metric keys: its "mode" qualified by the
  * members that tell apart one driver's documents for one mode, e.g.

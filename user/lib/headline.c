@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The SGA experiment's headline from one stored run's metrics (headline.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "headline.h"
+
+#define GiB (1024.0 * 1024 * 1024)
+
+int64_t headline_pick_run(struct store *st, const int64_t *ids, int n)
+{
+	sqlite3 *db = (sqlite3 *)store_db(st);
+	sqlite3_stmt *s;
+	int64_t best = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT r.id FROM runs r WHERE EXISTS (SELECT 1 FROM metrics m"
+			       " WHERE m.run_id = r.id AND m.tool = 'sga-bench') AND (?1 = 0 OR r.id = ?2)"
+			       " ORDER BY r.started DESC, r.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	for (int i = 0; i < (n ? n : 1) && !best; i++) {
+		/* ids come oldest first: look from the newest */
+		sqlite3_reset(s);
+		sqlite3_bind_int(s, 1, n ? 1 : 0);
+		sqlite3_bind_int64(s, 2, n ? ids[n - 1 - i] : 0);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			best = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	return best;
+}
+
+/* 3 significant digits in B, KiB, MiB, GiB or TiB. */
+static const char *fmt_b(double b, char *buf, size_t len)
+{
+	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (fabs(b) >= 1024 && i < 4) {
+		b /= 1024;
+		i++;
+	}
+	snprintf(buf, len, fabs(b) >= 100 || i == 0 ? "%.0f %s" : fabs(b) >= 10 ? "%.1f %s" : "%.2f %s",
+		 b, u[i]);
+	return buf;
+}
+
+static void line(struct json_object *lines, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_array_add(lines, json_object_new_string(buf));
+}
+
+struct mode_fig {
+	char mode[64];		/* the base name: shmem, thp, hugetlb, ptshare */
+	double pt, touched, procs, sga, per_gib_mapped, per_proc_per_gib_metric;
+};
+
+static int mode_rank(const char *m)
+{
+	static const char *const order[] = { "shmem", "thp", "hugetlb", "ptshare" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(m, order[i]))
+			return i;
+	return 4;
+}
+
+static int fig_cmp(const void *a, const void *b)
+{
+	const struct mode_fig *x = a, *y = b;
+	int d = mode_rank(x->mode) - mode_rank(y->mode);
+
+	return d ? d : strcmp(x->mode, y->mode);
+}
+
+static struct json_object *num(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+struct json_object *headline_build(struct store *st, int64_t run)
+{
+	sqlite3 *db = (sqlite3 *)store_db(st);
+	sqlite3_stmt *s;
+	struct mode_fig f[16];
+	int nf = 0;
+	struct json_object *o, *modes, *lines, *oracle;
+	const struct mode_fig *shmem = NULL;
+	double shmem_v = NAN;
+	char b1[32], b2[32], b3[32], b4[32];
+	char kernel[128] = "", tag[80] = "", status[32] = "complete", reason[512] = "";
+
+	if (!run)
+		return NULL;
+	/*
+	 * Mean over the run's repeats of each figure, per mode. A mode key of a
+	 * second document in one repeat ("shmem[...]#2") is left out: the
+	 * headline speaks for the run's one document per mode.
+	 */
+	if (sqlite3_prepare_v2(db, "SELECT CASE WHEN instr(mode, '[') THEN substr(mode, 1, instr(mode, '[') - 1)"
+			       " ELSE mode END AS base, name, avg(value) FROM metrics"
+			       " WHERE run_id = ? AND tool = 'sga-bench' AND instr(mode, '#') = 0 AND name IN"
+			       " ('pt_physical_bytes', 'touched_bytes_total', 'procs_count', 'sga_bytes',"
+			       "  'pt_bytes_per_gib_mapped', 'pt_bytes_per_proc_per_gib')"
+			       " GROUP BY base, name ORDER BY base", -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, run);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(s, 0);
+		const char *n = (const char *)sqlite3_column_text(s, 1);
+		double v = sqlite3_column_double(s, 2);
+		struct mode_fig *x = nf ? &f[nf - 1] : NULL;
+
+		if (!x || strcmp(x->mode, m)) {
+			if (nf == 16)
+				break;
+			x = &f[nf++];
+			memset(x, 0, sizeof(*x));
+			snprintf(x->mode, sizeof(x->mode), "%s", m);
+			x->pt = x->touched = x->procs = x->sga = NAN;
+			x->per_gib_mapped = x->per_proc_per_gib_metric = NAN;
+		}
+		if (!strcmp(n, "pt_physical_bytes"))
+			x->pt = v;
+		else if (!strcmp(n, "touched_bytes_total"))
+			x->touched = v;
+		else if (!strcmp(n, "procs_count"))
+			x->procs = v;
+		else if (!strcmp(n, "sga_bytes"))
+			x->sga = v;
+		else if (!strcmp(n, "pt_bytes_per_gib_mapped"))
+			x->per_gib_mapped = v;
+		else
+			x->per_proc_per_gib_metric = v;
+	}
+	sqlite3_finalize(s);
+	if (!nf)
+		return NULL;
+	qsort(f, nf, sizeof(f[0]), fig_cmp);
+
+	if (sqlite3_prepare_v2(db, "SELECT kernel, tag, status, coalesce(status_reason, '') FROM runs"
+			       " WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, run);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			snprintf(kernel, sizeof(kernel), "%s", (const char *)sqlite3_column_text(s, 0));
+			snprintf(tag, sizeof(tag), "%s", (const char *)sqlite3_column_text(s, 1));
+			snprintf(status, sizeof(status), "%s", (const char *)sqlite3_column_text(s, 2));
+			snprintf(reason, sizeof(reason), "%s", (const char *)sqlite3_column_text(s, 3));
+		}
+		sqlite3_finalize(s);
+	}
+
+	o = json_object_new_object();
+	modes = json_object_new_array();
+	lines = json_object_new_array();
+	json_object_object_add(o, "run", json_object_new_int64(run));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	if (*reason)
+		json_object_object_add(o, "status_reason", json_object_new_string(reason));
+	{
+		char note[600] = "";
+
+		if (strcmp(status, "complete"))
+			snprintf(note, sizeof(note), " [%s run%s%s]", status, *reason ? ": " : "", reason);
+		line(lines, "SGA page tables, run %lld (kernel %s%s%s)%s: page-table bytes per process"
+		     " per GiB of SGA touched", (long long)run, kernel, *tag ? ", tag " : "", tag, note);
+	}
+
+	/*
+	 * Per process per GiB: the page tables the children allocated divided
+	 * by the GiB they touched in total (touched_bytes_total sums over the
+	 * processes, so this is the same as per process, per GiB each). A
+	 * figure sga-bench states itself (pt_bytes_per_proc_per_gib) wins.
+	 */
+	double vals[16];
+
+	for (int i = 0; i < nf; i++) {
+		struct mode_fig *x = &f[i];
+		double v = NAN;
+
+		if (isfinite(x->per_proc_per_gib_metric)) {
+			v = x->per_proc_per_gib_metric;
+		} else if (isfinite(x->pt) && isfinite(x->touched) && x->touched > 0) {
+			v = x->pt / (x->touched / GiB);
+		} else if (isfinite(x->per_gib_mapped)) {
+			v = x->per_gib_mapped;
+		}
+		vals[i] = v;
+		if (!strcmp(x->mode, "shmem") && isfinite(v) && v > 0) {
+			shmem = x;
+			shmem_v = v;
+		}
+	}
+	for (int i = 0; i < nf; i++) {
+		struct mode_fig *x = &f[i];
+		struct json_object *m = json_object_new_object();
+		double v = vals[i], saving = NAN;
+		char how[200] = "", sav[64] = "";
+
+		if (!isfinite(v))
+			continue;
+		if (!(v > 0)) {
+			/* PageTables is system-wide: other processes can move it more than the run did */
+			line(lines, "  %-8s no figure: the page tables it measured came to %s (other processes'"
+			     " page tables changed under the run); run it again on a quieter host",
+			     x->mode, fmt_b(isfinite(x->pt) ? x->pt : v, b1, sizeof(b1)));
+			vals[i] = NAN;
+			continue;
+		}
+		if (shmem && x != shmem)
+			saving = 100.0 * (1 - v / shmem_v);
+		if (isfinite(x->pt) && isfinite(x->touched) && x->touched > 0) {
+			if (isfinite(x->procs) && x->procs > 0)
+				snprintf(how, sizeof(how), " = %s of page tables / (%.0f processes x %s touched each)",
+					 fmt_b(x->pt, b1, sizeof(b1)), x->procs,
+					 fmt_b(x->touched / x->procs, b2, sizeof(b2)));
+			else
+				snprintf(how, sizeof(how), " = %s of page tables / %s touched in all",
+					 fmt_b(x->pt, b1, sizeof(b1)), fmt_b(x->touched, b2, sizeof(b2)));
+		}
+		if (isfinite(saving))
+			snprintf(sav, sizeof(sav), "; %.1f%% %s than shmem", fabs(saving),
+				 saving >= 0 ? "less" : "more");
+		line(lines, "  %-8s %10s%s%s", x->mode, fmt_b(v, b3, sizeof(b3)), how, sav);
+		json_object_object_add(m, "mode", json_object_new_string(x->mode));
+		json_object_object_add(m, "procs", num(x->procs));
+		json_object_object_add(m, "sga_bytes", num(x->sga));
+		json_object_object_add(m, "touched_bytes", num(x->touched));
+		json_object_object_add(m, "pt_physical_bytes", num(x->pt));
+		json_object_object_add(m, "pt_per_proc_per_gib", num(v));
+		json_object_object_add(m, "saving_vs_shmem_pct", num(saving));
+		json_object_object_add(m, "oracle_pt_bytes",
+				       num(v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS));
+		json_object_array_add(modes, m);
+	}
+	/* a mode whose SGA was unmapped under it (sga-bench's interference check) */
+	if (sqlite3_prepare_v2(db, "SELECT mode, json_extract(json, '$.interference') FROM docs"
+			       " WHERE run_id = ? AND tool = 'sga-bench'"
+			       " AND json_extract(json, '$.interference') IS NOT NULL ORDER BY id",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, run);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			line(lines, "Note, %s: %s", (const char *)sqlite3_column_text(s, 0),
+			     (const char *)sqlite3_column_text(s, 1));
+		sqlite3_finalize(s);
+	}
+	line(lines, "The Oracle case, %.0f GiB SGA x %.0f processes (879 GiB of PTEs with 4 KiB pages),"
+	     " extrapolated: per process per GiB x %.0f GiB x %.0f processes",
+	     HEADLINE_ORACLE_SGA_GIB, HEADLINE_ORACLE_PROCS, HEADLINE_ORACLE_SGA_GIB, HEADLINE_ORACLE_PROCS);
+	for (int i = 0; i < nf; i++) {
+		double v = vals[i], tot = v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS;
+		char sav[80] = "";
+
+		if (!isfinite(v))
+			continue;
+		if (shmem && &f[i] != shmem)
+			snprintf(sav, sizeof(sav), " (%s %s than shmem)",
+				 fmt_b(fabs(shmem_v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS - tot),
+				       b4, sizeof(b4)),
+				 tot <= shmem_v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS ? "less" : "more");
+		line(lines, "  %-8s %s x %.0f x %.0f = %s of page tables%s", f[i].mode,
+		     fmt_b(v, b1, sizeof(b1)), HEADLINE_ORACLE_SGA_GIB, HEADLINE_ORACLE_PROCS,
+		     fmt_b(tot, b2, sizeof(b2)), sav);
+	}
+	oracle = json_object_new_object();
+	json_object_object_add(oracle, "sga_gib", json_object_new_double(HEADLINE_ORACLE_SGA_GIB));
+	json_object_object_add(oracle, "procs", json_object_new_double(HEADLINE_ORACLE_PROCS));
+	json_object_object_add(o, "oracle", oracle);
+	json_object_object_add(o, "modes", modes);
+	json_object_object_add(o, "lines", lines);
+	return o;
+}
