@@ -9,18 +9,12 @@
  * lifecycle and collection loop. The JSON export is user/export_json.c, the
  * Prometheus text user/lib/promtext.c, the HTTP server user/lib/httpd.c.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "export.h"
@@ -107,9 +101,22 @@ static void on_stop(int sig)
 	stop_sig = sig;
 }
 
+/* The series, shared by the collection loop and the server thread. */
+struct live_series {
+	pthread_mutex_t lock;
+	struct prom_state *ps;
+};
+
+/* Called from the server thread: render under the lock (microseconds). */
 static char *metrics_text(void *ctx, size_t *len)
 {
-	return prom_render(ctx, len);
+	struct live_series *ls = ctx;
+	char *text;
+
+	pthread_mutex_lock(&ls->lock);
+	text = prom_render(ls->ps, len);
+	pthread_mutex_unlock(&ls->lock);
+	return text;
 }
 
 struct live_tracer {
@@ -117,19 +124,40 @@ struct live_tracer {
 	void *st;
 };
 
+/* Drain every tracer once and fold its document into the series. */
+static void collect_all(struct live_tracer *lt, int nlt, double secs, struct live_series *ls)
+{
+	for (int i = 0; i < nlt; i++) {
+		struct json_object *doc = doc_new(lt[i].t->name, "interval", "live");
+
+		/* the tracer's own work (map reads) outside the lock */
+		if (lt[i].t->collect(lt[i].st, secs, false, doc) == 0) {
+			pthread_mutex_lock(&ls->lock);
+			prom_fold(ls->ps, lt[i].t->name, doc);
+			pthread_mutex_unlock(&ls->lock);
+		}
+		json_object_put(doc);
+	}
+	pthread_mutex_lock(&ls->lock);
+	prom_collected(ls->ps, wall_time());
+	pthread_mutex_unlock(&ls->lock);
+}
+
 static int export_listen(struct export_opts *eo)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen;
 	bool loopback;
 	struct live_tracer lt[8];
-	int nlt = 0, fd, one = 1, rc = 0;
-	long served = 0;
-	struct prom_state *ps = prom_new();
+	int nlt = 0, rc = 0;
+	long served;
+	struct live_series ls = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct httpd *srv;
 	struct common_opts co = { .interval = eo->interval, .mode = MODE_AUTO };
 	struct sigaction sa = { .sa_handler = on_stop };
 	const char *addr = eo->listen ? eo->listen : DEFAULT_LISTEN;
-	double start = now_ns() / 1e9, last = start;
+	double start, last, next;
+	char err[256];
 
 	if (httpd_parse_addr(addr, &ss, &slen, &loopback) < 0) {
 		err_msg("export: --listen '%s' is not HOST:PORT (IPv4, [IPv6] or localhost)", addr);
@@ -175,76 +203,53 @@ static int export_listen(struct export_opts *eo)
 			return 2;
 		}
 	}
-
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, slen) || listen(fd, 16)) {
-		err_msg("export: cannot listen on %s: %s", addr, strerror(errno));
-		rc = 2;
-		goto out;
-	}
+	ls.ps = prom_new();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	{
-		/* say the real port (ADDR may ask for port 0: any free port) */
-		struct sockaddr_storage got;
-		socklen_t gl = sizeof(got);
-		char host[INET6_ADDRSTRLEN] = "?";
-		int port = 0;
-
-		getsockname(fd, (struct sockaddr *)&got, &gl);
-		if (got.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&got)->sin6_addr, host, sizeof(host));
-			port = ntohs(((struct sockaddr_in6 *)&got)->sin6_port);
-		} else {
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&got)->sin_addr, host, sizeof(host));
-			port = ntohs(((struct sockaddr_in *)&got)->sin_port);
-		}
-		fprintf(stderr, "mmscope: export: serving http://%s%s%s:%d/metrics (%d tracer%s)\n",
-			got.ss_family == AF_INET6 ? "[" : "", host, got.ss_family == AF_INET6 ? "]" : "",
-			port, nlt, nlt == 1 ? "" : "s");
+	srv = httpd_start(&ss, slen, metrics_text, &ls, eo->max_requests, err, sizeof(err));
+	if (!srv) {
+		err_msg("export: cannot listen on %s: %s", addr, err);
+		rc = 2;
+		goto out;
 	}
+	/* the real port: ADDR may ask for port 0 (any free port) */
+	fprintf(stderr, "mmscope: export: serving http://%s/metrics (%d tracer%s)\n",
+		httpd_bound(srv), nlt, nlt == 1 ? "" : "s");
+	/*
+	 * The collection schedule: every --interval from the start, whatever
+	 * the clients do (they are the server thread's business). Waits on
+	 * the server's done pipe so --max-requests ends it at once; signals
+	 * interrupt the poll.
+	 */
+	start = last = now_ns() / 1e9;
+	next = start + eo->interval;
 	while (!stop_sig) {
-		double now = now_ns() / 1e9;
-		struct pollfd p = { fd, POLLIN, 0 };
-		int wait_ms;
+		double now = now_ns() / 1e9, until = next;
+		struct pollfd p = { httpd_done_fd(srv), POLLIN, 0 };
 
 		if (eo->duration && now - start >= eo->duration)
 			break;
-		if (eo->max_requests && served >= eo->max_requests)
-			break;
-		if (now - last >= eo->interval) {
-			for (int i = 0; i < nlt; i++) {
-				struct json_object *doc = doc_new(lt[i].t->name, "interval", "live");
-
-				if (lt[i].t->collect(lt[i].st, now - last, false, doc) == 0)
-					prom_fold(ps, lt[i].t->name, doc);
-				json_object_put(doc);
-			}
+		if (now >= next) {
+			collect_all(lt, nlt, now - last, &ls);
 			last = now;
+			next += eo->interval;
+			if (next <= now)	/* a collection overran: skip, do not bunch */
+				next = now + eo->interval;
+			continue;
 		}
-		wait_ms = (int)((last + eo->interval - now) * 1000) + 1;
-		if (eo->duration && (start + eo->duration - now) * 1000 < wait_ms)
-			wait_ms = (int)((start + eo->duration - now) * 1000) + 1;
-		if (poll(&p, 1, wait_ms > 0 ? wait_ms : 1) > 0) {
-			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (c >= 0) {
-				fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
-				httpd_serve_one(c, metrics_text, ps);
-				close(c);
-				served++;
-			}
-		}
+		if (eo->duration && start + eo->duration < until)
+			until = start + eo->duration;
+		if (poll(&p, 1, (int)((until - now) * 1000) + 1) > 0)
+			break;
 	}
+	served = httpd_served(srv);
+	httpd_stop(srv);
 	fprintf(stderr, "mmscope: export: stopped after %ld request%s\n", served, served == 1 ? "" : "s");
 out:
-	if (fd >= 0)
-		close(fd);
 	for (int i = 0; i < nlt; i++)
 		lt[i].t->stop(lt[i].st);
-	prom_free(ps);
+	prom_free(ls.ps);
 	return rc;
 }
 

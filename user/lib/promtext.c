@@ -30,11 +30,19 @@ struct prom_state {
 	int nsc;
 	struct prom_hist *h;
 	int nh;
+	unsigned long long collections;
+	double last_collection;
 };
 
 struct prom_state *prom_new(void)
 {
 	return calloc(1, sizeof(struct prom_state));
+}
+
+void prom_collected(struct prom_state *ps, double when)
+{
+	ps->collections++;
+	ps->last_collection = when;
 }
 
 void prom_free(struct prom_state *ps)
@@ -230,6 +238,12 @@ char *prom_render(struct prom_state *ps, size_t *len)
 	unsigned long long pgfault;
 
 	fprintf(f, "# HELP mmscope_up 1 while the exporter runs.\n# TYPE mmscope_up gauge\nmmscope_up 1\n");
+	fprintf(f, "# HELP mmscope_collections_total Times the exporter drained its tracers.\n"
+		   "# TYPE mmscope_collections_total counter\nmmscope_collections_total %llu\n",
+		ps->collections);
+	fprintf(f, "# HELP mmscope_last_collection_timestamp_seconds Unix time the tracers were last drained.\n"
+		   "# TYPE mmscope_last_collection_timestamp_seconds gauge\n"
+		   "mmscope_last_collection_timestamp_seconds %.6f\n", ps->last_collection);
 	if (pt >= 0)
 		fprintf(f, "# HELP mmscope_pagetables_bytes Page-table memory, /proc/meminfo PageTables.\n"
 			   "# TYPE mmscope_pagetables_bytes gauge\nmmscope_pagetables_bytes %lld\n", pt * 1024);
