@@ -122,6 +122,7 @@ static char *metrics_text(void *ctx, size_t *len)
 struct live_tracer {
 	const struct tracer *t;
 	void *st;
+	enum attach_mode mode;		/* as resolved by start() */
 };
 
 /* Drain every tracer once and fold its document into the series. */
@@ -202,8 +203,18 @@ static int export_listen(struct export_opts *eo)
 				lt[j].t->stop(lt[j].st);
 			return 2;
 		}
+		lt[i].mode = m;
 	}
 	ls.ps = prom_new();
+	for (int i = 0; i < nlt; i++)
+		prom_add_tracer(ls.ps, lt[i].t->name, mode_name(lt[i].mode));
+	/*
+	 * One collection before serving: the first scrape then has every
+	 * series in the shape the tracers' modes give it (e.g. vmalock's lock
+	 * misses only where they are counted), none appearing later.
+	 */
+	start = last = now_ns() / 1e9;
+	collect_all(lt, nlt, 0, &ls);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -222,7 +233,6 @@ static int export_listen(struct export_opts *eo)
 	 * the server's done pipe so --max-requests ends it at once; signals
 	 * interrupt the poll.
 	 */
-	start = last = now_ns() / 1e9;
 	next = start + eo->interval;
 	while (!stop_sig) {
 		double now = now_ns() / 1e9, until = next;
@@ -261,10 +271,10 @@ int cmd_export(int argc, char **argv)
 		.summary = "Export stored runs as JSON, or serve live figures to Prometheus.",
 		.details = "mmscope export --json [SELECTOR...] [-o FILE]   runs for mmscope import\n"
 			   "mmscope export --listen [ADDR] [--tracers LIST]  Prometheus text format on\n"
-			   "    GET /metrics: tracer *_count metrics as counters (NAME_total), other\n"
-			   "    metrics as gauges, histograms as _bucket{le}/_sum/_count, and\n"
-			   "    mmscope_pagetables_bytes / mmscope_vmstat_pgfault_total from /proc.\n"
-			   "    Loopback only unless --allow-remote. See docs/dashboard.md.",
+			   "    GET /metrics: the tracers' counts as counters, faultlat's latencies as\n"
+			   "    histograms (one fixed le set), PageTables and pgfault from /proc,\n"
+			   "    mmscope_build_info. Loopback only unless --allow-remote. Metric list\n"
+			   "    and the Grafana dashboard: docs/prometheus.md.",
 		.extra = export_extra, .parse_extra = export_parse, .ctx = &eo,
 		.no_common = true, .min_args = 0, .max_args = 8, .args_usage = "[SELECTOR...]",
 	};
