@@ -14,6 +14,7 @@
 # buckets add up to its count, histogram_quantile() answers for each path;
 # ptmem's per-process gauge equals /proc/PID/status VmPTE of a process
 # holding 16 MiB of page tables).
+# Every PromQL expression of contrib/grafana/mmscope-live.json returns data.
 # Also: non-loopback refused, bad addresses, 404/405, --max-requests bound.
 . "$(dirname "$0")/lib.sh"
 require_jq
@@ -197,6 +198,31 @@ if [ "$tracers" != none ]; then
 	awk -v r="$r" 'BEGIN { exit !(r > 0) }' || fail "faults counter not increasing ($r)"
 	r=$(value 'sum(rate(mmscope_vmalock_faults_total[5s]))')
 	awk -v r="$r" 'BEGIN { exit !(r > 0) }' || fail "vmalock counter not increasing ($r)"
+
+	# the shipped Grafana dashboard: every PromQL expression in it returns
+	# data from this Prometheus (Grafana's $__rate_interval is 4 scrape
+	# intervals at least: 5s here; $instance: all)
+	DASH="$(dirname "$0")/../../contrib/grafana/mmscope-live.json"
+	jq -e '.panels | length > 0' "$DASH" >/dev/null || fail "no Grafana dashboard at $DASH"
+	for want in 'histogram_quantile(0.99' 'mmscope_vmalock_faults_total' 'mmscope_pagetables_bytes' \
+		    'topk(10, mmscope_ptmem_process_pagetables_bytes' 'mmscope_ptshare_sharing_ratio'; do
+		jq -r '.panels[].targets[].expr' "$DASH" | grep -qF "$want" || fail "dashboard lacks $want"
+	done
+	jq -e '[.panels[] | select(.type == "heatmap") | .targets[] | select(.format == "heatmap")] | length == 1' \
+		"$DASH" >/dev/null || fail "dashboard lacks the latency heatmap"
+	n=0
+	while IFS= read -r e; do
+		q=${e//\$__rate_interval/5s}
+		q=${q//\$instance/.*}
+		k=$(query "$q" | jq -r 'if .status == "success" then .data.result | length else -1 end')
+		log "dashboard: $k series: $q"
+		[ "${k:-0}" -gt 0 ] || fail "dashboard expression returns no data: $q"
+		n=$((n + 1))
+	done < <(jq -r '.panels[].targets[].expr' "$DASH")
+	# its instance variable: label_values(mmscope_build_info, instance)
+	curl -sf --get "$API/series" --data-urlencode 'match[]=mmscope_build_info' |
+		jq -e '[.data[].instance] | length > 0' >/dev/null || fail "dashboard variable: no instance"
+	log "dashboard: all $n expressions return data"
 fi
 
 kill -TERM $PROM; wait_exit $PROM 20 || true
