@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# mmscope export --listen under hostile or slow clients (no BPF needed:
-# --tracers none; the collection loop still runs every --interval):
+# mmscope export --listen under hostile or slow clients (faultlat as root
+# with BTF, else --tracers none: the collection loop runs every --interval
+# either way):
 #  - 15 idle connections do not delay a /metrics scrape beyond 1 s;
 #  - 40 idle connections are all accepted and each is answered when it
 #    finally sends its request;
@@ -17,12 +18,16 @@ require_cmd curl
 require_cmd python3
 need_bin "$MMSCOPE"
 
-spawn "$TMP/exp.out" "$TMP/exp.err" "$MMSCOPE" export --listen=127.0.0.1:0 --tracers none \
+tracers=none
+if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] && "$MMSCOPE" --help | grep -q '^  faultlat '; then
+	tracers=faultlat
+fi
+spawn "$TMP/exp.out" "$TMP/exp.err" "$MMSCOPE" export --listen=127.0.0.1:0 --tracers $tracers \
 	--interval 0.2 --duration 120
 EXP=$SPAWNED
-wait_for_line "$TMP/exp.err" 'serving http://127.0.0.1:[0-9]+/metrics' 10 || fail "exporter: $(cat "$TMP/exp.err")"
+wait_for_line "$TMP/exp.err" 'serving http://127.0.0.1:[0-9]+/metrics' 20 || fail "exporter: $(cat "$TMP/exp.err")"
 port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/exp.err")
-log "exporter on port $port"
+log "exporter on port $port, tracers: $tracers"
 
 cat > "$TMP/clients.py" <<'PY'
 import socket, sys, threading, time

@@ -156,6 +156,7 @@ static const char *reason(int code)
 	case 408: return "Request Timeout";
 	case 414: return "URI Too Long";
 	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
 	default: return "Error";
 	}
 }
@@ -167,15 +168,18 @@ static void answer(struct httpd *h, struct conn *c, int code, const struct httpd
 	size_t blen = 0, tlen = 0;
 	FILE *f;
 
-	if (code == 200 && r->route == HTTPD_METRICS)
+	if (code == 200 && r->route == HTTPD_METRICS) {
 		body = h->metrics(h->ctx, &blen);
-	else if (code == 200)
+		if (!body)	/* out of memory rendering: say so, not an empty 200 */
+			code = 500;
+	} else if (code == 200) {
 		body = strdup("mmscope exporter: metrics at /metrics\n");
-	else if (code == 404)
+	} else if (code == 404) {
 		body = strdup("not found; metrics are at /metrics\n");
-	else if (code == 405)
+	} else if (code == 405) {
 		body = strdup("only GET and HEAD\n");
-	else if (asprintf(&body, "%s\n", reason(code)) < 0)
+	}
+	if (!body && asprintf(&body, "%s\n", reason(code)) < 0)
 		body = NULL;
 	if (body && !blen)
 		blen = strlen(body);
