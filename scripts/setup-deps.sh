@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(make gcc clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev
       libzstd-dev libjson-c-dev libsqlite3-dev libssl-dev sqlite3 pkg-config dwarves
       linux-perf procps util-linux jq)
-PKGS+=(libjs-chart.js chromium prometheus nodejs curl)	# results layer: dashboard Chart.js, its headless-browser test, the Prometheus exporter test
+PKGS+=(libjs-chart.js chromium prometheus nodejs curl python3)	# results layer: dashboard Chart.js, its headless-browser test, the Prometheus exporter tests
 PKGS+=(${MMSCOPE_EXTRA_PKGS:-})
 
 missing=()
