@@ -23,6 +23,13 @@
  * is measured in pairs of runs like the tracers.
  * Mean and stddev of the ratios are printed too, with the target (all
  * tracers together under 5% of fault throughput) as PASS/FAIL.
+ *
+ * --peer bpftrace measures, in the same interleaved pairs, the bpftrace
+ * program a user would write for faultlat's histogram (PEER_BPFTRACE_PROG)
+ * and prints mmscope's cost beside it (the goal: at most half of it). The
+ * machine's own fault cost (ns of CPU per untraced fault) is printed with
+ * every result: a ratio means little without it (a slow VM's 17 us fault
+ * hides any tracer, a fast machine's 2 us fault shows the hooks' floor).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +46,7 @@
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
+#include <json-c/json.h>
 #include <linux/perf_event.h>
 
 #include "floor.skel.h"
@@ -71,6 +79,20 @@ static int floor_pairs;
 static int fine_pairs = 200;
 static int json;
 static int verbose;
+/* --peer bpftrace: the bpftrace binary, NULL when not measured */
+static const char *peer_bpftrace;
+
+/*
+ * What a bpftrace user writes for faultlat's histogram in tracepoint mode:
+ * start per thread at exceptions:page_fault_user, closed by the perf
+ * software fault events that fire when the fault is accounted.
+ */
+#define PEER_BPFTRACE_PROG \
+	"tracepoint:exceptions:page_fault_user { @start[tid] = nsecs; }\n" \
+	"software:minor-faults:1, software:major-faults:1 /@start[tid]/ {\n" \
+	"\t@ns = hist(nsecs - @start[tid]); delete(@start[tid]);\n}\n"
+/* faults in the last peer run's histogram, and in that run's loops */
+static unsigned long long peer_hist_count, peer_run_pages;
 
 static volatile int stop_loop;
 
@@ -100,6 +122,8 @@ static void *pf_thread(void *arg)
 
 		if (p == MAP_FAILED)
 			break;
+		/* one fault per page even where THP is "always" */
+		madvise(p, REGION, MADV_NOHUGEPAGE);
 		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
 			p[off] = 1;
 			pages++;
@@ -115,6 +139,7 @@ static void *pf_thread(void *arg)
 struct sample {
 	double wall;	/* faults/s of all threads, wall clock */
 	double cpu;	/* faults per CPU-second of the faulting threads */
+	unsigned long long pages;	/* faults taken by the loop's threads */
 };
 
 /*
@@ -146,6 +171,7 @@ static struct sample run_loop(int nthr, double secs)
 	}
 	r.wall = total / (t1 - t0);
 	r.cpu = cpu > 0 ? total / cpu : 0;
+	r.pages = total;
 	return r;
 }
 
@@ -216,8 +242,86 @@ static void stop_tracers(pid_t *pids, int n)
 			waitpid(pids[i], NULL, 0);
 }
 
+/*
+ * Start the peer bpftrace program with its JSON output in out_path and wait
+ * (up to 120 s: it compiles the program first) for its attached_probes line.
+ */
+static pid_t start_peer(const char *out_path)
+{
+	pid_t pid = fork();
+	double t0 = wall_time();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(out, 1);
+		dup2(null, 2);	/* its RLIMIT_MEMLOCK warning */
+		execl(peer_bpftrace, peer_bpftrace, "-f", "json", "-e", PEER_BPFTRACE_PROG,
+		      (char *)NULL);
+		_exit(127);
+	}
+	while (wall_time() - t0 < 120) {
+		char buf[256] = "";
+		FILE *f = fopen(out_path, "r");
+		int status;
+
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = 0;
+			fclose(f);
+		}
+		if (strstr(buf, "attached_probes"))
+			return pid;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			err_msg("overhead: %s exited before attaching (exit %d); try it by hand: %s -e '...'",
+				peer_bpftrace, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				peer_bpftrace);
+			return -1;
+		}
+		usleep(20000);
+	}
+	err_msg("overhead: %s did not attach within 120 s", peer_bpftrace);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* The number of faults in the histogram bpftrace printed as it exited. */
+static long long peer_count(const char *out_path)
+{
+	FILE *f = fopen(out_path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long long count = -1;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		struct json_object *o = json_tokener_parse(line), *data, *ns, *type;
+
+		if (o && json_object_object_get_ex(o, "type", &type) &&
+		    !strcmp(json_object_get_string(type), "hist") &&
+		    json_object_object_get_ex(o, "data", &data) &&
+		    json_object_object_get_ex(data, "@ns", &ns)) {
+			count = 0;
+			for (size_t i = 0; i < json_object_array_length(ns); i++) {
+				struct json_object *b = json_object_array_get_idx(ns, i), *c;
+
+				if (json_object_object_get_ex(b, "count", &c))
+					count += json_object_get_int64(c);
+			}
+		}
+		json_object_put(o);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return count;
+}
+
 /* What a configuration attaches while the loop runs. */
-enum cfg_kind { CFG_TRACER, CFG_ALL_TOP, CFG_ALL_SEP, CFG_FLOOR };
+enum cfg_kind { CFG_TRACER, CFG_ALL_TOP, CFG_ALL_SEP, CFG_FLOOR, CFG_PEER };
 
 /* Floor hooks, empty programs (bpf/floor.bpf.c). */
 enum {
@@ -327,6 +431,8 @@ static void *pf_thread_live(void *arg)
 
 		if (p == MAP_FAILED)
 			break;
+		/* one fault per page even where THP is "always" */
+		madvise(p, REGION, MADV_NOHUGEPAGE);
 		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
 			p[off] = 1;
 			slot->pages++;
@@ -425,7 +531,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 	struct bpf_link *links[4];
 	struct perf_links pl[2];
 	int n = 0, nl = 0;
-	char dur[32], list[256] = "";
+	char dur[32], list[256] = "", peer_out[64] = "";
 
 	snprintf(dur, sizeof(dur), "%.0f", seconds * 4 + 30);
 	for (int i = 0; i < ntracers; i++)
@@ -467,11 +573,29 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		if (floor_attach(c->floor, links, &nl, pl))
 			return -1;
 		break;
+	case CFG_PEER:
+		snprintf(peer_out, sizeof(peer_out), "/tmp/mmscope-overhead-peer.%d", (int)getpid());
+		if ((pids[n++] = start_peer(peer_out)) < 0) {
+			unlink(peer_out);
+			return -1;
+		}
+		break;
 	}
 	*out = settled_run(nthr);
 	if (c->kind == CFG_FLOOR)
 		floor_detach(links, nl, pl);
 	stop_tracers(pids, n);
+	if (c->kind == CFG_PEER) {
+		long long count = peer_count(peer_out);
+
+		unlink(peer_out);
+		if (count < 0) {
+			err_msg("overhead: %s printed no histogram", peer_bpftrace);
+			return -1;
+		}
+		peer_hist_count = count;
+		peer_run_pages = out->pages;
+	}
 	return 0;
 }
 
@@ -492,6 +616,8 @@ static void usage(FILE *f)
 "  --mode MODE        the tracers' --mode: auto (default), precise, tracepoint\n"
 "  --json             one result document (docs/json-schema.md)\n"
 "  --verbose          every pair on stderr as it is measured\n"
+"  --peer bpftrace    also the bpftrace program a user would write for faultlat's\n"
+"                     histogram, in the same pairs; prints mmscope's cost beside it\n"
 "Each figure is the median of the ratios traced/untraced of pairs of runs made\n"
 "next to each other, in faults per CPU-second of the faulting threads (time\n"
 "spent waiting for a CPU left out; the wall-clock ratio is printed beside it);\n"
@@ -539,6 +665,82 @@ static void summarize(const double *v, int n, struct summary *s)
 	s->sd = n > 1 ? sqrt(s->sd / (n - 1)) : 0;
 }
 
+/* The index of the configuration measuring tracer NAME alone, or -1. */
+static int tracer_cfg(const char *name)
+{
+	for (int ci = 0; ci < ncfg; ci++)
+		if (cfgs[ci].kind == CFG_TRACER && !strcmp(tracers[cfgs[ci].tracer], name))
+			return ci;
+	return -1;
+}
+
+/*
+ * After the table: what an untraced fault costs on this machine, and with
+ * --peer, mmscope's cost beside the peer's (the goal: at most half of it),
+ * per thread count. faultlat is the like-for-like figure (the peer builds the
+ * same histogram); 'all' is printed beside it.
+ */
+static void report_machine_and_peer(struct json_object *doc, double med[][MAX_CFG],
+				    double fault_ns[][MAX_CFG], int all_cfg, int peer_cfg)
+{
+	int fl = tracer_cfg("faultlat");
+	struct json_object *peer = NULL;
+
+	if (doc) {
+		json_object_object_add(doc, "untraced_ns_per_fault",
+				       json_object_new_double(fault_ns[0][0]));
+		doc_metric(doc, "untraced_ns_per_fault", fault_ns[0][0]);
+	} else {
+		printf("this machine: an untraced fault costs %.0f ns of CPU (%d thread%s)\n",
+		       fault_ns[0][0], threads_list[0], threads_list[0] > 1 ? "s" : "");
+	}
+	if (peer_cfg < 0)
+		return;
+	if (doc) {
+		peer = json_object_new_object();
+		json_object_object_add(peer, "tool", json_object_new_string("bpftrace"));
+		json_object_object_add(peer, "program", json_object_new_string(PEER_BPFTRACE_PROG));
+		json_object_object_add(peer, "last_run_histogram_faults",
+				       json_object_new_int64((int64_t)peer_hist_count));
+		json_object_object_add(peer, "last_run_loop_faults",
+				       json_object_new_int64((int64_t)peer_run_pages));
+		json_object_object_add(doc, "peer", peer);
+	} else {
+		printf("peer: bpftrace, the same histogram:\n%s", PEER_BPFTRACE_PROG);
+	}
+	for (int ti = 0; ti < nthreads_list; ti++) {
+		double peer_cost = 1 - med[ti][peer_cfg];
+		const struct { const char *name; int ci; } ours[] = {
+			{ "faultlat", fl }, { "all", all_cfg },
+		};
+
+		for (size_t k = 0; k < ARRAY_SIZE(ours); k++) {
+			double cost, share;
+			char key[96];
+
+			if (ours[k].ci < 0 || (k == 1 && ours[k].ci == fl))
+				continue;
+			cost = 1 - med[ti][ours[k].ci];
+			/* a peer within the noise of zero cost leaves no share to state */
+			share = peer_cost > 0.005 ? cost / peer_cost : NAN;
+			if (doc) {
+				snprintf(key, sizeof(key), "%s_vs_peer_%dt", ours[k].name, threads_list[ti]);
+				json_object_object_add(peer, key, json_object_new_double(share));
+				doc_metric(doc, key, share);
+			} else {
+				char sh[16] = "n/a";
+
+				if (!isnan(share))
+					snprintf(sh, sizeof(sh), "%.2f", share);
+				printf("%dt: %s costs %.1f%%, bpftrace %.1f%%: %s of bpftrace's cost "
+				       "(goal <= 0.5): %s\n", threads_list[ti], ours[k].name, cost * 100,
+				       peer_cost * 100, sh,
+				       isnan(share) ? "n/a" : share <= 0.5 ? "PASS" : "FAIL");
+			}
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -552,6 +754,7 @@ int main(int argc, char **argv)
 		{ "floor", no_argument, NULL, 'f' },
 		{ "floor-pairs", no_argument, NULL, 'F' },
 		{ "top", no_argument, NULL, 'o' },	/* old flag: 'all' is top now */
+		{ "peer", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -561,7 +764,9 @@ int main(int argc, char **argv)
 	static struct sample base[MAX_THR][MAX_CFG][MAX_REP], traced[MAX_THR][MAX_CFG][MAX_REP];
 	static double ratio[MAX_THR][MAX_CFG][MAX_REP], wratio[MAX_THR][MAX_CFG][MAX_REP];
 	static double fine_ratio[MAX_THR][MAX_CFG][MAX_REP];
-	int c, maxthr = 0, all_cfg = -1, failed = 0;
+	/* per [threads][cfg]: the median ratio, and ns of CPU per untraced fault */
+	static double med[MAX_THR][MAX_CFG], fault_ns[MAX_THR][MAX_CFG];
+	int c, maxthr = 0, all_cfg = -1, peer_cfg = -1, failed = 0;
 	long long avail;
 	struct json_object *doc = NULL, *rows = NULL;
 
@@ -592,6 +797,13 @@ int main(int argc, char **argv)
 			}
 			tracer_mode = optarg;
 			break;
+		case 'P':
+			if (strcmp(optarg, "bpftrace")) {
+				err_msg("overhead: --peer must be bpftrace, not '%s'", optarg);
+				return 2;
+			}
+			peer_bpftrace = "bpftrace";
+			break;
 		case 'S': separate = 1; break;
 		case 'f': floor_cfgs = 1; break;
 		case 'F': floor_cfgs = floor_pairs = 1; break;
@@ -616,6 +828,10 @@ int main(int argc, char **argv)
 		err_msg("overhead: the tracers need root");
 		return 1;
 	}
+	if (peer_bpftrace && !(peer_bpftrace = path_lookup("bpftrace"))) {
+		err_msg("overhead: --peer bpftrace: bpftrace is not installed (apt-get install bpftrace)");
+		return 1;
+	}
 	for (int i = 0; i < nthreads_list; i++)
 		if (threads_list[i] > maxthr)
 			maxthr = threads_list[i];
@@ -636,6 +852,10 @@ int main(int argc, char **argv)
 			add_cfg(CFG_ALL_SEP, 0, 0, "all (separate)", "all_separate");
 	} else {
 		all_cfg = 0;
+	}
+	if (peer_bpftrace) {
+		peer_cfg = ncfg;
+		add_cfg(CFG_PEER, 0, 0, "bpftrace (peer)", "peer_bpftrace");
 	}
 	if (floor_cfgs) {
 		bool precise = !strcmp(tracer_mode, "precise");
@@ -744,6 +964,8 @@ int main(int argc, char **argv)
 			summarize(v[3], repeats, &tw);
 			if (ci == all_cfg && 1 - rs.median >= TARGET_COST)
 				failed = 1;
+			med[ti][ci] = rs.median;
+			fault_ns[ti][ci] = bs.mean > 0 ? 1e9 / bs.mean : 0;
 			if (json) {
 				struct json_object *o = json_object_new_object();
 				struct json_object *a = json_object_new_array(), *bb = json_object_new_array();
@@ -762,6 +984,8 @@ int main(int argc, char **argv)
 				json_object_object_add(o, "ratio_mean", json_object_new_double(rs.mean));
 				json_object_object_add(o, "ratio_stddev", json_object_new_double(rs.sd));
 				json_object_object_add(o, "wall_ratio", json_object_new_double(ws.median));
+				json_object_object_add(o, "untraced_ns_per_fault",
+						       json_object_new_double(fault_ns[ti][ci]));
 				for (int r = 0; r < repeats; r++) {
 					json_object_array_add(a, json_object_new_double(v[3][r]));
 					json_object_array_add(bb, json_object_new_double(v[2][r]));
@@ -784,6 +1008,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	report_machine_and_peer(doc, med, fault_ns, all_cfg, peer_cfg);
 	if (json) {
 		json_object_object_add(doc, "interval_s", json_object_new_double(seconds));
 		json_object_object_add(doc, "mode", json_object_new_string(modes_seen));

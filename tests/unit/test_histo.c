@@ -143,10 +143,10 @@ static void test_merge_and_print(void)
 
 int main(void)
 {
-	test_log2();
-	test_slot_fast();
-	test_slot_round_trip();
-	test_percentiles();
-	test_merge_and_print();
+	RUN(test_log2);
+	RUN(test_slot_fast);
+	RUN(test_slot_round_trip);
+	RUN(test_percentiles);
+	RUN(test_merge_and_print);
 	return unit_done("test_histo");
 }

@@ -112,7 +112,7 @@ static void test_hist_to_json(void)
 
 int main(void)
 {
-	test_envelope();
-	test_hist_to_json();
+	RUN(test_envelope);
+	RUN(test_hist_to_json);
 	return unit_done("test_json");
 }

@@ -20,13 +20,12 @@ static double t_p2_by_integration(double t, double df)
 	return 1 - 2 * sum * h / 3;	/* 1 - P(|T| < |t|) */
 }
 
-int main(void)
+/* mean, sample sd, median of odd and even counts; input left in order */
+static void test_describe(void)
 {
-	struct sample_stats s, a, b;
-	struct judgement j;
-	double t, df, p;
-
+	struct sample_stats s;
 	double x[] = { 4, 1, 3, 2, 5 };
+
 	stats_describe(x, 5, &s);
 	CHECK(s.n == 5, "n %d", s.n);
 	CHECK_NEAR(s.mean, 3, 1e-12);
@@ -41,7 +40,11 @@ int main(void)
 	CHECK_NEAR(s.median, 6, 0);
 	stats_describe(x, 1, &s);
 	CHECK(s.sd == 0 && s.mean == 4, "single sample");
+}
 
+/* the incomplete beta and the two-sided t tail, against closed forms and integration */
+static void test_t_distribution(void)
+{
 	/* I_x(1,1) = x; I_x(a,1) = x^a */
 	CHECK_NEAR(stats_betai(1, 1, 0.3), 0.3, 1e-12);
 	CHECK_NEAR(stats_betai(2.5, 1, 0.4), pow(0.4, 2.5), 1e-12);
@@ -62,6 +65,12 @@ int main(void)
 			CHECK_NEAR(stats_t_p2(ts[i], dfs[k]),
 				   t_p2_by_integration(ts[i], dfs[k]), 1e-7);
 	CHECK_NEAR(stats_t_p2(-2.5, 7), stats_t_p2(2.5, 7), 1e-15);
+}
+
+static void test_welch(void)
+{
+	struct sample_stats a, b;
+	double t, df, p;
 
 	/* Welch: {1..5} vs {2,4,..,10}: t = -3/sqrt(2.5), df = 6.25/1.0625 */
 	double A[] = { 1, 2, 3, 4, 5 }, B[] = { 2, 4, 6, 8, 10 };
@@ -72,6 +81,13 @@ int main(void)
 	CHECK_NEAR(df, 6.25 / 1.0625, 1e-12);
 	CHECK_NEAR(p, t_p2_by_integration(t, df), 1e-7);
 	CHECK_NEAR(p, 0.1075, 5e-4);	/* R: t.test(A, B)$p.value */
+}
+
+/* the change rule: significance, the 2% floor, k x CoV, too few samples, zero variance */
+static void test_judge(void)
+{
+	struct sample_stats a, b;
+	struct judgement j;
 
 	/* rule: 20% slower latency, 1% noise, n=5 -> regression */
 	double base[] = { 100, 101, 99, 100.5, 99.5 }, slow[] = { 120, 121, 119, 120.5, 119.5 };
@@ -110,9 +126,21 @@ int main(void)
 	CHECK(j.verdict == V_REGRESSION && j.p == 0, "verdict %s", verdict_name(j.verdict));
 	stats_judge(&a, &a, DIR_LOWER_BETTER, 2, 0.05, &j);
 	CHECK(j.verdict == V_NO_CHANGE && j.p == 1, "verdict %s", verdict_name(j.verdict));
+}
 
+static void test_direction(void)
+{
 	CHECK(metric_direction("sga-bench.ptshare.saving_vs_shmem_pct") == DIR_HIGHER_BETTER, "saving");
 	CHECK(metric_direction("overhead.x.overhead_ratio") == DIR_LOWER_BETTER, "overhead");
 	CHECK(metric_direction("pt_bytes_per_gib_mapped") == DIR_LOWER_BETTER, "per gib");
+}
+
+int main(void)
+{
+	RUN(test_describe);
+	RUN(test_t_distribution);
+	RUN(test_welch);
+	RUN(test_judge);
+	RUN(test_direction);
 	return unit_done("test_stats");
 }

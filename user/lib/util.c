@@ -217,3 +217,18 @@ void host_info_get(struct host_info *h)
 	h->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	h->mem_bytes = (unsigned long long)meminfo_kb("MemTotal") * 1024ULL;
 }
+
+char *path_lookup(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin"), *save = NULL;
+	char *found = NULL;
+
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save))
+		if (asprintf(&found, "%s/%s", d, prog) > 0 && access(found, X_OK)) {
+			free(found);
+			found = NULL;
+		}
+	free(copy);
+	return found;
+}

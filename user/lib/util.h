@@ -36,6 +36,12 @@ int vmstat_read(const char *name, unsigned long long *val);
 /* /proc/PID/comm into buf (16 bytes); -1 if gone. */
 int proc_comm(pid_t pid, char *buf, size_t len);
 
+/*
+ * The executable PROG (a bare name) in $PATH, the way execvp would find it,
+ * in a malloc'd string; NULL when there is none.
+ */
+char *path_lookup(const char *prog);
+
 /* Monotonic and wall clocks. */
 uint64_t now_ns(void);
 double wall_time(void);
