@@ -28,19 +28,24 @@ static bool has_line(const char *text, const char *line)
 	return p && (p == text || p[-1] == '\n') && p[strlen(line)] == '\n';
 }
 
-int main(void)
+static struct prom_state *declared(void)
 {
 	struct prom_state *ps = prom_new();
-	struct json_object *doc;
-	size_t len;
-	char *t;
 
 	prom_add_tracer(ps, "faultlat", "tracepoint");
 	prom_add_tracer(ps, "vmalock", "tracepoint");
 	prom_add_tracer(ps, "ptmem", "tracepoint");
 	prom_add_tracer(ps, "ptshare", "tracepoint");
-	t = prom_render(ps, &len);
-	/* before any document: 2 x 3 histograms of 27 bounds + Inf, every family with HELP */
+	return ps;
+}
+
+/* before any document: every series, 2 x 3 histograms of 27 bounds + Inf, HELP per family */
+static void test_declared(void)
+{
+	struct prom_state *ps = declared();
+	size_t len;
+	char *t = prom_render(ps, &len);
+
 	CHECK(count_lines(t, "mmscope_faultlat_latency_seconds_bucket{") == 6 * (PROM_LE_N + 1),
 	      "%d bucket lines", count_lines(t, "mmscope_faultlat_latency_seconds_bucket{"));
 	CHECK(has_line(t, "mmscope_faultlat_latency_seconds_bucket{major=\"true\",path=\"kernel\",le=\"2.55e-07\"} 0"),
@@ -54,6 +59,15 @@ int main(void)
 	CHECK(count_lines(t, "# HELP ") == count_lines(t, "# TYPE "), "HELP per TYPE");
 	CHECK(!strstr(t, "per_second") && !strstr(t, "p99") && !strstr(t, "latency_total"), "no derived gauges");
 	free(t);
+	prom_free(ps);
+}
+
+static void test_folded(void)
+{
+	struct prom_state *ps = declared();
+	struct json_object *doc;
+	size_t len;
+	char *t;
 
 	/* two faultlat intervals: rows [512,1023] and [2^40, 2^41-1] */
 	for (int i = 0; i < 2; i++) {
@@ -105,5 +119,11 @@ int main(void)
 	CHECK(has_line(t, "mmscope_last_collection_timestamp_seconds 1234.500000"), "collection time");
 	free(t);
 	prom_free(ps);
+}
+
+int main(void)
+{
+	RUN(test_declared);
+	RUN(test_folded);
 	return unit_done("promtext");
 }
