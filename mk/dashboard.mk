@@ -14,7 +14,7 @@ $(OUT)/commit.stamp: FORCE | $(OUT)
 .PHONY: FORCE
 FORCE:
 
-RESULTS_OBJS := $(OUT)/user/run.o $(OUT)/user/export.o $(OUT)/user/dashboard.o
+RESULTS_OBJS := $(OUT)/user/run.o $(OUT)/user/export_json.o $(OUT)/lib/promtext.o $(OUT)/user/dashboard.o
 $(RESULTS_OBJS): CFLAGS += -DMMSCOPE_COMMIT='"$(MMSCOPE_GIT_DESC)"'
 $(RESULTS_OBJS): $(OUT)/commit.stamp
 
