@@ -61,7 +61,8 @@ static int dash_parse(int key, const char *arg, void *ctx)
 	case OPT_ALPHA: {
 		double v = strtod(arg, &end);
 
-		if (*end || end == arg || !(v >= 0) || (key == OPT_ALPHA && !(v > 0 && v < 1))) {
+		if (*end || end == arg || !(v >= 0) || !(v <= 100) ||	/* inf was taken */
+		    (key == OPT_ALPHA && !(v > 0 && v < 1))) {
 			err_msg("dashboard: --%s '%s' is out of range", key == OPT_K ? "k" : "alpha", arg);
 			return -1;
 		}

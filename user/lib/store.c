@@ -788,9 +788,19 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 		int cap = 0;
 
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			int64_t id = strtoll(t, NULL, 10), *got;
-			int k = collect_ids(st->db, "SELECT id FROM runs WHERE id = ?", t, &got);
+			int64_t id, *got;
+			int k;
 
+			errno = 0;
+			id = strtoll(t, NULL, 10);
+			if (errno) {	/* not clamped to INT64_MAX: no such run can exist */
+				fail(err, errlen, "run id '%s' is out of range", t);
+				free(copy);
+				free(*ids);
+				*ids = NULL;
+				return -1;
+			}
+			k = collect_ids(st->db, "SELECT id FROM runs WHERE id = ?", t, &got);
 			free(got);
 			if (k <= 0) {
 				free(copy);
