@@ -23,6 +23,7 @@
 
 #include "commands.h"
 #include "jsonout.h"
+#include "outfile.h"
 #include "opts.h"
 #include "store.h"
 #include "tracer.h"
@@ -113,8 +114,8 @@ static int export_json(struct export_opts *eo, struct common_opts *o)
 	struct json_object *doc, *runs;
 	int64_t *ids = NULL;
 	int n = 0, rc = 0;
-	char err[1024], tmp[4096];
-	FILE *f = stdout;
+	char err[1024];
+	struct outfile of;
 
 	st = store_open(eo->db, err, sizeof(err));
 	if (!st) {
@@ -150,27 +151,20 @@ static int export_json(struct export_opts *eo, struct common_opts *o)
 			json_object_array_add(runs, store_get_run(st, ids[i]));
 	}
 	json_object_object_add(doc, "runs", runs);
-	if (eo->out) {
-		/* write beside and rename: a failed export leaves no partial file */
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", eo->out, getpid());
-		f = fopen(tmp, "w");
-		if (!f) {
-			err_msg("export: %s: %s", eo->out, strerror(errno));
-			rc = 2;
-			goto out;
-		}
+	/* beside and renamed, checked: a failed export leaves no partial file */
+	if (outfile_open(&of, eo->out, err, sizeof(err)) < 0) {
+		err_msg("export: %s", err);
+		rc = 2;
+		goto out;
 	}
-	fprintf(f, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-	if (eo->out) {
-		if (fclose(f) || rename(tmp, eo->out)) {
-			err_msg("export: %s: %s", eo->out, strerror(errno));
-			unlink(tmp);
-			rc = 2;
-		} else {
-			fprintf(stderr, "mmscope: export: %zu run%s written to %s\n",
-				json_object_array_length(runs),
-				json_object_array_length(runs) == 1 ? "" : "s", eo->out);
-		}
+	fprintf(of.f, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+	if (outfile_close(&of, err, sizeof(err)) < 0) {
+		err_msg("export: %s", err);
+		rc = 2;
+	} else if (eo->out) {
+		fprintf(stderr, "mmscope: export: %zu run%s written to %s\n",
+			json_object_array_length(runs),
+			json_object_array_length(runs) == 1 ? "" : "s", eo->out);
 	}
 out:
 	json_object_put(doc);
