@@ -8,6 +8,7 @@ PKGS=(make gcc clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev
       libzstd-dev libjson-c-dev libsqlite3-dev libssl-dev sqlite3 pkg-config dwarves
       linux-perf procps util-linux jq)
 PKGS+=(libjs-chart.js chromium prometheus nodejs curl)	# results layer: dashboard Chart.js, its headless-browser test, the Prometheus exporter test
+PKGS+=(libclang-rt-19-dev)	# make fuzz: libFuzzer and the sanitizer runtimes of clang-19
 PKGS+=(${MMSCOPE_EXTRA_PKGS:-})
 
 missing=()

@@ -332,9 +332,11 @@ static const char *const qualifiers[] = { "task_mode", "tasks", "threads", "proc
 /* "4G", "512M", "6K" or plain bytes: a size as --sga takes it, without a '.'. */
 static void size_label(double b, char *out, size_t len)
 {
-	unsigned long long v = (unsigned long long)b;
+	unsigned long long v;
 
-	if (!isfinite(b) || b <= 0 || (double)v != b)
+	/* checked before the conversion: NaN or past 2^64 converts undefined */
+	if (!isfinite(b) || b <= 0 || b >= 18446744073709551616.0 ||
+	    (double)(v = (unsigned long long)b) != b)
 		snprintf(out, len, "unknown");
 	else if (v % (1ULL << 30) == 0)
 		snprintf(out, len, "%lluG", v >> 30);
