@@ -57,6 +57,16 @@ mknod "$TMP/null" c 1 3 || fail "cannot mknod a /dev/null node"
 "$MMSCOPE" export --json -o "$TMP/null" 2>"$TMP/e" || fail "export -o NULLDEV: $(cat "$TMP/e")"
 [ -c "$TMP/null" ] || fail "export -o replaced a /dev/null node with a file"
 
+# a link is followed (the file it names is replaced, even when it does not
+# exist yet), and a replaced file keeps its permissions
+ln -s target.json "$TMP/link.json"
+"$MMSCOPE" export --json -o "$TMP/link.json" 2>"$TMP/e" || fail "export -o LINK: $(cat "$TMP/e")"
+[ -L "$TMP/link.json" ] && cmp -s "$TMP/target.json" "$TMP/all.json" ||
+	fail "export -o through a dangling link: $(ls -l "$TMP" | grep json)"
+chmod 600 "$TMP/target.json"
+"$MMSCOPE" export --json -o "$TMP/link.json" 2>"$TMP/e" || fail "export -o LINK again: $(cat "$TMP/e")"
+[ "$(stat -c %a "$TMP/target.json")" = 600 ] || fail "replacing changed the mode to $(stat -c %a "$TMP/target.json")"
+
 # a nearly full filesystem
 MNT="$TMP/small"
 mkdir "$MNT"

@@ -75,10 +75,27 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	/* a link: replace the file it names, not the link */
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		char *real = realpath(path, NULL);
+		char *real = realpath(path, NULL), target[PATH_MAX];
+		ssize_t n;
 
-		if (real && strlen(real) < sizeof(o->path))
+		if (real && strlen(real) < sizeof(o->path)) {
 			snprintf(o->path, sizeof(o->path), "%s", real);
+		} else if (!real && (n = readlink(path, target, sizeof(target) - 1)) > 0) {
+			/* a dangling link: create what it names, as `> link` would */
+			char *copy = strdup(path);
+
+			int len;
+
+			target[n] = '\0';
+			if (copy && target[0] != '/')
+				len = snprintf(o->path, sizeof(o->path), "%s/%.*s", dirname(copy),
+					       (int)(sizeof(o->path) / 2), target);
+			else
+				len = snprintf(o->path, sizeof(o->path), "%s", target);
+			free(copy);
+			if (len < 0 || (size_t)len >= sizeof(o->path))
+				return failf(err, errlen, path, ENAMETOOLONG);
+		}
 		free(real);
 	}
 	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
