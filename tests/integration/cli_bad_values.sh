@@ -45,8 +45,8 @@ printf 'workload = true\ntimeout = inf\n' >"$TMP/i.scn"
 bad2 "mmscope: " "scenario timeout = inf" "$MMSCOPE" run --dry-run "$TMP/i.scn"
 
 # run's and dashboard's own numbers
-bad2 "mmscope: run: " "run --repeats 4294967297" "$MMSCOPE" run --dry-run --repeats 4294967297 "$TMP/t.scn"
-bad2 "mmscope: dashboard: " "dashboard --k inf" "$MMSCOPE" dashboard --k inf -o "$TMP/d.html"
+bad2 "mmscope: run: --repeats" "run --repeats 4294967297" "$MMSCOPE" run --dry-run --repeats 4294967297 "$TMP/t.scn"
+bad2 "mmscope: dashboard: --k" "dashboard --k inf" "$MMSCOPE" dashboard --k inf -o "$TMP/d.html"
 [ ! -e "$TMP/d.html" ] || fail "dashboard --k inf wrote a page"
 
 # a run id that does not fit int64 is not clamped to the largest one
@@ -55,8 +55,8 @@ grep -q "99999999999999999999" "$TMP/e" || fail "runs: the error does not name t
 grep -q "9223372036854775807" "$TMP/e" && fail "runs: the id was clamped: $(cat "$TMP/e")"
 
 # an option that would be ignored is an error
-bad2 "mmscope: export: " "export --json --max-requests" "$MMSCOPE" export --json --max-requests 3
-bad2 "mmscope: export: " "export --json --tracers" "$MMSCOPE" export --json --tracers vmalock
+bad2 "mmscope: export: --max-requests" "export --json --max-requests" "$MMSCOPE" export --json --max-requests 3
+bad2 "mmscope: export: --tracers" "export --json --tracers" "$MMSCOPE" export --json --tracers vmalock
 
 # pfbench
 bad2 "pfbench: " "pfbench anon -d inf" "$BUILD/pfbench" anon -d inf
