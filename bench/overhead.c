@@ -65,7 +65,8 @@
 
 static double seconds = 0.5;
 static int repeats = 20;
-static const char *mmscope = "build/mmscope";
+/* --mmscope, else the mmscope beside this binary (mmscope_beside_exe()) */
+static const char *mmscope;
 /* --mode for every tracer started (auto|precise|tracepoint) */
 static const char *tracer_mode = "auto";
 static char *tracers[MAX_TRACERS] = { "vmalock", "faultlat", "ptmem" };
@@ -612,7 +613,7 @@ static void usage(FILE *f)
 "  --floor            also empty BPF programs on the bracket's hooks (the floor)\n"
 "  --floor-pairs      measure the floor in pairs of runs like the tracers, not in\n"
 "                     50 ms windows (where attaching and detaching is slow)\n"
-"  --mmscope PATH     mmscope binary (default build/mmscope)\n"
+"  --mmscope PATH     mmscope binary (default: mmscope in this binary's directory)\n"
 "  --mode MODE        the tracers' --mode: auto (default), precise, tracepoint\n"
 "  --json             one result document (docs/json-schema.md)\n"
 "  --verbose          every pair on stderr as it is measured\n"
@@ -626,16 +627,69 @@ static void usage(FILE *f)
 		TARGET_COST * 100);
 }
 
-static int parse_list(char *s, int *out, int max)
+/* --threads "1,2": counts 1..64, each once; -1 on anything else. */
+static int parse_threads(const char *arg, int *out, int max)
 {
-	int n = 0;
+	char buf[256], why[128], *names[MAX_THR];
+	int n = parse_name_list(arg, buf, sizeof(buf), names, max, why, sizeof(why));
 
-	for (char *t = strtok(s, ","); t; t = strtok(NULL, ",")) {
-		if (n == max || atoi(t) < 1 || atoi(t) > 64)
+	for (int i = 0; i < n; i++) {
+		long v;
+
+		if (parse_long(names[i], 1, 64, &v) < 0)
 			return -1;
-		out[n++] = atoi(t);
+		out[i] = (int)v;
 	}
 	return n;
+}
+
+static const char *const known_tracers[] = { "vmalock", "faultlat", "ptmem", "ptshare" };
+
+/* --tracers "vmalock,ptmem": known tracers, each once; prints the error. */
+static int parse_tracers(const char *arg)
+{
+	static char buf[256];
+	char why[128];
+	int n = parse_name_list(arg, buf, sizeof(buf), tracers, MAX_TRACERS, why, sizeof(why));
+
+	if (n < 0) {
+		err_msg("overhead: --tracers '%s': %s", arg, why);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(known_tracers); k++)
+			if (!strcmp(tracers[i], known_tracers[k]))
+				break;
+		if (k == ARRAY_SIZE(known_tracers)) {
+			err_msg("overhead: --tracers: unknown tracer '%s' (vmalock, faultlat, ptmem, ptshare)",
+				tracers[i]);
+			return -1;
+		}
+	}
+	ntracers = n;
+	return 0;
+}
+
+/*
+ * The mmscope beside this binary (build/overhead -> build/mmscope), so the
+ * bench works from any directory; NULL if /proc/self/exe is unreadable.
+ */
+static const char *mmscope_beside_exe(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/mmscope"));
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash)
+		return NULL;
+	strcpy(slash, "/mmscope");
+	return path;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -770,24 +824,45 @@ int main(int argc, char **argv)
 	long long avail;
 	struct json_object *doc = NULL, *rows = NULL;
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		long v;
+
 		switch (c) {
-		case 's': seconds = parse_seconds(optarg); break;
-		case 'r': repeats = atoi(optarg); break;
-		case 't':
-			nthreads_list = parse_list(optarg, threads_list, MAX_THR);
-			break;
-		case 'T':
-			ntracers = 0;
-			for (char *t = strtok(optarg, ","); t; t = strtok(NULL, ",")) {
-				if (ntracers == MAX_TRACERS) {
-					ntracers = -1;
-					break;
-				}
-				tracers[ntracers++] = t;
+		case 's':
+			seconds = parse_seconds(optarg);
+			if (!(seconds >= 0.01 && seconds <= 3600)) {
+				err_msg("overhead: --seconds '%s' must be a time from 10ms to 1h", optarg);
+				return 2;
 			}
 			break;
-		case 'm': mmscope = optarg; break;
+		case 'r':
+			if (parse_long(optarg, 1, MAX_REP, &v) < 0) {
+				err_msg("overhead: --repeats '%s' must be a whole number from 1 to %d",
+					optarg, MAX_REP);
+				return 2;
+			}
+			repeats = (int)v;
+			break;
+		case 't':
+			nthreads_list = parse_threads(optarg, threads_list, MAX_THR);
+			if (nthreads_list < 1) {
+				err_msg("overhead: --threads '%s' must be up to %d different thread counts "
+					"from 1 to 64, comma-separated", optarg, MAX_THR);
+				return 2;
+			}
+			break;
+		case 'T':
+			if (parse_tracers(optarg) < 0)
+				return 2;
+			break;
+		case 'm':
+			if (!*optarg) {
+				err_msg("overhead: --mmscope needs a path");
+				return 2;
+			}
+			mmscope = optarg;
+			break;
 		case 'M':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "precise") &&
 			    strcmp(optarg, "tracepoint")) {
@@ -811,14 +886,25 @@ int main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case ':':
+			err_msg("overhead: option '%s' needs a value (see --help)", argv[optind - 1]);
+			return 2;
+		default:
+			err_msg("overhead: unknown option '%s' (see --help)", argv[optind - 1]);
+			return 2;
 		}
 	}
-	if (seconds <= 0 || repeats < 1 || repeats > MAX_REP || nthreads_list < 1 ||
-	    ntracers < 1) {
-		err_msg("overhead: bad --seconds, --repeats (1..%d), --threads or --tracers (1..%d)",
-			MAX_REP, MAX_TRACERS);
+	if (optind < argc) {
+		err_msg("overhead: unexpected argument '%s' (see --help)", argv[optind]);
 		return 2;
+	}
+	if (!mmscope) {
+		mmscope = mmscope_beside_exe();
+		if (!mmscope) {
+			err_msg("overhead: cannot find mmscope beside this binary (/proc/self/exe "
+				"unreadable); pass --mmscope PATH");
+			return 1;
+		}
 	}
 	if (access(mmscope, X_OK)) {
 		err_msg("overhead: %s: %s (build it or pass --mmscope)", mmscope, strerror(errno));

@@ -117,6 +117,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 	long v;
 	int o, i;
 	bool any = false;
+	const char *fault_opt = NULL;	/* an option only the fault tests use */
 
 	c->threads = true;
 	c->sweep[0] = 1;
@@ -128,6 +129,10 @@ static int parse_args(int argc, char **argv, struct config *c)
 	c->vmas = 100000;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":m:t:s:d:r:w:k:h", lo, NULL)) != -1) {
+		if (o != O_TEST && o != 'k' && o != O_JSON && o != 'h' && o != ':' && o != '?')
+			for (i = 0; lo[i].name; i++)
+				if (lo[i].val == o)
+					fault_opt = lo[i].name;
 		switch (o) {
 		case O_TEST:
 			if (parse_test(c, optarg))
@@ -215,6 +220,17 @@ static int parse_args(int argc, char **argv, struct config *c)
 	}
 	if (!any)
 		c->tests[PF_ANON] = true;
+	/* an option no selected test uses is a mistake, not something to ignore */
+	for (i = 0, any = false; i < PF_NR_TESTS; i++)
+		any |= c->tests[i];
+	if (c->vmas_given && !c->vma_footprint) {
+		bench_err("--vmas applies to vma-footprint only (see --help)");
+		return -1;
+	}
+	if (fault_opt && !any) {
+		bench_err("--%s does not apply to vma-footprint (see --help)", fault_opt);
+		return -1;
+	}
 	if (c->tests[PF_CONTENTION] && !c->threads) {
 		/* Another process's mmap cannot contend with our mm's VMAs. */
 		if (c->tests[PF_ANON] && c->tests[PF_SHARED_FILE]) {

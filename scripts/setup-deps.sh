@@ -10,6 +10,7 @@ PKGS=(make gcc clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev
 PKGS+=(libjs-chart.js chromium prometheus nodejs curl)	# results layer: dashboard Chart.js, its headless-browser test, the Prometheus exporter test
 PKGS+=(bpftrace)	# overhead --peer bpftrace and the docs' cross-check one-liners
 PKGS+=(python3)	# the exporter tests' clients (export_http.sh, export_prometheus.sh)
+PKGS+=(libclang-rt-19-dev)	# make fuzz: libFuzzer and the sanitizer runtimes of clang-19
 PKGS+=(${MMSCOPE_EXTRA_PKGS:-})
 
 missing=()

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "headline.h"
 #include "opts.h"
+#include "outfile.h"
 #include "store.h"
 #include "util.h"
 
@@ -66,7 +67,8 @@ static int dash_parse(int key, const char *arg, void *ctx)
 	case OPT_ALPHA: {
 		double v = strtod(arg, &end);
 
-		if (*end || end == arg || !(v >= 0) || (key == OPT_ALPHA && !(v > 0 && v < 1))) {
+		if (*end || end == arg || !(v >= 0) || !(v <= 100) ||	/* inf was taken */
+		    (key == OPT_ALPHA && !(v > 0 && v < 1))) {
 			err_msg("dashboard: --%s '%s' is out of range", key == OPT_K ? "k" : "alpha", arg);
 			return -1;
 		}
@@ -522,20 +524,17 @@ static int write_page(const char *path, const char *json, char *err, size_t errl
 	const char *mark_js = "@@MMSCOPE_CHARTJS@@", *mark_data = "@@MMSCOPE_DATA@@";
 	const char *pj = memmem(tpl, end - tpl, mark_js, strlen(mark_js));
 	const char *pd = memmem(tpl, end - tpl, mark_data, strlen(mark_data));
-	char tmp[4096];
+	struct outfile of;
 	FILE *f;
-	int ok;
 
 	if (!pj || !pd || pd < pj) {
 		snprintf(err, errlen, "the built-in page template lacks its markers (rebuild mmscope)");
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* beside and renamed, every write checked (outfile.h) */
+	if (outfile_open(&of, path, err, errlen) < 0)
 		return -1;
-	}
+	f = of.f;
 	fwrite(tpl, 1, pj - tpl, f);
 	fwrite(mmscope_chartjs, 1, mmscope_chartjs_end - mmscope_chartjs, f);
 	pj += strlen(mark_js);
@@ -543,12 +542,8 @@ static int write_page(const char *path, const char *json, char *err, size_t errl
 	put_script_json(f, json);
 	pd += strlen(mark_data);
 	fwrite(pd, 1, end - pd, f);
-	ok = !ferror(f);
-	if (fclose(f) || !ok || rename(tmp, path)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (outfile_close(&of, err, errlen) < 0)
 		return -1;
-	}
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 
 struct export_opts {
 	const char *db, *out, *listen, *tracers;
+	const char *listen_opt;	/* the last --listen-only option given, for --json's error */
 	bool json, listen_set, allow_remote;
 	double duration, interval;
 	long max_requests;
@@ -61,8 +62,12 @@ static const struct extra_opt export_extra[] = {
 static int export_parse(int key, const char *arg, void *ctx)
 {
 	struct export_opts *o = ctx;
-	char *end;
 
+	if (key == OPT_TRACERS || key == OPT_REMOTE || key == OPT_INTERVAL ||
+	    key == OPT_DURATION || key == OPT_MAXREQ)
+		for (const struct extra_opt *e = export_extra; e->opt.name; e++)
+			if (e->opt.val == key)
+				o->listen_opt = e->opt.name;
 	switch (key) {
 	case OPT_JSON: o->json = true; return 0;
 	case 'o': o->out = arg; return 0;
@@ -84,8 +89,7 @@ static int export_parse(int key, const char *arg, void *ctx)
 		return 0;
 	}
 	case OPT_MAXREQ:
-		o->max_requests = strtol(arg, &end, 10);
-		if (*end || end == arg || o->max_requests <= 0) {
+		if (parse_long(arg, 1, 1000000000, &o->max_requests) < 0) {
 			err_msg("export: --max-requests '%s' must be a positive number", arg);
 			return -1;
 		}
@@ -295,7 +299,15 @@ int cmd_export(int argc, char **argv)
 			err_msg("export: --listen takes no run selectors");
 			return 2;
 		}
+		if (eo.out) {
+			err_msg("export: --output goes with --json, not --listen");
+			return 2;
+		}
 		return export_listen(&eo);
+	}
+	if (eo.listen_opt) {	/* would be ignored: say so rather than do less than asked */
+		err_msg("export: --%s goes with --listen, not --json", eo.listen_opt);
+		return 2;
 	}
 	if (eo.out && !*eo.out) {
 		err_msg("export: --output needs a file name");

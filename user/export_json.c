@@ -3,13 +3,12 @@
  * mmscope export --json: the selected stored runs as one mmscope-runs/1
  * document, which `mmscope import` reads on another machine (docs/store.md).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "export.h"
+#include "outfile.h"
 #include "store.h"
 #include "util.h"
 
@@ -23,8 +22,8 @@ int export_runs_json(const char *db, const char *out, int nsel, const char *cons
 	struct json_object *doc, *runs;
 	int64_t *ids = NULL;
 	int n = 0, rc = 0;
-	char err[1024], tmp[4096];
-	FILE *f = stdout;
+	char err[1024];
+	struct outfile of;
 
 	st = store_open_readonly(db, err, sizeof(err));
 	if (!st) {
@@ -60,27 +59,20 @@ int export_runs_json(const char *db, const char *out, int nsel, const char *cons
 			json_object_array_add(runs, store_get_run(st, ids[i]));
 	}
 	json_object_object_add(doc, "runs", runs);
-	if (out) {
-		/* write beside and rename: a failed export leaves no partial file */
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, getpid());
-		f = fopen(tmp, "w");
-		if (!f) {
-			err_msg("export: %s: %s", out, strerror(errno));
-			rc = 2;
-			goto out;
-		}
+	/* beside and renamed, checked: a failed export leaves no partial file */
+	if (outfile_open(&of, out, err, sizeof(err)) < 0) {
+		err_msg("export: %s", err);
+		rc = 2;
+		goto out;
 	}
-	fprintf(f, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-	if (out) {
-		if (fclose(f) || rename(tmp, out)) {
-			err_msg("export: %s: %s", out, strerror(errno));
-			unlink(tmp);
-			rc = 2;
-		} else {
-			fprintf(stderr, "mmscope: export: %zu run%s written to %s\n",
-				json_object_array_length(runs),
-				json_object_array_length(runs) == 1 ? "" : "s", out);
-		}
+	fprintf(of.f, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+	if (outfile_close(&of, err, sizeof(err)) < 0) {
+		err_msg("export: %s", err);
+		rc = 2;
+	} else if (out) {
+		fprintf(stderr, "mmscope: export: %zu run%s written to %s\n",
+			json_object_array_length(runs),
+			json_object_array_length(runs) == 1 ? "" : "s", out);
 	}
 out:
 	json_object_put(doc);

@@ -61,12 +61,12 @@ static const struct extra_opt run_extra[] = {
 static int run_parse(int key, const char *arg, void *ctx)
 {
 	struct run_opts *o = ctx;
-	char *end;
+	long n;
 
 	switch (key) {
 	case OPT_TAG:
-		if (!*arg || strlen(arg) > 64 || strpbrk(arg, " \t\n,:")) {
-			err_msg("run: --tag '%s' must be 1-64 characters without blanks, ',' or ':'", arg);
+		if (!tag_is_valid(arg)) {
+			err_msg("run: --tag '%s' must be " TAG_RULE, arg);
 			return -1;
 		}
 		o->tag = arg;
@@ -78,20 +78,17 @@ static int run_parse(int key, const char *arg, void *ctx)
 		o->dry_run = true;
 		return 0;
 	case OPT_DB_TIMEOUT:
-		errno = 0;
-		o->db_timeout = strtod(arg, &end);
-		if (errno || *end || end == arg || !(o->db_timeout >= 0.1 && o->db_timeout <= 86400)) {
+		if (parse_double(arg, 0.1, 86400, &o->db_timeout) < 0) {
 			err_msg("run: --db-timeout '%s' must be 0.1 to 86400 seconds", arg);
 			return -1;
 		}
 		return 0;
 	case OPT_REPEATS:
-		errno = 0;
-		o->repeats = (int)strtol(arg, &end, 10);
-		if (errno || *end || o->repeats < 1 || o->repeats > 1000) {
+		if (parse_long(arg, 1, 1000, &n) < 0) {	/* (int)strtol took 2^32+1 as 1 */
 			err_msg("run: --repeats '%s' must be 1 to 1000", arg);
 			return -1;
 		}
+		o->repeats = (int)n;
 		return 0;
 	}
 	return -1;

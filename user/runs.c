@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "headline.h"
 #include "opts.h"
+#include "outfile.h"
 #include "store.h"
 #include "util.h"
 
@@ -71,6 +72,7 @@ int cmd_runs(int argc, char **argv)
 	int64_t *ids = NULL;
 	int n = 0, rc;
 	char err[1024];
+	struct outfile of;
 
 	rc = opts_parse(argc, argv, &desc, &o);
 	if (rc)
@@ -122,6 +124,7 @@ int cmd_runs(int argc, char **argv)
 		return 0;
 	}
 	rows = store_list(st, ids, n);
+	outfile_open(&of, NULL, err, sizeof(err));	/* standard output: cannot fail */
 	if (ro.json) {
 		printf("%s\n", json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN));
 	} else if (!json_object_array_length(rows)) {
@@ -142,8 +145,12 @@ int cmd_runs(int argc, char **argv)
 			       str(r, "status"), str(r, "metrics"), str(r, "mmscope_commit"));
 		}
 	}
+	if (outfile_close(&of, err, sizeof(err)) < 0) {	/* a full disk is not "listed" */
+		err_msg("runs: %s", err);
+		rc = 2;
+	}
 	json_object_put(rows);
 	free(ids);
 	store_close(st);
-	return 0;
+	return rc;
 }

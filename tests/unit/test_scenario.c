@@ -106,7 +106,34 @@ int main(void)
 	expect_error("workload =\n", ":1: workload is empty");
 	expect_error("repeats = 2\n", ": no 'workload = ...' line");
 	expect_error("workload = x\ntimeout = soon\n",
-		     ":2: timeout 'soon' must be a time in seconds (s, ms, m accepted)");
+		     ":2: timeout 'soon' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
+	/* issue 12: nan passed --dry-run, 1e12 never started the workload */
+	expect_error("workload = x\ntimeout = nan\n",
+		     ":2: timeout 'nan' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
+	expect_error("workload = x\ntimeout = inf\n",
+		     ":2: timeout 'inf' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
+	expect_error("workload = x\ntimeout = 0\n",
+		     ":2: timeout '0' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
+	expect_error("workload = x\ntimeout = 8d\n",
+		     ":2: timeout '8d' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
+	expect_error("workload = x\ntimeout = 169h\n",
+		     ":2: timeout '169h' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
+	expect_error("workload = x\nsettle = 1e12\n",
+		     ":2: settle '1e12' must be a time from 0 to 1 hour (s, ms, m, h accepted)");
+	expect_error("workload = x\nsettle = nan\n",
+		     ":2: settle 'nan' must be a time from 0 to 1 hour (s, ms, m, h accepted)");
+	expect_error("workload = x\nsettle = -1\n",
+		     ":2: settle '-1' must be a time from 0 to 1 hour (s, ms, m, h accepted)");
+	expect_error("workload = x\nrepeats = 4294967297\n",
+		     ":2: repeats '4294967297' must be a whole number from 1 to 1000");
+	expect_error("workload = x\nrepeats = nan\n",
+		     ":2: repeats 'nan' must be a whole number from 1 to 1000");
+	path = write_file("t.scn", "workload = x\ntimeout = 168h\nsettle = 1h\n");
+	CHECK(scenario_load(path, &s, err, sizeof(err)) == 0 && s.timeout_s == 168 * 3600.0 &&
+	      s.settle_s == 3600, "the longest timeout and settle refused: %s", err);
+	path = write_file("t.scn", "workload = x\nsettle = 0\n");
+	CHECK(scenario_load(path, &s, err, sizeof(err)) == 0 && s.settle_s == 0,
+	      "settle = 0 refused: %s", err);
 	expect_error("workload = x\nname = two words\n",
 		     ":2: name 'two words' must be one word of at most 127 characters");
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,24 +39,48 @@ const char *mode_name(enum attach_mode m)
 	}
 }
 
+/*
+ * The number at the start of s, as written by a person: digits with an
+ * optional fraction and exponent. strtod alone would also take "inf",
+ * "nan", hex, a sign and leading blanks; none of those is a time or a size
+ * anyone means, and inf/nan turned into endless loops (issue 12).
+ * Returns 0 and sets *v and *end, or -1.
+ */
+static int plain_number(const char *s, double *v, char **end)
+{
+	if (!((*s >= '0' && *s <= '9') || *s == '.'))
+		return -1;
+	errno = 0;
+	*v = strtod(s, end);
+	if (errno || *end == s || !isfinite(*v))
+		return -1;
+	for (const char *p = s; p < *end; p++)
+		if (!strchr("0123456789.eE+-", *p))
+			return -1;	/* "0x10", "0x1p3" */
+	return 0;
+}
+
 double parse_seconds(const char *s)
 {
 	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (plain_number(s, &v, &end) < 0)
 		return -1;
 	if (*end == '\0' || !strcmp(end, "s"))
-		return v;
-	if (!strcmp(end, "ms"))
-		return v / 1000.0;
-	if (!strcmp(end, "m"))
-		return v * 60.0;
-	if (!strcmp(end, "h"))
-		return v * 3600.0;
-	return -1;
+		;
+	else if (!strcmp(end, "ms"))
+		v /= 1000.0;
+	else if (!strcmp(end, "m"))
+		v *= 60.0;
+	else if (!strcmp(end, "h"))
+		v *= 3600.0;
+	else
+		return -1;
+	/* past a year is a typo, and 1e19 s would overflow the ns clocks */
+	if (!isfinite(v) || v < 0 || v > PARSE_SECONDS_MAX)
+		return -1;
+	return v;
 }
 
 int parse_size(const char *s, unsigned long long *bytes)
@@ -64,9 +89,7 @@ int parse_size(const char *s, unsigned long long *bytes)
 	double v;
 	double mult = 1;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (plain_number(s, &v, &end) < 0)
 		return -1;
 	switch (*end) {
 	case '\0': break;
@@ -78,8 +101,94 @@ int parse_size(const char *s, unsigned long long *bytes)
 	}
 	if (*end && strcasecmp(end, "B") && strcasecmp(end, "iB"))
 		return -1;
-	*bytes = (unsigned long long)(v * mult);
+	v *= mult;
+	/* the bound keeps the conversion defined; a fraction of a byte is a typo */
+	if (!isfinite(v) || v < 0 || v > (double)PARSE_SIZE_MAX || v != floor(v))
+		return -1;
+	*bytes = (unsigned long long)v;
 	return 0;
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	/* digits only, with a '-' where negatives are allowed: no blanks, no '+' */
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && min < 0)))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (plain_number(s, &v, &end) < 0 || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_name_list(const char *list, char *buf, size_t buflen, char **names, int max,
+		    char *why, size_t whylen)
+{
+	size_t len = strlen(list);
+	int n = 0;
+	char *p;
+
+	if (!len) {
+		snprintf(why, whylen, "the list is empty");
+		return -1;
+	}
+	if (len >= buflen) {
+		snprintf(why, whylen, "the list is too long");
+		return -1;
+	}
+	memcpy(buf, list, len + 1);
+	/* strtok would skip empty fields: "a,,b" and "a," are typos, say so */
+	for (p = buf;;) {
+		char *comma = strchr(p, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!*p) {
+			snprintf(why, whylen, "an empty name in the list");
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			if (!strcmp(names[i], p)) {
+				snprintf(why, whylen, "'%s' is listed twice", p);
+				return -1;
+			}
+		if (n == max) {
+			snprintf(why, whylen, "more than %d names", max);
+			return -1;
+		}
+		names[n++] = p;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return n;
+}
+
+bool tag_is_valid(const char *tag)
+{
+	size_t n = strlen(tag);
+
+	if (n < 1 || n > 64)
+		return false;
+	for (const char *p = tag; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == ',' || *p == ':')
+			return false;
+	return true;
 }
 
 static void print_opt(FILE *f, const struct extra_opt *e)
@@ -177,7 +286,7 @@ int opts_parse(int argc, char **argv, const struct cmd_desc *d,
 		case OPT_INTERVAL:
 			o->interval = parse_seconds(arg);
 			if (o->interval < 0.01) {
-				err_msg("%s: --interval '%s' must be a time >= 10ms",
+				err_msg("%s: --interval '%s' must be a time from 10ms to a year (e.g. 1, 500ms, 2m)",
 					d->name, arg);
 				return -1;
 			}
@@ -185,7 +294,7 @@ int opts_parse(int argc, char **argv, const struct cmd_desc *d,
 		case OPT_DURATION:
 			o->duration = parse_seconds(arg);
 			if (o->duration <= 0) {
-				err_msg("%s: --duration '%s' must be a positive time",
+				err_msg("%s: --duration '%s' must be a positive time of at most a year (e.g. 10, 2m, 1h)",
 					d->name, arg);
 				return -1;
 			}

@@ -50,9 +50,41 @@ int opts_parse(int argc, char **argv, const struct cmd_desc *desc,
 	       struct common_opts *o);
 void opts_usage(FILE *f, const struct cmd_desc *desc);
 const char *mode_name(enum attach_mode m);
-/* Parse "1", "0.5", "2s", "500ms", "1m" into seconds; -1 on error. */
+/* The longest time parse_seconds takes: a year (8760h). */
+#define PARSE_SECONDS_MAX (8760.0 * 3600)
+/* The largest size parse_size takes: 1 PiB. */
+#define PARSE_SIZE_MAX (1ULL << 50)
+/*
+ * Parse "1", "0.5", "2s", "500ms", "1m", "1h" into seconds; -1 on error:
+ * not a plain decimal number (inf, nan, hex, a sign, blanks), an unknown
+ * unit, or more than PARSE_SECONDS_MAX.
+ */
 double parse_seconds(const char *s);
-/* Parse "64M", "2G", "4096", "1.5GiB" into bytes; returns 0 on success. */
+/*
+ * Parse "64M", "2G", "4096", "1.5GiB" into bytes; returns 0 on success, -1
+ * for anything but a plain decimal number with an optional k/M/G/T (B, iB)
+ * suffix that comes to a whole number of bytes up to PARSE_SIZE_MAX.
+ */
 int parse_size(const char *s, unsigned long long *bytes);
+/* A decimal integer in [min, max], the whole string; 0 or -1. */
+int parse_long(const char *s, long min, long max, long *out);
+/* A plain decimal number (no inf/nan/hex) in [min, max]; 0 or -1. */
+int parse_double(const char *s, double min, double max, double *out);
+/*
+ * Split a comma-separated list ("vmalock,ptmem") into at most max names,
+ * copied into buf (names[i] point into it). An empty list, an empty name
+ * ("a,,b", "a,") and a name given twice are refused: returns the count, or
+ * -1 with the reason in why.
+ */
+int parse_name_list(const char *list, char *buf, size_t buflen, char **names, int max,
+		    char *why, size_t whylen);
+
+/*
+ * A run tag as `run --tag` and `import` take it (selectors split at ',' and
+ * ':', the tables at blanks): 1 to 64 characters, none of them a blank,
+ * control character, ',' or ':'.
+ */
+#define TAG_RULE "1-64 characters without blanks, ',' or ':'"
+bool tag_is_valid(const char *tag);
 
 #endif

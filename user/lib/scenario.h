@@ -15,6 +15,9 @@
 
 #define SCN_MAX_ARGS 64
 #define SCN_MAX_TRACERS 8
+/* Bounds of timeout (per repeat) and settle, in seconds. */
+#define SCN_TIMEOUT_MAX (7 * 24 * 3600.0)
+#define SCN_SETTLE_MAX 3600.0
 
 enum scn_kernel { SCN_KERNEL_HOST, SCN_KERNEL_PATCHED, SCN_KERNEL_PRISTINE };
 

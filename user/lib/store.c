@@ -484,9 +484,11 @@ static const char *const qualifiers[] = { "task_mode", "tasks", "threads", "proc
 /* "4G", "512M", "6K" or plain bytes: a size as --sga takes it, without a '.'. */
 static void size_label(double b, char *out, size_t len)
 {
-	unsigned long long v = (unsigned long long)b;
+	unsigned long long v;
 
-	if (!isfinite(b) || b <= 0 || (double)v != b)
+	/* checked before the conversion: NaN or past 2^64 converts undefined */
+	if (!isfinite(b) || b <= 0 || b >= 18446744073709551616.0 ||
+	    (double)(v = (unsigned long long)b) != b)
 		snprintf(out, len, "unknown");
 	else if (v % (1ULL << 30) == 0)
 		snprintf(out, len, "%lluG", v >> 30);
@@ -1237,9 +1239,19 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 		int cap = 0;
 
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			int64_t id = strtoll(t, NULL, 10), *got;
-			int k = collect_ids(st->db, "SELECT id FROM runs WHERE id = ?", t, &got);
+			int64_t id, *got;
+			int k;
 
+			errno = 0;
+			id = strtoll(t, NULL, 10);
+			if (errno) {	/* not clamped to INT64_MAX: no such run can exist */
+				fail(err, errlen, "run id '%s' is out of range", t);
+				free(copy);
+				free(*ids);
+				*ids = NULL;
+				return -1;
+			}
+			k = collect_ids(st->db, "SELECT id FROM runs WHERE id = ?", t, &got);
 			free(got);
 			if (k <= 0) {
 				free(copy);

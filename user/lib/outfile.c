@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Checked, atomic output files (outfile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "outfile.h"
+
+/* The stream's write: the whole buffer, retrying short writes; the first errno kept. */
+static ssize_t cookie_write(void *c, const char *buf, size_t len)
+{
+	struct outfile *o = c;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(o->fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!o->err)
+				o->err = n < 0 ? errno : EIO;
+			return done ? (ssize_t)done : -1;
+		}
+		done += n;
+	}
+	return done;
+}
+
+static FILE *checked_stream(struct outfile *o, int fd)
+{
+	cookie_io_functions_t io = { .write = cookie_write };
+
+	o->fd = fd;
+	return fopencookie(o, "w", io);
+}
+
+static int failf(char *err, size_t errlen, const char *path, int e)
+{
+	snprintf(err, errlen, "%s: %s", *path ? path : "standard output",
+		 e ? strerror(e) : "write error");
+	return -1;
+}
+
+int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = -1;
+	if (!path || !strcmp(path, "-")) {
+		FILE *f;
+
+		fflush(stdout);
+		f = checked_stream(o, STDOUT_FILENO);
+		if (!f)	/* out of memory: plain stdout, still flushed and checked */
+			return 0;
+		o->saved_stdout = stdout;
+		stdout = o->f = f;
+		return 0;
+	}
+	if (!*path) {
+		snprintf(err, errlen, "an empty file name");
+		return -1;
+	}
+	if (strlen(path) >= sizeof(o->path)) {
+		snprintf(err, errlen, "%.64s...: %s", path, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	/* a link: replace the file it names, not the link */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *real = realpath(path, NULL), target[PATH_MAX];
+		ssize_t n;
+
+		if (real && strlen(real) < sizeof(o->path)) {
+			snprintf(o->path, sizeof(o->path), "%s", real);
+		} else if (!real && (n = readlink(path, target, sizeof(target) - 1)) > 0) {
+			/* a dangling link: create what it names, as `> link` would */
+			char *copy = strdup(path);
+
+			int len;
+
+			target[n] = '\0';
+			if (copy && target[0] != '/')
+				len = snprintf(o->path, sizeof(o->path), "%s/%.*s", dirname(copy),
+					       (int)(sizeof(o->path) / 2), target);
+			else
+				len = snprintf(o->path, sizeof(o->path), "%s", target);
+			free(copy);
+			if (len < 0 || (size_t)len >= sizeof(o->path))
+				return failf(err, errlen, path, ENAMETOOLONG);
+		}
+		free(real);
+	}
+	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return failf(err, errlen, path, EISDIR);
+		/* a device or fifo: in place (renaming over /dev/full would replace it) */
+		fd = open(o->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (fd < 0)
+			return failf(err, errlen, path, errno);
+		o->f = checked_stream(o, fd);
+		if (!o->f) {
+			close(fd);
+			return failf(err, errlen, path, ENOMEM);
+		}
+		return 0;
+	}
+	if (stat(o->path, &st) == 0)
+		o->mode = st.st_mode & 07777;
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", o->path, (int)getpid());
+	fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		int e = errno;
+
+		o->tmp[0] = '\0';
+		return failf(err, errlen, path, e);
+	}
+	if (o->mode >= 0)
+		(void)fchmod(fd, o->mode);
+	o->f = checked_stream(o, fd);
+	if (!o->f) {
+		close(fd);
+		unlink(o->tmp);
+		o->tmp[0] = '\0';
+		return failf(err, errlen, path, ENOMEM);
+	}
+	return 0;
+}
+
+/* The rename is only durable once the directory entry is on disk too. */
+static void sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int outfile_close(struct outfile *o, char *err, size_t errlen)
+{
+	int e = 0;
+
+	if (!o->f) {	/* stdout without our stream (out of memory) */
+		if (fflush(stdout) || ferror(stdout))
+			return failf(err, errlen, "", errno ? errno : EIO);
+		return 0;
+	}
+	/* a write may have failed in any earlier buffered write: the flag stays */
+	if (fflush(o->f) || ferror(o->f))
+		e = o->err ? o->err : EIO;
+	if (o->saved_stdout) {
+		fclose(o->f);
+		stdout = o->saved_stdout;
+		o->saved_stdout = NULL;
+		o->f = NULL;
+		return e ? failf(err, errlen, "", e) : 0;
+	}
+	fclose(o->f);	/* the cookie stream: the fd is ours to close */
+	o->f = NULL;
+	if (!e && o->tmp[0] && fsync(o->fd))
+		e = errno;
+	if (close(o->fd) && !e && errno != EINTR)
+		e = errno;
+	if (!e && o->tmp[0] && rename(o->tmp, o->path))
+		e = errno;
+	if (e) {
+		if (o->tmp[0])
+			unlink(o->tmp);
+		o->tmp[0] = '\0';
+		return failf(err, errlen, o->path, e);
+	}
+	if (o->tmp[0])
+		sync_dir(o->path);
+	o->tmp[0] = '\0';
+	return 0;
+}
+
+void outfile_abort(struct outfile *o)
+{
+	if (o->saved_stdout) {
+		fclose(o->f);
+		stdout = o->saved_stdout;
+		o->saved_stdout = NULL;
+	} else if (o->f) {
+		fclose(o->f);
+		close(o->fd);
+	}
+	o->f = NULL;
+	if (o->tmp[0])
+		unlink(o->tmp);
+	o->tmp[0] = '\0';
+}
