@@ -49,7 +49,10 @@ bad2 "mmscope: run: --repeats" "run --repeats 4294967297" "$MMSCOPE" run --dry-r
 bad2 "mmscope: dashboard: --k" "dashboard --k inf" "$MMSCOPE" dashboard --k inf -o "$TMP/d.html"
 [ ! -e "$TMP/d.html" ] || fail "dashboard --k inf wrote a page"
 
-# a run id that does not fit int64 is not clamped to the largest one
+# a run id that does not fit int64 is not clamped to the largest one (in a
+# store that exists: a missing store is refused before any id is read)
+echo '{"schema":"mmscope-runs/1","exported":0,"runs":[]}' > "$TMP/empty.json"
+"$MMSCOPE" import "$TMP/empty.json" >/dev/null 2>&1 || fail "cannot make an empty store"
 bad2 "mmscope: runs: " "runs 99999999999999999999" "$MMSCOPE" runs 99999999999999999999
 grep -q "99999999999999999999" "$TMP/e" || fail "runs: the error does not name the id as given"
 grep -q "9223372036854775807" "$TMP/e" && fail "runs: the id was clamped: $(cat "$TMP/e")"
