@@ -40,9 +40,11 @@ struct run_opts {
 	int repeats;	/* 0: the scenario's */
 	bool dry_run;
 	double db_timeout;
+	const char *sets[32];	/* --set KEY=VALUE, in order */
+	int nsets;
 };
 
-enum { OPT_TAG = 0x2000, OPT_DB, OPT_REPEATS, OPT_DRY_RUN, OPT_DB_TIMEOUT };
+enum { OPT_TAG = 0x2000, OPT_DB, OPT_REPEATS, OPT_DRY_RUN, OPT_DB_TIMEOUT, OPT_SET };
 
 static const struct extra_opt run_extra[] = {
 	{ { "tag", required_argument, NULL, OPT_TAG }, "TAG",
@@ -53,8 +55,12 @@ static const struct extra_opt run_extra[] = {
 	  "override the scenario's repeat count" },
 	{ { "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT }, "SECONDS",
 	  "how long to wait for a store another process holds before writing the run to a file (default 30)" },
+	{ { "set", required_argument, NULL, OPT_SET }, "KEY=VALUE",
+	  "override the workload's --KEY (replaced, or added when its --help lists it), or "
+	  "scenario.repeats/timeout/settle; repeatable (docs/scenarios.md)" },
 	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, NULL,
-	  "check the scenario, kernel, tracers and workload, print the plan, run nothing" },
+	  "check the scenario, kernel, tracers and workload, print the plan and the time "
+	  "predicted from earlier runs, run nothing" },
 	{ { NULL } }
 };
 
@@ -76,6 +82,13 @@ static int run_parse(int key, const char *arg, void *ctx)
 		return 0;
 	case OPT_DRY_RUN:
 		o->dry_run = true;
+		return 0;
+	case OPT_SET:
+		if (o->nsets >= (int)(sizeof(o->sets) / sizeof(o->sets[0]))) {
+			err_msg("run: at most %zu --set", sizeof(o->sets) / sizeof(o->sets[0]));
+			return -1;
+		}
+		o->sets[o->nsets++] = arg;
 		return 0;
 	case OPT_DB_TIMEOUT:
 		if (parse_double(arg, 0.1, 86400, &o->db_timeout) < 0) {
@@ -962,6 +975,113 @@ static void fmt_dur(double s, char *buf, size_t len)
 		snprintf(buf, len, "%.1f h", s / 3600);
 }
 
+/*
+ * The workload's `--help` text (stdout and stderr, at most 64 KiB, 10 s), to
+ * learn which options a --set may add. NULL when it cannot be run.
+ */
+static char *workload_help(const char *prog)
+{
+	static char buf[65536];
+	size_t len = 0;
+	int p[2], st;
+	double end = now_ns() / 1e9 + 10;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return NULL;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execl(prog, prog, "--help", (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	for (;;) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		ssize_t n;
+
+		if (now_ns() / 1e9 > end || poll(&pf, 1, 200) < 0)
+			break;
+		if (!pf.revents)
+			continue;
+		n = read(p[0], buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0 || (len += n) == sizeof(buf) - 1)
+			break;
+	}
+	close(p[0]);
+	kill(-pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* The workload's value of --KEY (or --KEY=V) in its argv, or NULL. */
+static const char *wl_option(char *const argv[], const char *key)
+{
+	size_t k = strlen(key);
+
+	for (int i = 1; argv[i]; i++)
+		if (!strncmp(argv[i], "--", 2) && !strncmp(argv[i] + 2, key, k)) {
+			if (argv[i][2 + k] == '=')
+				return argv[i] + 3 + k;
+			if (!argv[i][2 + k] && argv[i + 1])
+				return argv[i + 1];
+		}
+	return NULL;
+}
+
+/*
+ * --dry-run's predicted time: the median wall time of one repeat over the
+ * scenario's (as overridden: run_name) earlier complete runs, plus settle
+ * when tracers attach, times the repeats. The store is only read: a dry run
+ * creates nothing.
+ */
+static void print_prediction(const struct scenario *s, const char *db, int repeats,
+			     char *const wl_argv[])
+{
+	char path[PATH_MAX], err[1024], a[64], b[64];
+	struct store *st = NULL;
+	const char *budget = wl_option(wl_argv, "budget");
+	double med = NAN, settle = s->ntracers ? s->settle_s : 0;
+	int n = 0, nruns = 0;
+
+	if (db)
+		snprintf(path, sizeof(path), "%s", db);
+	else if (store_default_path(path, sizeof(path)) < 0)
+		path[0] = '\0';
+	if (path[0] && !access(path, F_OK))
+		st = store_open_readonly(path, err, sizeof(err));
+	if (st) {
+		med = store_scenario_repeat_median_s(st, s->run_name, &n, &nruns);
+		store_close(st);
+	}
+	if (!n) {
+		printf("predicted time: no earlier runs: no prediction\n");
+	} else {
+		fmt_dur((med + settle) * repeats, a, sizeof(a));
+		snprintf(b, sizeof(b), "%.3f s", med);
+		printf("predicted time: %.2f s (median repeat %s + settle %g s, x %d repeats; "
+		       "from %d repeats of %d earlier complete run%s of %s): about %s\n",
+		       (med + settle) * repeats, b, settle, repeats, n, nruns, nruns == 1 ? "" : "s",
+		       s->run_name, a);
+	}
+	if (budget && strstr(wl_argv[0], "sga-bench"))
+		printf("budget: sga-bench --budget %s bounds each repeat's measurement (plus "
+		       "calibration and teardown; the timeout is %g s)\n", budget, s->timeout_s);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts ro = { .db_timeout = 30 };
@@ -1014,18 +1134,33 @@ int cmd_run(int argc, char **argv)
 			"beside mmscope, then in $PATH; run make?)", s.path, s.argv[0]);
 		return 2;
 	}
+	{
+		const char *help = NULL;
+
+		for (int i = 0; i < ro.nsets; i++) {
+			if (!help && scenario_set_needs_help(&s, ro.sets[i]))
+				help = workload_help(prog);
+			if (scenario_set(&s, ro.sets[i], help, err, sizeof(err)) < 0) {
+				err_msg("run: %s", err);
+				return 2;
+			}
+		}
+	}
 	memcpy(wl_argv, s.argv, sizeof(wl_argv));
 	wl_argv[0] = prog;
 	repeats = ro.repeats ? ro.repeats : s.repeats;
 	if (ro.dry_run) {
 		printf("scenario %s (%s), sha256 %s\nkernel: %s\nrepeats: %d, timeout %g s each\nworkload:",
-		       s.name, s.path, s.hash, scn_kernel_name(s.kernel), repeats, s.timeout_s);
+		       s.run_name, s.path, s.hash, scn_kernel_name(s.kernel), repeats, s.timeout_s);
 		for (int i = 0; wl_argv[i]; i++)
 			printf(" %s", wl_argv[i]);
 		printf("\ntracers:");
 		for (int i = 0; i < s.ntracers; i++)
 			printf(" %s", s.tracers[i]);
 		printf("%s\n", s.ntracers ? "" : " none");
+		if (s.nsets)
+			printf("overrides: %s\n", s.overrides);
+		print_prediction(&s, ro.db, repeats, wl_argv);
 		return 0;
 	}
 	/* signals first: an interrupt while the store opens must not kill us half-way */
@@ -1044,11 +1179,13 @@ int cmd_run(int argc, char **argv)
 	kernel_config_hash(cfg);
 	new_uuid(uuid, sizeof(uuid));
 	rec.st = st;
-	rec.scenario = s.name;
+	rec.scenario = s.run_name;
 	rec.run = json_object_new_object();
 	json_object_object_add(rec.run, "uuid", json_object_new_string(uuid));
-	json_object_object_add(rec.run, "scenario", json_object_new_string(s.name));
+	json_object_object_add(rec.run, "scenario", json_object_new_string(s.run_name));
 	json_object_object_add(rec.run, "scenario_hash", json_object_new_string(s.hash));
+	json_object_object_add(rec.run, "workload", json_object_new_string(s.workload));
+	json_object_object_add(rec.run, "overrides", json_object_new_string(s.overrides));
 	json_object_object_add(rec.run, "tag", json_object_new_string(ro.tag ? ro.tag : ""));
 	json_object_object_add(rec.run, "kernel", json_object_new_string(h.kernel));
 	json_object_object_add(rec.run, "kernel_config_hash", json_object_new_string(cfg));
@@ -1061,7 +1198,7 @@ int cmd_run(int argc, char **argv)
 	json_object_object_add(rec.run, "repeats", json_object_new_array());
 
 	/* the ETA: this scenario's earlier complete runs, then this run's own repeats */
-	per_rep = store_scenario_repeat_s(st, s.name, &nhist);
+	per_rep = store_scenario_repeat_s(st, s.run_name, &nhist);
 	t_run = now_ns() / 1e9;
 	rc = 0;
 	for (int i = 0; i < repeats && !interrupted; i++) {
@@ -1128,13 +1265,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (rc) {
 		printf("recorded partial run %lld: scenario %s, %d of %d repeats whole, kernel %s%s%s, store %s\n"
-		       "partial: %s\n", (long long)rec.id, s.name, done, repeats, h.kernel,
+		       "partial: %s\n", (long long)rec.id, s.run_name, done, repeats, h.kernel,
 		       ro.tag ? ", tag " : "", ro.tag ? ro.tag : "", store_path(st), why);
 		err_msg("run: %s: what finished is recorded as partial run %lld (%d document%s)",
 			s.name, (long long)rec.id, rec.ndocs, rec.ndocs == 1 ? "" : "s");
 	} else {
 		printf("recorded run %lld: scenario %s, %d repeats, kernel %s%s%s, store %s\n",
-		       (long long)rec.id, s.name, repeats, h.kernel, ro.tag ? ", tag " : "",
+		       (long long)rec.id, s.run_name, repeats, h.kernel, ro.tag ? ", tag " : "",
 		       ro.tag ? ro.tag : "", store_path(st));
 	}
 	print_summary(st, rec.id);

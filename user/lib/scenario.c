@@ -263,6 +263,212 @@ int scenario_load(const char *path, struct scenario *s, char *err, size_t errlen
 	}
 	if (digest_file_sha256(path, s->hash) < 0)
 		return fail(err, errlen, path, 0, "cannot read: %s", strerror(errno));
+	snprintf(s->run_name, sizeof(s->run_name), "%s", s->name);
+	return 0;
+}
+
+/* ---- mmscope run --set ------------------------------------------------- */
+
+static const char *const settable[] = { "repeats", "timeout", "settle" };
+
+/* Index of the workload word --KEY or --KEY=..., else -1. */
+static int find_option(const struct scenario *s, const char *key, bool *inline_value)
+{
+	size_t k = strlen(key);
+
+	for (int i = 1; i < s->argc; i++) {
+		const char *w = s->argv[i];
+
+		if (!strcmp(w, "--"))
+			break;
+		if (strncmp(w, "--", 2) || strncmp(w + 2, key, k))
+			continue;
+		if (!w[2 + k] || w[2 + k] == '=') {
+			*inline_value = w[2 + k] == '=';
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Whether help text lists --KEY as an option (not as a prefix of a longer one). */
+static bool help_lists(const char *help, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = help; p && (p = strstr(p, "--")); p += 2) {
+		char c = p[2 + k];
+
+		if ((p == help || !isalnum((unsigned char)p[-1])) && !strncmp(p + 2, key, k) &&
+		    !isalnum((unsigned char)c) && c != '-' && c != '_')
+			return true;
+	}
+	return false;
+}
+
+static char *set_word(struct scenario *s, const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *w = s->set_buf + s->set_used;
+
+	if (s->set_used + n > sizeof(s->set_buf))
+		return NULL;
+	snprintf(w, n, "%s%s", a, b);
+	s->set_used += n;
+	return w;
+}
+
+/* s->workload from s->argv, quoting what scenario_split would split or unquote. */
+static int join_workload(struct scenario *s)
+{
+	size_t o = 0;
+
+	for (int i = 0; i < s->argc; i++) {
+		const char *w = s->argv[i];
+		bool q = !*w || strpbrk(w, " \t'\"\\");
+		int n;
+
+		if (q && strchr(w, '\''))
+			n = snprintf(s->workload + o, sizeof(s->workload) - o, "%s\"%s\"", i ? " " : "", w);
+		else
+			n = snprintf(s->workload + o, sizeof(s->workload) - o, q ? "%s'%s'" : "%s%s",
+				     i ? " " : "", w);
+		if (n < 0 || (size_t)n >= sizeof(s->workload) - o)
+			return -1;
+		o += n;
+	}
+	return 0;
+}
+
+bool scenario_set_needs_help(const struct scenario *s, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64];
+	bool inl;
+
+	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key) || !strncmp(kv, "scenario.", 9))
+		return false;
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+	return find_option(s, key, &inl) < 0;
+}
+
+int scenario_set(struct scenario *s, const char *kv, const char *help, char *err, size_t errlen)
+{
+	const char *eq = strchr(kv, '='), *val;
+	char key[64], why[1024];
+	bool inl = false;
+	int i;
+
+	if (!eq || eq == kv) {
+		snprintf(err, errlen, "--set '%s' must be KEY=VALUE", kv);
+		return -1;
+	}
+	if ((size_t)(eq - kv) >= sizeof(key)) {
+		snprintf(err, errlen, "--set '%.40s...': key too long", kv);
+		return -1;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+	val = eq + 1;
+	for (i = 0; i < s->nsets; i++)
+		if (!strcmp(s->set_keys[i], key)) {
+			snprintf(err, errlen, "--set %s given twice", key);
+			return -1;
+		}
+	if (s->nsets >= (int)(sizeof(s->set_keys) / sizeof(s->set_keys[0]))) {
+		snprintf(err, errlen, "too many --set");
+		return -1;
+	}
+	if (!strncmp(key, "scenario.", 9)) {
+		size_t k;
+
+		for (k = 0; k < sizeof(settable) / sizeof(settable[0]); k++)
+			if (!strcmp(key + 9, settable[k]))
+				break;
+		if (k == sizeof(settable) / sizeof(settable[0])) {
+			snprintf(err, errlen, "--set %s: unknown key '%s' (scenario keys that can be "
+				 "set: scenario.repeats, scenario.timeout, scenario.settle)", kv, key);
+			return -1;
+		}
+		snprintf(why, sizeof(why), "%s", val);
+		if (set_key(s, key + 9, why, 0, err, errlen) < 0) {
+			/* set_key said "PATH: problem": say which --set instead */
+			char *p = strstr(err, ": ");
+
+			snprintf(why, sizeof(why), "--set %s%s", kv, p ? p : "");
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+	} else {
+		char *w;
+
+		if (!*val) {
+			snprintf(err, errlen, "--set %s: the value is empty", kv);
+			return -1;
+		}
+		i = find_option(s, key, &inl);
+		if (i < 0 && !help_lists(help, key)) {
+			snprintf(err, errlen, "--set %s: unknown key '%s': the workload line has no "
+				 "--%s and %s --help does not list it", kv, key, key, s->argv[0]);
+			return -1;
+		}
+		if (i >= 0 && !inl && (i + 1 >= s->argc || !strncmp(s->argv[i + 1], "-", 1))) {
+			snprintf(err, errlen, "--set %s: --%s takes no value in the workload line", kv, key);
+			return -1;
+		}
+		if (i < 0 && s->argc + 2 > SCN_MAX_ARGS) {
+			snprintf(err, errlen, "--set %s: the workload line has too many words", kv);
+			return -1;
+		}
+		w = i >= 0 && inl ? set_word(s, "--", kv) : set_word(s, "", val);
+		if (!w) {
+			snprintf(err, errlen, "--set: the overrides are too long");
+			return -1;
+		}
+		if (i >= 0) {
+			s->argv[inl ? i : i + 1] = w;
+		} else {
+			char *o = set_word(s, "--", key);
+
+			if (!o) {
+				snprintf(err, errlen, "--set: the overrides are too long");
+				return -1;
+			}
+			s->argv[s->argc++] = o;
+			s->argv[s->argc++] = w;
+			s->argv[s->argc] = NULL;
+		}
+		if (join_workload(s) < 0) {
+			snprintf(err, errlen, "--set %s: the workload line is too long", kv);
+			return -1;
+		}
+	}
+	snprintf(s->set_keys[s->nsets++], sizeof(s->set_keys[0]), "%s", key);
+
+	/* the run's identity: name[KEY=VALUE,...] and sha256(file hash, overrides) */
+	{
+		size_t o = strlen(s->overrides), r = strlen(s->run_name);
+		int n = snprintf(s->overrides + o, sizeof(s->overrides) - o, "%s%s", o ? " " : "", kv);
+		struct digest *d;
+
+		if (n < 0 || (size_t)n >= sizeof(s->overrides) - o) {
+			snprintf(err, errlen, "--set: the overrides are too long");
+			return -1;
+		}
+		n = s->nsets == 1 ? snprintf(s->run_name + r, sizeof(s->run_name) - r, "[%s]", kv)
+				  : snprintf(s->run_name + r - 1, sizeof(s->run_name) - r + 1, ",%s]", kv);
+		if (n < 0 || (size_t)n >= sizeof(s->run_name) - r) {
+			snprintf(err, errlen, "--set: the overrides are too long");
+			return -1;
+		}
+		d = digest_sha256();
+		digest_update(d, s->hash, strlen(s->hash));
+		digest_update(d, "\n", 1);
+		digest_update(d, kv, strlen(kv));
+		if (digest_hex(d, s->hash) < 0) {
+			snprintf(err, errlen, "--set: cannot compute the scenario digest");
+			return -1;
+		}
+	}
 	return 0;
 }
 

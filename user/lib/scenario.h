@@ -11,6 +11,7 @@
 #define MMSCOPE_SCENARIO_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SCN_MAX_ARGS 64
@@ -38,7 +39,14 @@ struct scenario {
 	enum scn_kernel kernel;		/* default host */
 	double timeout_s;		/* per repeat, default 600 */
 	double settle_s;		/* tracers' attach time before the workload, default 1 */
-	char hash[65];			/* sha256 of the file */
+	char hash[65];			/* sha256 of the file (and the overrides, if any) */
+	/* mmscope run --set (scenario_set): */
+	char run_name[1280];		/* name, or name[KEY=VALUE,...] when overridden */
+	char overrides[1024];		/* "KEY=VALUE KEY=VALUE" as given, or "" */
+	char set_buf[2048];		/* storage for the words --set added */
+	size_t set_used;
+	char set_keys[32][64];
+	int nsets;
 };
 
 /*
@@ -54,6 +62,19 @@ int scenario_load(const char *path, struct scenario *s, char *err, size_t errlen
  */
 int scenario_split(const char *line, char *buf, size_t buflen, char **argv,
 		   int maxargs, const char **why);
+
+/*
+ * Apply one `--set KEY=VALUE` (docs/scenarios.md): KEY names a long option of
+ * the workload, whose value in the workload line is replaced (`--KEY V` or
+ * `--KEY=V`), or which is appended as `--KEY VALUE` when the line lacks it
+ * and help (the workload's --help text, may be NULL) lists `--KEY`;
+ * `scenario.KEY` sets the scenario key repeats, timeout or settle. Then
+ * s->workload is the effective line, and s->run_name, s->overrides and
+ * s->hash the run's identity. Returns -1 with err = one line on a bad KEY.
+ */
+int scenario_set(struct scenario *s, const char *kv, const char *help, char *err, size_t errlen);
+/* Whether KEY=VALUE names a workload option not in the workload line (help is needed). */
+bool scenario_set_needs_help(const struct scenario *s, const char *kv);
 
 const char *scn_kernel_name(enum scn_kernel k);
 /*

@@ -122,6 +122,15 @@ static const char migrate_3_4[] =
 	"ALTER TABLE runs ADD COLUMN status_reason TEXT;"
 	"CREATE INDEX runs_scenario ON runs(scenario);";
 
+/*
+ * 4 -> 5: what was run. `mmscope run --set` changes a scenario's workload
+ * line; the line as run and the overrides given are kept so a run can be
+ * read back (and repeated) exactly. Runs before 5 ran their file as written.
+ */
+static const char migrate_4_5[] =
+	"ALTER TABLE runs ADD COLUMN workload TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE runs ADD COLUMN overrides TEXT NOT NULL DEFAULT '';";
+
 /* [v] goes v -> v+1: SQL, then a function for what SQL cannot say. */
 static const struct migration {
 	const char *sql;
@@ -131,6 +140,7 @@ static const struct migration {
 	{ migrate_1_2, NULL },
 	{ NULL, migrate_2_3 },
 	{ migrate_3_4, NULL },
+	{ migrate_4_5, NULL },
 };
 
 int store_default_path(char *buf, size_t len)
@@ -698,8 +708,8 @@ static int insert_run_row(sqlite3 *db, struct json_object *run, size_t nrep, int
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO runs(uuid, scenario, scenario_hash, tag, kernel, kernel_config_hash,"
 		" machine, cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats,"
-		" status, status_reason)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		" status, status_reason, workload, overrides)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
 		return fail(err, errlen, "%s", sqlite3_errmsg(db));
 	sqlite3_bind_text(s, 1, uuid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
@@ -723,6 +733,8 @@ static int insert_run_row(sqlite3 *db, struct json_object *run, size_t nrep, int
 		sqlite3_bind_text(s, 16, jstr(run, "status_reason", NULL), -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, 16);
+	sqlite3_bind_text(s, 17, jstr(run, "workload", ""), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 18, jstr(run, "overrides", ""), -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_finalize(s);
 		return fail(err, errlen, "%s", sqlite3_errmsg(db));
@@ -1111,6 +1123,46 @@ double store_scenario_repeat_s(struct store *st, const char *scenario, int *n)
 	return v;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double store_scenario_repeat_median_s(struct store *st, const char *scenario, int *n, int *nruns)
+{
+	sqlite3_stmt *s;
+	double *v = NULL, m = NAN;
+	int cap = 0;
+
+	*n = *nruns = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT p.wall_s, p.run_id FROM repeats p"
+			       " JOIN runs r ON r.id = p.run_id WHERE r.scenario = ? AND r.status = 'complete'"
+			       " AND p.wall_s > 0 ORDER BY p.run_id", -1, &s, NULL) != SQLITE_OK)
+		return NAN;
+	sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
+	for (int64_t last = -1; sqlite3_step(s) == SQLITE_ROW;) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		v[(*n)++] = sqlite3_column_double(s, 0);
+		if (sqlite3_column_int64(s, 1) != last)
+			(*nruns)++;
+		last = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (*n) {
+		qsort(v, *n, sizeof(*v), cmp_double);
+		m = *n % 2 ? v[*n / 2] : (v[*n / 2 - 1] + v[*n / 2]) / 2;
+	}
+	free(v);
+	return m;
+}
+
 /* ---- reading ----------------------------------------------------------- */
 
 static void put_col(struct json_object *o, sqlite3_stmt *s, int col, const char *name)
@@ -1133,7 +1185,7 @@ static void put_col(struct json_object *o, sqlite3_stmt *s, int col, const char 
 
 #define RUN_COLS "id, uuid, scenario, scenario_hash, tag, kernel, kernel_config_hash, machine," \
 		 " cpu_model, ncpus, mem_bytes, mmscope_commit, started, finished, repeats," \
-		 " status, status_reason"
+		 " status, status_reason, workload, overrides"
 
 static struct json_object *run_row(sqlite3_stmt *s, bool with_id)
 {

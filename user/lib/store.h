@@ -20,7 +20,7 @@
 
 #include "stats.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_EXPORT_SCHEMA "mmscope-runs/1"
 
 struct store;
@@ -75,6 +75,11 @@ int store_run_finish(struct store *st, int64_t id, const char *status, const cha
 int store_filter_complete(struct store *st, int64_t *ids, int n);
 /* Mean seconds of one repeat of scenario over its complete runs (NAN, *n = 0: none). */
 double store_scenario_repeat_s(struct store *st, const char *scenario, int *n);
+/*
+ * Median seconds of one repeat of scenario over its complete runs, with *n
+ * repeats from *nruns runs (NAN, *n = 0: none): run --dry-run's prediction.
+ */
+double store_scenario_repeat_median_s(struct store *st, const char *scenario, int *n, int *nruns);
 /*
  * The mode part of a document's metric keys: its "mode" qualified by the
  * members that tell apart one driver's documents for one mode, e.g.
