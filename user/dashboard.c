@@ -93,32 +93,39 @@ static int64_t jget_int(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
 }
 
-/* Per metric, per run: mean, stddev, n and the raw repeat values. */
+/*
+ * Per scenario and metric (the page groups charts by scenario: runs of
+ * different scenarios measure different things under the same key), per
+ * run: mean, stddev, n and the raw repeat values.
+ */
 static struct json_object *build_series(sqlite3 *db)
 {
 	struct json_object *series = json_object_new_array(), *cur = NULL, *points = NULL;
-	char last_key[512] = "";
+	char last_key[512] = "", last_scn[1400] = "";
 	int64_t last_run = -1;
 	double vals[4096];
 	int nv = 0;
 	sqlite3_stmt *s;
 
 	if (sqlite3_prepare_v2(db,
-		"SELECT m.tool || '.' || m.mode || '.' || m.name AS key, m.run_id, m.value"
+		"SELECT m.tool || '.' || m.mode || '.' || m.name AS key, m.run_id, m.value, r.scenario"
 		" FROM metrics m JOIN runs r ON r.id = m.run_id"
-		" ORDER BY key, r.started, r.id, m.repeat_idx", -1, &s, NULL) != SQLITE_OK)
+		" ORDER BY r.scenario, key, r.started, r.id, m.repeat_idx", -1, &s, NULL) != SQLITE_OK)
 		return series;
 	for (int more = 1; more;) {
-		const char *key = NULL;
+		const char *key = NULL, *scn = NULL;
 		int64_t run = -1;
+		bool new_series = false;
 
 		more = sqlite3_step(s) == SQLITE_ROW;
 		if (more) {
 			key = (const char *)sqlite3_column_text(s, 0);
 			run = sqlite3_column_int64(s, 1);
+			scn = (const char *)sqlite3_column_text(s, 3);
+			new_series = strcmp(key, last_key) || strcmp(scn, last_scn);
 		}
-		/* flush the point of the previous (key, run) */
-		if (nv && (!more || run != last_run || strcmp(key, last_key))) {
+		/* flush the point of the previous (scenario, key, run) */
+		if (nv && (!more || run != last_run || new_series)) {
 			struct json_object *p = json_object_new_object(), *va = json_object_new_array();
 			struct sample_stats st;
 
@@ -135,15 +142,17 @@ static struct json_object *build_series(sqlite3 *db)
 		}
 		if (!more)
 			break;
-		if (strcmp(key, last_key)) {
+		if (new_series) {
 			cur = json_object_new_object();
 			points = json_object_new_array();
 			json_object_object_add(cur, "metric", json_object_new_string(key));
+			json_object_object_add(cur, "scenario", json_object_new_string(scn));
 			json_object_object_add(cur, "direction",
 				json_object_new_string(direction_name(metric_direction(key))));
 			json_object_object_add(cur, "points", points);
 			json_object_array_add(series, cur);
 			snprintf(last_key, sizeof(last_key), "%s", key);
+			snprintf(last_scn, sizeof(last_scn), "%s", scn);
 		}
 		last_run = run;
 		if (nv < (int)(sizeof(vals) / sizeof(vals[0])))
@@ -216,7 +225,24 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 	return 0;
 }
 
-/* Mark regressed metrics in the series so their charts are flagged. */
+/* Whether series s has a point of one of the runs ids. */
+static bool series_has_run(struct json_object *s, const int64_t *ids, int n)
+{
+	struct json_object *points;
+
+	if (!json_object_object_get_ex(s, "points", &points))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(points); i++)
+		for (int k = 0; k < n; k++)
+			if (jget_int(json_object_array_get_idx(points, i), "run") == ids[k])
+				return true;
+	return false;
+}
+
+/*
+ * Mark regressed metrics in the series so their charts are flagged: the
+ * series of that metric in the scenarios the new side's runs belong to.
+ */
 static void mark_regressions(struct json_object *series, struct json_object *cmp,
 			     const int64_t *ib, int nb)
 {
@@ -237,7 +263,8 @@ static void mark_regressions(struct json_object *series, struct json_object *cmp
 		for (size_t k = 0; k < json_object_array_length(series); k++) {
 			struct json_object *s = json_object_array_get_idx(series, k);
 
-			if (strcmp(jget_str(s, "metric"), jget_str(r, "metric")))
+			if (strcmp(jget_str(s, "metric"), jget_str(r, "metric")) ||
+			    !series_has_run(s, ib, nb))
 				continue;
 			json_object_object_add(s, "regression", json_object_new_boolean(1));
 			json_object_object_add(s, "change", json_object_new_string(change));
@@ -595,6 +622,12 @@ int cmd_dashboard(int argc, char **argv)
 		json_object_object_add(e, "id", json_object_new_int64(jget_int(r, "id")));
 		json_object_object_add(e, "label", json_object_new_string(label));
 		json_object_object_add(e, "scenario", json_object_new_string(jget_str(r, "scenario")));
+		{
+			struct json_object *v;
+
+			if (json_object_object_get_ex(r, "started", &v))
+				json_object_object_add(e, "started", json_object_get(v));
+		}
 		json_object_object_add(e, "kernel", json_object_new_string(jget_str(r, "kernel")));
 		json_object_object_add(e, "tag", json_object_new_string(jget_str(r, "tag")));
 		json_object_object_add(e, "status", json_object_new_string(jget_str(r, "status")));
@@ -631,9 +664,18 @@ int cmd_dashboard(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	printf("wrote %s: %zu runs, %zu metrics%s\n", d.out, json_object_array_length(runs),
-	       json_object_array_length(series),
-	       json_object_object_get_ex(data, "compare", NULL) ? ", compare table" : "");
+	{
+		/* series come ordered by scenario: count the changes */
+		int ngroups = 0;
+
+		for (size_t i = 0; i < json_object_array_length(series); i++)
+			if (!i || strcmp(jget_str(json_object_array_get_idx(series, i), "scenario"),
+					 jget_str(json_object_array_get_idx(series, i - 1), "scenario")))
+				ngroups++;
+		printf("wrote %s: %zu runs, %zu trend charts in %d scenarios%s\n", d.out,
+		       json_object_array_length(runs), json_object_array_length(series), ngroups,
+		       json_object_object_get_ex(data, "compare", NULL) ? ", compare table" : "");
+	}
 out:
 	json_object_put(data);
 	json_object_put(list);

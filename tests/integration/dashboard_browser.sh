@@ -5,7 +5,11 @@
 # chart per metric, the SGA bar chart and one chart per fault-latency
 # histogram, each canvas with painted pixels; the injected regression is
 # marked in the table and on its charts; the mode sga-bench skipped is named
-# under the SGA chart with its reason. The screenshot is kept in
+# under the SGA chart with its reason. The page leads with the regressions
+# list; trend charts are grouped one section per scenario, their y axes carry
+# units (us/ms for latencies, KiB/MiB/GiB for bytes, faults/s) and their x
+# ticks are run dates; typing into the filter box hides the charts and
+# compare rows that do not match. The screenshot is kept in
 # $BUILD/test-logs/dashboard.png for a human to look at.
 . "$(dirname "$0")/lib.sh"
 require_jq
@@ -16,8 +20,9 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 FIX="$(cd "$(dirname "$0")/../fixtures" && pwd)"
 export MMSCOPE_DB="$TMP/r.db"
 cp "$FIX/fake-bench" "$TMP/"
-printf 'workload = ./fake-bench\nrepeats = 5\n' > "$TMP/a.scn"
-printf 'workload = ./fake-bench --scale 1.2\nrepeats = 5\n' > "$TMP/b.scn"
+# one scenario ("fake"), the slow kernel simulated by --scale
+printf 'name = fake\nworkload = ./fake-bench\nrepeats = 5\n' > "$TMP/a.scn"
+printf 'name = fake\nworkload = ./fake-bench --scale 1.2\nrepeats = 5\n' > "$TMP/b.scn"
 # a hostile tag: after "<!--", "<script>" puts the HTML parser in its script
 # double-escaped state, where the data's "</script>" no longer ends it and
 # the page draws nothing, unless the embedded JSON escapes < > &
@@ -35,13 +40,16 @@ chmod +x "$TMP/half-bench"
 printf 'workload = ./half-bench\nrepeats = 1\n' > "$TMP/h.scn"
 "$MMSCOPE" run "$TMP/h.scn" --tag half >/dev/null 2>&1; [ $? -eq 1 ] || fail "partial run"
 "$MMSCOPE" dashboard -o "$TMP/d.html" | tee "$TMP/out" || fail "dashboard"
-metrics=$(sqlite3 "$MMSCOPE_DB" "select count(distinct tool || mode || name) from metrics")
-grep -q "4 runs, $metrics metrics, compare table" "$TMP/out" || fail "summary line"
+# one trend chart per (scenario, metric)
+metrics=$(sqlite3 "$MMSCOPE_DB" "select count(distinct r.scenario || '|' || tool || mode || name) from metrics m join runs r on r.id = m.run_id")
+scenarios=$(sqlite3 "$MMSCOPE_DB" "select group_concat(scenario, '|') from (select distinct r.scenario from metrics m join runs r on r.id = m.run_id order by r.scenario)")
+grep -q "4 runs, $metrics trend charts in $(echo "$scenarios" | tr '|' '\n' | wc -l) scenarios, compare table" "$TMP/out" || fail "summary line"
 # offline: nothing fetched from anywhere
 grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$TMP/d.html" && fail "page references the network"
 grep -q 'Chart.js v3' "$TMP/d.html" || fail "Chart.js not inlined"
 
-node "$FIX/cdp-check.js" "$TMP/d.html" "$TMP/d.png" "$CHROMIUM" > "$TMP/cdp.json" || fail "browser check failed"
+MMSCOPE_FILTER=ops_per_s node "$FIX/cdp-check.js" "$TMP/d.html" "$TMP/d.png" "$CHROMIUM" > "$TMP/cdp.json" ||
+	fail "browser check failed"
 cat "$TMP/cdp.json"
 cp "$TMP/d.png" "$BUILD/test-logs/dashboard.png" 2>/dev/null
 r() { jq -r "$1" "$TMP/cdp.json"; }
@@ -66,6 +74,35 @@ awk -v h="$(r .minHeight)" 'BEGIN { exit !(h >= 100) }' || fail "a chart is coll
 # the fixture's hugetlb was skipped (no hugepages): a note says so and why
 [ "$(r '.skippedNotes | join("|")')" = "hugetlb: not measured in this run (could reserve only 0 of 128 hugepages (fixture))" ] ||
 	fail "skipped-mode notes: $(r .skippedNotes)"
+# regressions first: the first section of the page lists them
+[ "$(r .firstSection)" = regressions ] || fail "first section '$(r .firstSection)', want regressions"
+# one group per scenario, in name order
+[ "$(r '.groups | join("|")')" = "$scenarios" ] || fail "groups $(r '.groups'), want $scenarios"
+# units on the y axes, chosen from the magnitude: fake-bench's 1000 ns is 1 us,
+# 409600 bytes 400 KiB; the fixture's sga-bench pt_physical_bytes 80 MiB
+y() { jq -r --arg s "$1" --arg m "$2" '.axes[] | select(.scenario == $s and .metric == $m) | .y' "$TMP/cdp.json"; }
+y fake fake-bench.anon.fault_mean_ns | grep -q '(us)$' || fail "latency axis '$(y fake fake-bench.anon.fault_mean_ns)'"
+y fake fake-bench.anon.pt_physical_bytes | grep -q '(KiB)$' || fail "bytes axis '$(y fake fake-bench.anon.pt_physical_bytes)'"
+y fake fake-bench.anon.ops_per_s | grep -q '(faults/s)$' || fail "rate axis '$(y fake fake-bench.anon.ops_per_s)'"
+sga_scn=$(sqlite3 "$MMSCOPE_DB" "select scenario from runs where id = 1")
+y "$sga_scn" 'sga-bench.shmem[sga=unknown].pt_physical_bytes' | grep -q '(MiB)$' ||
+	fail "sga bytes axis '$(y "$sga_scn" 'sga-bench.shmem[sga=unknown].pt_physical_bytes')' ($(jq -c '[.axes[].metric]' "$TMP/cdp.json"))"
+# dates on the x axis: every trend chart's tick labels are dates of the runs
+[ "$(jq '[.axes[].x[]] | length' "$TMP/cdp.json")" -gt 0 ] || fail "no x ticks"
+today=$(date -u +%Y-%m-%d)
+jq -r '.axes[] | select(.scenario == "fake") | .x[]' "$TMP/cdp.json" | grep -qv "^$today\|^$(date -u -d yesterday +%Y-%m-%d)" &&
+	fail "an x tick of the fake runs is not a date of today: $(jq -c '[.axes[] | select(.scenario == "fake") | .x]' "$TMP/cdp.json")"
+jq -r '.axes[].x[]' "$TMP/cdp.json" | grep -Evq '^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$' &&
+	fail "an x tick is not a date: $(jq -c '[.axes[].x]' "$TMP/cdp.json")"
+# the filter box: typing ops_per_s leaves only the charts whose scenario or metric matches
+want_f=$(sqlite3 "$MMSCOPE_DB" "select count(distinct r.scenario || '|' || tool || mode || name) from metrics m join runs r on r.id = m.run_id where instr(lower(r.scenario || ' ' || tool || '.' || mode || '.' || name), 'ops_per_s')")
+[ "$(r .filter.box)" = true ] || fail "no filter box"
+[ "$(r .filter.before)" = "$metrics" ] || fail "before filtering $(r .filter.before) charts shown, want $metrics"
+[ "$want_f" -ge 1 ] && [ "$want_f" -lt "$metrics" ] || fail "fixture: $want_f charts match the filter"
+[ "$(r .filter.after)" = "$want_f" ] || fail "after filtering $(r .filter.after) charts shown, want $want_f"
+[ "$(r .filter.rowsAfter)" = 1 ] && [ "$(r .filter.rowsBefore)" -gt 1 ] ||
+	fail "compare rows $(r .filter.rowsBefore) -> $(r .filter.rowsAfter), want 1 left"
+[ "$(r .filter.groupsAfter)" = 1 ] || fail "$(r .filter.groupsAfter) groups shown after filtering, want 1"
 # the PNG is a real screenshot of a long page
 [ "$(head -c 8 "$TMP/d.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "not a PNG"
 [ "$(stat -c %s "$TMP/d.png")" -gt 50000 ] || fail "screenshot suspiciously small"
