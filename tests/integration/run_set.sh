@@ -33,6 +33,12 @@ for bad in nosuch=1 scale noscale=2 =3 scenario.name=x scenario.repeats=0 scale=
 	[ $rc = 2 ] || fail "--set $bad: rc $rc, want 2"
 done
 grep -q "unknown key 'nosuch'" <("$MMSCOPE" run "$S" --set nosuch=1 2>&1) || fail "unknown key message"
+# --KEY=VALUE in the line is replaced in place; a flag takes no value; a value with blanks is quoted
+printf 'workload = ./fake-bench --scale=1 --fail --json\n' > "$TMP/inline.scn"
+"$MMSCOPE" run "$TMP/inline.scn" --dry-run --set scale=2 --set 'modes=a b' > "$TMP/dry3" || fail "inline dry-run"
+grep -q "^workload: .*/fake-bench --scale=2 --fail --json --modes a b\$" "$TMP/dry3" || fail "inline: $(grep workload: "$TMP/dry3")"
+expect_fail_oneline "--set on a flag" "$MMSCOPE" run "$TMP/inline.scn" --dry-run --set fail=1
+grep -q "takes no value" "$TMP/ef.err" || fail "flag message"
 
 # a stored run records the overrides, the effective line and its own identity
 "$MMSCOPE" run "$S" --set sleep=0.2 --set scenario.repeats=3 > "$TMP/out" 2> "$TMP/err" ||

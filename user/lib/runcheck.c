@@ -173,6 +173,8 @@ int run_check(struct json_object *run, const char *where, char *err, size_t errl
 	    want_str(run, "machine", false, false, where, err, errlen) ||
 	    want_str(run, "cpu_model", false, false, where, err, errlen) ||
 	    want_str(run, "scenario_hash", false, false, where, err, errlen) ||
+	    want_str(run, "workload", false, false, where, err, errlen) ||
+	    want_str(run, "overrides", false, false, where, err, errlen) ||
 	    want_str(run, "kernel_config_hash", false, false, where, err, errlen) ||
 	    want_str(run, "mmscope_commit", false, false, where, err, errlen) ||
 	    want_num(run, "started", true, 0, 1e12, where, err, errlen) ||
