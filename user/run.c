@@ -1027,6 +1027,13 @@ static char *workload_help(const char *prog)
 	return buf;
 }
 
+static const char *basename_of(const char *p)
+{
+	const char *b = strrchr(p, '/');
+
+	return b ? b + 1 : p;
+}
+
 /* The workload's value of --KEY (or --KEY=V) in its argv, or NULL. */
 static const char *wl_option(char *const argv[], const char *key)
 {
@@ -1077,9 +1084,18 @@ static void print_prediction(const struct scenario *s, const char *db, int repea
 		       (med + settle) * repeats, b, settle, repeats, n, nruns, nruns == 1 ? "" : "s",
 		       s->run_name, a);
 	}
-	if (budget && strstr(wl_argv[0], "sga-bench"))
-		printf("budget: sga-bench --budget %s bounds each repeat's measurement (plus "
-		       "calibration and teardown; the timeout is %g s)\n", budget, s->timeout_s);
+	if (budget && !strcmp(basename_of(wl_argv[0]), "sga-bench")) {
+		/* sga-bench plans its run to fit the budget: an upper bound without history */
+		double b_s = parse_seconds(budget);
+
+		if (isfinite(b_s) && b_s > 0) {
+			fmt_dur(b_s * repeats, a, sizeof(a));
+			printf("bound: sga-bench --budget %s bounds each repeat's measurement: at most "
+			       "about %s for %d repeat%s, plus calibration and teardown (each repeat "
+			       "stops at the timeout, %g s)\n", budget, a, repeats, repeats == 1 ? "" : "s",
+			       s->timeout_s);
+		}
+	}
 }
 
 int cmd_run(int argc, char **argv)

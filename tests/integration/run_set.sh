@@ -37,6 +37,12 @@ grep -q "unknown key 'nosuch'" <("$MMSCOPE" run "$S" --set nosuch=1 2>&1) || fai
 printf 'workload = ./fake-bench --scale=1 --fail --json\n' > "$TMP/inline.scn"
 "$MMSCOPE" run "$TMP/inline.scn" --dry-run --set scale=2 --set 'modes=a b' > "$TMP/dry3" || fail "inline dry-run"
 grep -q "^workload: .*/fake-bench --scale=2 --fail --json --modes a b\$" "$TMP/dry3" || fail "inline: $(grep workload: "$TMP/dry3")"
+# sga-bench with --budget: the budget bounds the time even without history
+cp "$TMP/fake-bench" "$TMP/sga-bench"
+printf 'workload = ./sga-bench --budget 1m --json\nrepeats = 3\n' > "$TMP/budget.scn"
+"$MMSCOPE" run "$TMP/budget.scn" --dry-run --set budget=2m > "$TMP/dry4" || fail "budget dry-run"
+grep -q "^bound: sga-bench --budget 2m bounds each repeat's measurement: at most about 6 min 00 s for 3 repeats" "$TMP/dry4" ||
+	fail "budget bound: $(cat "$TMP/dry4")"
 expect_fail_oneline "--set on a flag" "$MMSCOPE" run "$TMP/inline.scn" --dry-run --set fail=1
 grep -q "takes no value" "$TMP/ef.err" || fail "flag message"
 

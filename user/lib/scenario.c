@@ -447,7 +447,10 @@ int scenario_set(struct scenario *s, const char *kv, const char *help, char *err
 	/* the run's identity: name[KEY=VALUE,...] and sha256(file hash, overrides) */
 	{
 		size_t o = strlen(s->overrides), r = strlen(s->run_name);
-		int n = snprintf(s->overrides + o, sizeof(s->overrides) - o, "%s%s", o ? " " : "", kv);
+		/* quoted as in a workload line, so a value with blanks reads back whole */
+		bool q = strpbrk(kv, " \t'\"\\") != NULL;
+		int n = snprintf(s->overrides + o, sizeof(s->overrides) - o,
+				 !q ? "%s%s" : strchr(kv, '\'') ? "%s\"%s\"" : "%s'%s'", o ? " " : "", kv);
 		struct digest *d;
 
 		if (n < 0 || (size_t)n >= sizeof(s->overrides) - o) {
