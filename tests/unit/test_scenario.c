@@ -137,6 +137,57 @@ int main(void)
 	expect_error("workload = x\nname = two words\n",
 		     ":2: name 'two words' must be one word of at most 127 characters");
 
+	/* run --set: replace, replace inline, append when --help lists it, refuse the rest */
+	{
+		const char *help = "  -n, --procs N   processes\n      --sga-size S  x\n      --seed N\n";
+		char want[65], h0[65];
+
+		path = write_file("set.scn", "name = s\nworkload = b 'a b' --procs 5 --seed=1 --fit\n");
+		CHECK(scenario_load(path, &s, err, sizeof(err)) == 0, "%s", err);
+		strcpy(h0, s.hash);
+		CHECK(scenario_set(&s, "procs=7", NULL, err, sizeof(err)) == 0, "%s", err);
+		CHECK(scenario_set(&s, "seed=2", NULL, err, sizeof(err)) == 0, "%s", err);
+		CHECK(scenario_set_needs_help(&s, "sga-size=1G") && !scenario_set_needs_help(&s, "procs=1"),
+		      "needs_help");
+		CHECK(scenario_set(&s, "sga-size=1G", help, err, sizeof(err)) == 0, "%s", err);
+		CHECK(!strcmp(s.workload, "b 'a b' --procs 7 --seed=2 --fit --sga-size 1G"),
+		      "effective line '%s'", s.workload);
+		CHECK(s.argc == 8 && !strcmp(s.argv[7], "1G") && !strcmp(s.argv[1], "a b"), "argv");
+		CHECK(!strcmp(s.run_name, "s[procs=7,seed=2,sga-size=1G]"), "run name '%s'", s.run_name);
+		CHECK(!strcmp(s.overrides, "procs=7 seed=2 sga-size=1G"), "overrides '%s'", s.overrides);
+		/* the hash chains sha256(previous hex "\n" KEY=VALUE) */
+		{
+			const char *kv[] = { "procs=7", "seed=2", "sga-size=1G" };
+
+			strcpy(want, h0);
+			for (int i = 0; i < 3; i++) {
+				struct digest *d = digest_sha256();
+
+				digest_update(d, want, strlen(want));
+				digest_update(d, "\n", 1);
+				digest_update(d, kv[i], strlen(kv[i]));
+				digest_hex(d, want);
+			}
+			CHECK(!strcmp(s.hash, want), "hash %s, want %s", s.hash, want);
+		}
+		/* a prefix of a listed option is not that option; --sga is not --sga-size */
+		CHECK(scenario_set(&s, "proc=1", help, err, sizeof(err)) == -1 &&
+		      strstr(err, "unknown key 'proc'"), "prefix accepted: %s", err);
+		CHECK(scenario_set(&s, "sga=1", help, err, sizeof(err)) == -1, "--sga matched --sga-size");
+		CHECK(scenario_set(&s, "fit=1", help, err, sizeof(err)) == -1 &&
+		      strstr(err, "takes no value"), "flag: %s", err);
+		CHECK(scenario_set(&s, "procs=8", help, err, sizeof(err)) == -1 &&
+		      strstr(err, "given twice"), "twice: %s", err);
+		CHECK(scenario_set(&s, "scenario.repeats=9", NULL, err, sizeof(err)) == 0 && s.repeats == 9,
+		      "scenario.repeats: %s", err);
+		CHECK(scenario_set(&s, "scenario.timeout=0", NULL, err, sizeof(err)) == -1 &&
+		      !strncmp(err, "--set scenario.timeout=0: timeout '0' must be", 45), "timeout: %s", err);
+		CHECK(scenario_set(&s, "scenario.kernel=host", NULL, err, sizeof(err)) == -1 &&
+		      strstr(err, "unknown key 'scenario.kernel'"), "kernel: %s", err);
+		CHECK(scenario_set(&s, "seed", NULL, err, sizeof(err)) == -1 &&
+		      strstr(err, "must be KEY=VALUE"), "no '=': %s", err);
+	}
+
 	snprintf(hex, sizeof(hex), "%s/missing.scn", dir);
 	CHECK(scenario_load(hex, &s, err, sizeof(err)) == -1 && strstr(err, "cannot open"), "%s", err);
 
