@@ -227,6 +227,7 @@ int main(void)
 			     /* and without what 4 added */
 			     "DROP INDEX runs_scenario; ALTER TABLE runs DROP COLUMN status;"
 			     "ALTER TABLE runs DROP COLUMN status_reason;"
+			     "ALTER TABLE runs DROP COLUMN workload; ALTER TABLE runs DROP COLUMN overrides;"
 			     "PRAGMA user_version = 2;", NULL, NULL, NULL);
 		store_close(st);
 		st = store_open(path, err, sizeof(err));
