@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Results store: create, write/read a run, selectors, atomicity, migration. */
 #include <sqlite3.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,27 @@ int main(void)
 	run = make_run("u-2", "new", "6.2.0", 2000, lat2, 3);
 	CHECK(store_add_run(st, run, &id2, err, sizeof(err)) == 0, "add 2: %s", err);
 	json_object_put(run);
+
+	/* run --dry-run's prediction: the median repeat of the complete runs, not the mean */
+	{
+		char sql[256];
+		double med;
+		int nrep, nruns;
+
+		snprintf(sql, sizeof(sql), "UPDATE repeats SET wall_s = CASE WHEN run_id = %lld AND idx = 2"
+			 " THEN 100 ELSE 1 + idx END", (long long)id2);
+		sqlite3_exec((sqlite3 *)store_db(st), sql, NULL, NULL, NULL);
+		med = store_scenario_repeat_median_s(st, "pf", &nrep, &nruns);
+		CHECK(med == 2 && nrep == 6 && nruns == 2, "median %g of %d repeats, %d runs", med, nrep, nruns);
+		sqlite3_exec((sqlite3 *)store_db(st), "UPDATE runs SET status = 'partial' WHERE id = 2",
+			     NULL, NULL, NULL);
+		med = store_scenario_repeat_median_s(st, "pf", &nrep, &nruns);
+		CHECK(med == 2 && nrep == 3 && nruns == 1, "partial run counted: %g %d %d", med, nrep, nruns);
+		med = store_scenario_repeat_median_s(st, "pf[x=1]", &nrep, &nruns);
+		CHECK(isnan(med) && nrep == 0, "overridden scenario predicted from the plain one");
+		sqlite3_exec((sqlite3 *)store_db(st), "UPDATE runs SET status = 'complete';"
+			     "UPDATE repeats SET wall_s = 1.5", NULL, NULL, NULL);
+	}
 
 	n = store_select(st, "base", &ids, err, sizeof(err));
 	CHECK(n == 1 && ids[0] == id, "tag select");
