@@ -42,6 +42,11 @@
 #define DEFAULT_WATCHDOG 60.0
 #define MAX_DURATION_S (30 * 86400.0)
 #define MAX_SGA (1ULL << 50)
+/* Calibration SGA: the first run's, and the most a second run may use. */
+#define CAL_SGA (64 * MiB)
+#define CAL_SGA_MAX (256 * MiB)
+/* Children of the second calibration run (one granule each: per-process costs). */
+#define CAL_PROCS2 32
 
 struct config {
 	int nprocs;
@@ -96,9 +101,10 @@ struct result {
 	long long shmem_kb, shmem_huge_kb, shmem_pmd_kb, hugetlb_used_pages;
 	long long thp_huge_bytes;
 	int bad_exits;
-	double populate_s, measure_s, wall_s;
+	double populate_s, measure_s, release_s, wall_s;
 	/* interference: what the kernel did over map+touch */
 	struct sga_kstat kd;
+	long long faults_sga;		/* children's getrusage over their touch loops */
 	double faults_expected;
 	bool disturbed;
 	/* Fault latency: the faultlat tracer's document of map+touch, else the
@@ -498,6 +504,7 @@ static int collect_vmpte(struct result *r, struct sga_group *g)
 		r->vmpte_sum_kb += kb;
 		r->vmpte_delta_sum_kb += kb - g->slots[i].vmpte_before_kb;
 		r->touched_total += g->slots[i].touched_bytes;
+		r->faults_sga += g->slots[i].sga_faults;
 		hist_merge(&r->lat, &g->slots[i].lat);
 	}
 	qsort(v, g->nforked, sizeof(*v), cmp_double);
@@ -659,7 +666,7 @@ static void emit_trace_metrics(struct json_object *d, const struct result *r)
 /* "the SGA was unmapped under the run: ..." (only when r->disturbed). */
 static void interference_text(const struct result *r, char *buf, size_t len)
 {
-	double f = r->faults_min + r->faults_maj;
+	double f = r->faults_sga;
 
 	snprintf(buf, len, "the SGA was unmapped under the run: %.0f faults against %.0f "
 		 "expected (%+.1f%%, %.0f extra): something (reclaim, DAMON, compaction, a hole "
@@ -679,11 +686,12 @@ static void emit_headline_metrics(struct json_object *d, const struct result *r)
 
 static void emit_interference(struct json_object *d, const struct result *r)
 {
-	double f = r->faults_min + r->faults_maj;
+	double f = r->faults_sga;
 	char buf[512];
 
 	json_object_object_add(d, "fault_around_bytes", json_object_new_int64(fault_around));
 	json_object_object_add(d, "fault_around_source", json_object_new_string(fault_around_src));
+	doc_metric(d, "faults_sga_count", r->faults_sga);
 	doc_metric(d, "faults_expected_count", r->faults_expected);
 	if (r->faults_expected > 0)
 		doc_metric(d, "faults_excess_pct", 100.0 * (f - r->faults_expected) /
@@ -821,11 +829,11 @@ static void print_trace(FILE *f, const struct result *r)
 
 static void print_interference(FILE *f, const struct config *c, const struct result *r)
 {
-	double fl = r->faults_min + r->faults_maj;
+	double fl = r->faults_sga;
 	char kb[512], buf[512];
 
 	sga_kstat_format(&r->kd, kb, sizeof(kb));
-	fprintf(f, "  interference: %.0f faults against %.0f expected (%+.1f%%; %s, "
+	fprintf(f, "  interference: %.0f faults in the touch loops against %.0f expected (%+.1f%%; %s, "
 		"fault-around %lld KiB from %s%s); kernel over map+touch: %s\n", fl,
 		r->faults_expected, r->faults_expected > 0 ?
 		100.0 * (fl - r->faults_expected) / r->faults_expected : 0,
@@ -961,22 +969,21 @@ static double expected_faults(const struct config *c, const struct result *r)
 }
 
 /*
- * A child takes a few faults of its own in the window besides the SGA's
- * (copy-on-write of its stack and data after fork, its touch plan, the
- * /proc read; ~25 measured on 6.18): this many per child are not excess.
+ * The children count their faults over their touch loops only (getrusage),
+ * so start-up, copy-on-write and barrier faults are not in the figure; what
+ * the loop may add besides the SGA's is the first write to its slot's
+ * pages (latency samples, progress): a few per child.
  */
-#define CHILD_OWN_FAULTS 64
+#define CHILD_LOOP_FAULTS 4
 /* More faults than expected by this much: something unmapped the SGA. */
 #define DISTURBED_PCT 5.0
 
 static void check_interference(const struct config *c, struct result *r)
 {
-	double f = r->faults_min + r->faults_maj;
-
 	r->faults_expected = expected_faults(c, r);
 	r->disturbed = r->faults_expected > 0 &&
-		       f > r->faults_expected * (1 + DISTURBED_PCT / 100) +
-			   (double)CHILD_OWN_FAULTS * r->nprocs;
+		       r->faults_sga > r->faults_expected * (1 + DISTURBED_PCT / 100) +
+				       (double)CHILD_LOOP_FAULTS * r->nprocs;
 }
 
 /*
@@ -1162,7 +1169,9 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	close(fd_maj);
 	fd_min = fd_maj = -1;
 	sga_group_destroy(&cur_group);
+	t3 = now_ns();
 	sga_backing_destroy(&cur_backing);
+	r->release_s = (now_ns() - t3) / 1e9;
 	r->wall_s = (now_ns() - tstart) / 1e9;
 	sga_progress_phase(PH_IDLE, 0);
 	if (c->hold_s <= 0 && !c->quiet) {
@@ -1291,17 +1300,40 @@ static struct {
  * measurable time. The rates are per byte touched, per process, per run.
  * -1 on a failure (printed); a mode the host cannot run is left out.
  */
+/*
+ * Two runs of one phase, time = procs x per_proc + bytes x per_byte: solve.
+ * Noise can make one share negative: then the other carries it all.
+ */
+static void split_costs(int na, double ba, double ta, int nb, double bb, double tb,
+			double *per_proc, double *per_byte)
+{
+	double det = na * bb - nb * ba;
+
+	*per_proc = det ? (ta * bb - tb * ba) / det : 0;
+	*per_byte = det ? (na * tb - nb * ta) / det : 0;
+	if (*per_byte < 0 || !det) {
+		*per_byte = 0;
+		*per_proc = tb / nb;
+	}
+	if (*per_proc < 0) {
+		*per_proc = 0;
+		*per_byte = ta / ba;
+	}
+}
+
 static int calibrate(const struct config *c, bool *planned)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int k = ncpu > 2 ? 2 * (int)ncpu : 4;
-	size_t cap = c->sga < GiB ? c->sga : GiB, s;
-	struct result r;
+	size_t cap = c->sga < CAL_SGA_MAX ? c->sga : CAL_SGA_MAX, s;
+	struct result r, r2;
 	char why[512];
-	int st;
+	int st, k2 = CAL_PROCS2;
 
 	if (k > c->nprocs)
 		k = c->nprocs;
+	if (k2 > c->nprocs)
+		k2 = c->nprocs;
 	for (int m = 0; m < SGA_NR_MODES && !bench_stop; m++) {
 		struct config cc = *c;
 		uint64_t t0 = now_ns();
@@ -1315,7 +1347,7 @@ static int calibrate(const struct config *c, bool *planned)
 		cc.hold_s = 0;
 		cc.quiet = true;
 		cc.json = false;
-		s = cap < 64 * MiB ? cap : 64 * MiB;
+		s = cap < CAL_SGA ? cap : CAL_SGA;
 		snprintf(cur_pred.label, sizeof(cur_pred.label), "calibrating %s",
 			 sga_mode_names[m]);
 		cur_pred.have = false;
@@ -1325,29 +1357,51 @@ static int calibrate(const struct config *c, bool *planned)
 				return -1;
 			if (st == SGA_UNAVAILABLE)
 				break;
-			/* 0.25 s of touching is well above the timer and scheduler noise. */
-			if (r.map_touch_s >= 0.25 || s * 4 > cap || (now_ns() - t0) / 1e9 > 3)
+			/*
+			 * 4 KiB-page modes: once more, sized for ~0.3 s of touching
+			 * (well above timer and scheduler noise). Huge-page modes
+			 * touch in no time: their cost is populate, spawn and fixed,
+			 * measured well enough by the first run.
+			 */
+			if (!sga_mode_uses_ptes(m) || r.map_touch_s >= 0.15 || s >= cap ||
+			    (now_ns() - t0) / 1e9 > 2)
 				break;
-			s *= 4;
+			double grow = 0.3 / (r.map_touch_s > 0.01 ? r.map_touch_s : 0.01);
+
+			grow = grow < 2 ? 2 : grow > 4 ? 4 : grow;
+			s = (size_t)(s * grow) / SGA_GRANULE * SGA_GRANULE;
+			if (s > cap)
+				s = cap;
+		}
+		if (st == SGA_OK) {
+			/* Many children, one granule each: the per-process costs. */
+			cc.nprocs = k2;
+			cc.touch.fraction = 0.5;
+			st = run_mode(&cc, m, 2 * SGA_GRANULE, &r2, why, sizeof(why));
+			if (st == SGA_FAILED)
+				return -1;
 		}
 		if (st != SGA_OK) {
 			bench_note("calibration: %s: not planned (%s)", sga_mode_names[m], why);
 			continue;
 		}
 		struct sga_rate *q = &rates[m];
-		double touched = (double)r.touched_total;
 
 		q->ok = true;
 		q->cal_procs = k;
+		q->cal_procs2 = k2;
 		q->cal_sga = s;
-		q->cal_wall_s = r.wall_s;
+		q->cal_wall_s = r.wall_s + r2.wall_s;
 		q->populate_s_per_byte = r.populate_s / s;
-		q->spawn_s_per_proc = r.spawn_s / k;
-		q->measure_s_per_proc = r.measure_s / k;
-		q->touch_s_per_byte = r.map_touch_s / touched;
-		q->teardown_s_per_byte = r.teardown_s / touched;
+		q->release_s_per_byte = r.release_s / s;
+		q->spawn_s_per_proc = r2.spawn_s / k2;
+		q->measure_s_per_proc = r2.measure_s / k2;
+		split_costs(k, r.touched_total, r.map_touch_s, k2, r2.touched_total, r2.map_touch_s,
+			    &q->touch_s_per_proc, &q->touch_s_per_byte);
+		split_costs(k, r.touched_total, r.teardown_s, k2, r2.touched_total, r2.teardown_s,
+			    &q->teardown_s_per_proc, &q->teardown_s_per_byte);
 		q->fixed_s = r.wall_s - r.populate_s - r.spawn_s - r.map_touch_s - r.measure_s -
-			     r.teardown_s;
+			     r.teardown_s - r.release_s;
 		if (q->fixed_s < 0)
 			q->fixed_s = 0;
 		planned[m] = true;
@@ -1357,20 +1411,21 @@ static int calibrate(const struct config *c, bool *planned)
 
 static void print_rates(const bool *planned, double cal_s)
 {
-	fprintf(stderr, "sga-bench: calibration (%.1f s, the same map+touch as the run, "
-		"%d children):\n", cal_s, rates[0].ok ? rates[0].cal_procs : 4);
+	fprintf(stderr, "sga-bench: calibration (%.1f s; the same code path as the run):\n", cal_s);
 	for (int m = 0; m < SGA_NR_MODES; m++) {
 		const struct sga_rate *q = &rates[m];
 
 		if (!planned[m])
 			continue;
-		fprintf(stderr, "sga-bench:   %-7s %.3f us/page map+touch (%.0f pages/s), %.3f us/page "
-			"teardown, %.3f us/page populate, %.2f ms/process spawn, %.2f s fixed "
-			"(measured on %d x %s)\n", sga_mode_names[m],
-			q->touch_s_per_byte * PAGE_4K * 1e6, 1 / (q->touch_s_per_byte * PAGE_4K),
+		fprintf(stderr, "sga-bench:   %-7s per page: %.3f us map+touch (%.3g pages/s), %.3f us "
+			"teardown, %.3f us populate; per process: %.2f ms spawn, %.2f ms map, %.2f ms "
+			"exit; %.2f s fixed (%d x %s and %d x 4 MiB)\n", sga_mode_names[m],
+			q->touch_s_per_byte * PAGE_4K * 1e6,
+			q->touch_s_per_byte > 0 ? 1 / (q->touch_s_per_byte * PAGE_4K) : 0,
 			q->teardown_s_per_byte * PAGE_4K * 1e6,
 			q->populate_s_per_byte * PAGE_4K * 1e6, q->spawn_s_per_proc * 1e3,
-			q->fixed_s, q->cal_procs, fmt_bytes(q->cal_sga));
+			q->touch_s_per_proc * 1e3, q->teardown_s_per_proc * 1e3,
+			q->fixed_s, q->cal_procs, fmt_bytes(q->cal_sga), q->cal_procs2);
 	}
 }
 
@@ -1403,8 +1458,14 @@ static struct json_object *plan_to_json(const struct config *c, const struct sga
 				       json_object_new_double(q->teardown_s_per_byte * PAGE_4K * 1e6));
 		json_object_object_add(x, "populate_us_per_page",
 				       json_object_new_double(q->populate_s_per_byte * PAGE_4K * 1e6));
+		json_object_object_add(x, "release_us_per_page",
+				       json_object_new_double(q->release_s_per_byte * PAGE_4K * 1e6));
 		json_object_object_add(x, "spawn_ms_per_proc",
 				       json_object_new_double(q->spawn_s_per_proc * 1e3));
+		json_object_object_add(x, "map_ms_per_proc",
+				       json_object_new_double(q->touch_s_per_proc * 1e3));
+		json_object_object_add(x, "exit_ms_per_proc",
+				       json_object_new_double(q->teardown_s_per_proc * 1e3));
 		json_object_object_add(x, "fixed_s", json_object_new_double(q->fixed_s));
 		json_object_object_add(x, "predicted_s", json_object_new_double(p->mode_s[m]));
 		json_object_object_add(x, "calibrated_procs", json_object_new_int(q->cal_procs));

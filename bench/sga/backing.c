@@ -35,6 +35,7 @@ static volatile long long hugepages_added;
 static volatile bool thp_changed;
 static char thp_saved[32];
 static long long hugepages_before;
+static int thp_noted;		/* the note once per run, not per calibration run */
 
 /*
  * Put on disk what is (or is about to be) changed, before changing it, so
@@ -287,7 +288,8 @@ static int set_thp_advise(char *why, size_t len)
 	}
 	close(fd);
 	thp_changed = true;
-	bench_note("thp: %s set to advise for this run (was %s; restored at exit)",
+	if (!thp_noted++)
+		bench_note("thp: %s set to advise for this run (was %s; restored at exit)",
 		   THP_SHMEM, thp_saved);
 	return SGA_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +84,16 @@ static unsigned int *plan_granules(const struct touch_plan *t, size_t ngr,
 	return g;
 }
 
+/* Faults this process took so far (the kernel's per-task count). */
+static long long own_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (long long)ru.ru_minflt + ru.ru_majflt;
+}
+
 static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m,
 		  const struct touch_plan *t, int idx)
 {
@@ -91,6 +102,7 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 	unsigned int *g = plan_granules(t, ngr, idx, &cnt);
 	volatile char *p;
 	char sink = 0;
+	long long f0;
 
 	if (!g) {
 		s->err = ENOMEM;
@@ -101,6 +113,7 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 	every = cnt * faults_per_gr / 2048;
 	if (every < 1)
 		every = 1;
+	f0 = own_faults();
 	for (i = 0; i < cnt; i++) {
 		char *gb = base + (size_t)g[i] * SGA_GRANULE;
 
@@ -128,6 +141,7 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 		}
 		s->pages_done += SGA_GRANULE / PAGE_4K;
 	}
+	s->sga_faults = own_faults() - f0;
 	s->touched_bytes = (long long)cnt * SGA_GRANULE;
 	(void)sink;
 	free(g);

@@ -38,6 +38,9 @@ struct touch_plan {
 struct child_slot {
 	long long vmpte_before_kb;	/* own VmPTE at barrier 1 (before mapping) */
 	long long touched_bytes;
+	/* Faults the child took inside its touch loop (getrusage): the SGA's
+	 * own, nothing of its start-up or the barriers. */
+	long long sga_faults;
 	int err;			/* errno of a failed step, 0 if fine */
 	int failed_step;		/* enum child_step */
 	struct hist lat;		/* ns per sampled faulting touch */

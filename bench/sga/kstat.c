@@ -117,5 +117,6 @@ void sga_kstat_format(const struct sga_kstat *d, char *buf, size_t len)
 
 bool sga_kstat_reclaim(const struct sga_kstat *d)
 {
-	return d->pgscan || d->pgsteal || d->refault || d->pswpout;
+	/* Not refaults alone: any process's page cache refaulting counts there. */
+	return d->pgscan || d->pgsteal || d->pswpout;
 }

@@ -26,7 +26,7 @@ void sga_kstat_read(struct sga_kstat *k);
 void sga_kstat_delta(const struct sga_kstat *a, const struct sga_kstat *b, struct sga_kstat *d);
 /* "pgscan 0, pgsteal 0, ...; PSI memory some 0.00% full 0.00%, cpu some 56.10% (avg10)" */
 void sga_kstat_format(const struct sga_kstat *d, char *buf, size_t len);
-/* Whether d shows reclaim of any kind (pages scanned/stolen/refaulted, swap-out). */
+/* Whether d shows reclaim (pages scanned or stolen, swap-out). */
 bool sga_kstat_reclaim(const struct sga_kstat *d);
 
 #endif

@@ -7,14 +7,18 @@
 #include "sga/plan.h"
 
 /*
- * Floors of the plan. hugetlb shares PMD tables only over whole 1 GiB-aligned
- * GiBs, so with hugetlb in the run the SGA stays at 1 GiB at least; the
- * touched fraction then shrinks to 1/16 (hugetlb's sharing does not depend
- * on it). Fewer than 50 processes would no longer be "many".
+ * Floors of the plan. Each process touches 256 MiB at least: below that its
+ * own upper-level tables (a PMD page per GiB range, 4 KiB per 2 MiB touched
+ * at the limit) weigh on the per-GiB figures, which then no longer compare.
+ * hugetlb shares PMD tables only over whole 1 GiB-aligned GiBs: with hugetlb
+ * in the run the SGA stays at 1 GiB and the touched fraction shrinks to 1/4
+ * instead (sharing does not depend on it). Then the processes, down to 50
+ * (fewer would no longer be "many"). Only then, as a last resort, smaller
+ * SGAs, to 64 MiB (the figures then carry that overhead, and say so).
  */
+#define TOUCH_FLOOR (256 * MiB)
 #define SGA_FLOOR_HUGETLB GiB
-#define SGA_FLOOR (256 * MiB)
-#define FRAC_FLOOR (1.0 / 16)
+#define SGA_LAST (64 * MiB)
 #define PROCS_FLOOR 50
 
 double sga_plan_mode_time(const struct sga_rate *r, int n, size_t sga, double frac,
@@ -24,9 +28,10 @@ double sga_plan_mode_time(const struct sga_rate *r, int n, size_t sga, double fr
 
 	t[PH_POPULATE] = r->populate_s_per_byte * sga;
 	t[PH_SPAWN] = r->spawn_s_per_proc * n;
-	t[PH_MAP_TOUCH] = r->touch_s_per_byte * touched;
+	t[PH_MAP_TOUCH] = r->touch_s_per_byte * touched + r->touch_s_per_proc * n;
 	t[PH_MEASURE] = r->measure_s_per_proc * n + r->fixed_s;
-	t[PH_TEARDOWN] = r->teardown_s_per_byte * touched;
+	t[PH_TEARDOWN] = r->teardown_s_per_byte * touched + r->teardown_s_per_proc * n +
+			 r->release_s_per_byte * sga;
 	for (int i = 0; i < PH_NR; i++) {
 		sum += t[i];
 		if (pred)
@@ -74,11 +79,36 @@ static size_t fit_sga(const struct sga_plan_req *q, int n, double frac, size_t l
 	return sga >= lo ? sga : 0;
 }
 
+/* Largest power-of-two fraction, down to TOUCH_FLOOR of the SGA, that fits. */
+static double fit_frac(const struct sga_plan_req *q, int n, size_t sga, double frac)
+{
+	double floor = (double)TOUCH_FLOOR / sga;
+
+	while (frac / 2 >= floor - 1e-12 && total(q, n, sga, frac, NULL) > q->budget_s)
+		frac /= 2;
+	return frac;
+}
+
+#define SAY(...) (o += snprintf(p->why + o, sizeof(p->why) - o, __VA_ARGS__))
+
+static int fit_procs(const struct sga_plan_req *q, int n, size_t sga, double frac, int floor)
+{
+	double t0 = total(q, 0, sga, frac, NULL), t1 = total(q, 1, sga, frac, NULL) - t0;
+	int nn = t1 > 0 ? (int)((q->budget_s - t0) / t1) : n;
+
+	if (nn > n)
+		nn = n;
+	if (nn < floor)
+		nn = floor < n ? floor : n;
+	return nn;
+}
+
 void sga_plan_choose(const struct sga_plan_req *q, struct sga_plan *p)
 {
-	size_t floor = q->modes[SGA_HUGETLB] ? SGA_FLOOR_HUGETLB : SGA_FLOOR, s;
-	int n = q->nprocs, o = 0;
-	double frac = q->touch_frac, t;
+	bool huge = q->modes[SGA_HUGETLB] && q->sga >= SGA_FLOOR_HUGETLB;
+	size_t floor = huge ? SGA_FLOOR_HUGETLB : TOUCH_FLOOR, s;
+	int n = q->nprocs, o = 0, nn;
+	double frac = q->touch_frac, t, f;
 
 	memset(p, 0, sizeof(*p));
 	if (floor > q->sga)
@@ -89,54 +119,51 @@ void sga_plan_choose(const struct sga_plan_req *q, struct sga_plan *p)
 	t = total(q, n, q->sga, frac, NULL);
 	if (t <= q->budget_s) {
 		p->fits = true;
-		snprintf(p->why, sizeof(p->why), "the %s fit: %d processes x %s predicted %.0f s "
-			 "of %.0f s available", q->procs_given || q->sga_given ? "sizes given" :
-			 "defaults", n, fmt_bytes(q->sga), t, q->budget_s);
+		SAY("the %s fit: %d processes x %s predicted %.0f s of %.0f s available",
+		    q->procs_given || q->sga_given ? "sizes given" : "defaults", n,
+		    fmt_bytes(q->sga), t, q->budget_s);
 		goto done;
 	}
-	o = snprintf(p->why, sizeof(p->why), "%d x %s predicted %.0f s > %.0f s available",
-		     n, fmt_bytes(q->sga), t, q->budget_s);
-	if (!q->sga_given) {
+	SAY("%d x %s predicted %.0f s > %.0f s available", n, fmt_bytes(q->sga), t, q->budget_s);
+	if (!q->sga_given && q->sga > floor) {
 		s = fit_sga(q, n, frac, floor, q->sga);
 		p->sga = s ? s : floor;
-		o += snprintf(p->why + o, sizeof(p->why) - o, "; SGA %s -> %s%s", fmt_bytes(q->sga),
-			      fmt_bytes(p->sga), s ? "" : " (its floor)");
-		if (s) {
-			p->fits = true;
-			goto done;
-		}
+		SAY("; SGA %s -> %s%s", fmt_bytes(q->sga), fmt_bytes(p->sga),
+		    s ? "" : huge ? " (hugetlb shares PMD tables from 1 GiB)" :
+		    " (each process touches 256 MiB at least)");
+		if (s)
+			goto check;
 	}
-	if (!q->touch_given) {
-		double f = frac;
-
-		while (f / 2 >= FRAC_FLOOR - 1e-9 &&
-		       total(q, n, p->sga, f, NULL) > q->budget_s)
-			f /= 2;
+	if (!q->touch_given && (double)p->sga * frac > TOUCH_FLOOR) {
+		f = fit_frac(q, n, p->sga, frac);
 		if (f != frac) {
-			o += snprintf(p->why + o, sizeof(p->why) - o,
-				      "; touch %g -> %g of it per process", frac, f);
+			SAY("; touch %g -> %g of it per process", frac, f);
 			p->touch_frac = frac = f;
 		}
-		if (total(q, n, p->sga, frac, NULL) <= q->budget_s) {
-			p->fits = true;
-			goto done;
-		}
+		if (total(q, n, p->sga, frac, NULL) <= q->budget_s)
+			goto check;
 	}
 	if (!q->procs_given) {
-		double t0 = total(q, 0, p->sga, frac, NULL), t1 = total(q, 1, p->sga, frac, NULL) - t0;
-		int nn = t1 > 0 ? (int)((q->budget_s - t0) / t1) : n;
-
-		if (nn > n)
-			nn = n;
-		if (nn < PROCS_FLOOR)
-			nn = PROCS_FLOOR < n ? PROCS_FLOOR : n;
+		nn = fit_procs(q, n, p->sga, frac, PROCS_FLOOR);
 		if (nn != n) {
-			o += snprintf(p->why + o, sizeof(p->why) - o, "; processes %d -> %d%s", n,
-				      nn, nn == PROCS_FLOOR ? " (the floor)" : "");
+			SAY("; processes %d -> %d%s", n, nn, nn == PROCS_FLOOR ? " (the floor)" : "");
 			p->nprocs = n = nn;
 		}
-		p->fits = total(q, n, p->sga, frac, NULL) <= q->budget_s;
+		if (total(q, n, p->sga, frac, NULL) <= q->budget_s)
+			goto check;
 	}
+	if (!q->sga_given && p->sga > SGA_LAST) {
+		if (!q->touch_given && frac < 1)
+			p->touch_frac = frac = 1;
+		s = fit_sga(q, n, frac, SGA_LAST, p->sga);
+		SAY("; last resort: SGA %s -> %s%s (per-GiB figures then include each process's "
+		    "upper-level tables%s)", fmt_bytes(p->sga), fmt_bytes(s ? s : SGA_LAST),
+		    frac == 1 && q->touch_frac != 1 ? ", touch all" : "",
+		    huge ? "; hugetlb cannot share" : "");
+		p->sga = s ? s : SGA_LAST;
+	}
+check:
+	p->fits = total(q, p->nprocs, p->sga, p->touch_frac, NULL) <= q->budget_s;
 done:
 	p->predicted_s = total(q, p->nprocs, p->sga, p->touch_frac, p->mode_s);
 }

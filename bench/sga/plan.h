@@ -5,8 +5,13 @@
  * SGA, the same code path as the measured run) gives each mode's costs;
  * a mode's time is then linear in what it does:
  *
- *   T = fixed + populate x SGA + (spawn + measure) x procs
+ *   T = fixed + (populate + release) x SGA
+ *       + (spawn + map/touch + measure + teardown) x procs
  *       + (touch + teardown) x procs x touched bytes per process
+ *
+ * Two calibration runs per mode separate the per-process from the per-byte
+ * costs: a few children touching a small SGA (per byte), many children
+ * touching one 2 MiB granule each (per process).
  *
  * Page tables scale linearly with the bytes touched, so a plan that
  * shrinks the SGA (first), the touched fraction, then the processes keeps
@@ -27,10 +32,12 @@ struct sga_rate {
 	double fixed_s;		/* per run: tracer load, /proc scans, reservation */
 	double populate_s_per_byte;	/* of the SGA, by the parent */
 	double spawn_s_per_proc, measure_s_per_proc;
+	double touch_s_per_proc, teardown_s_per_proc;	/* mmap+exit, no touching */
 	double touch_s_per_byte;	/* map+touch, per byte touched by a child */
 	double teardown_s_per_byte;	/* unmap+exit, per byte touched */
+	double release_s_per_byte;	/* closing the memfd, per byte of SGA */
 	/* what it was measured on */
-	int cal_procs;
+	int cal_procs, cal_procs2;
 	size_t cal_sga;
 	double cal_wall_s;
 };
