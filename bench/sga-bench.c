@@ -1502,7 +1502,6 @@ static int plan_run(struct config *c, bool *planned)
 		bench_note("--budget: no requested mode could be calibrated; running without a plan");
 		return 0;
 	}
-	print_rates(planned, cal_s);
 	avail = (c->budget_s - cal_s) * PLAN_SHARE - PLAN_SLACK_S;
 	q.budget_s = avail > 0 ? avail : 0;
 	q.modes = planned;
@@ -1526,6 +1525,7 @@ static int plan_run(struct config *c, bool *planned)
 			  "give a longer --budget");
 		return 1;
 	}
+	print_rates(planned, cal_s);
 	if (!p.fits)
 		bench_note("--budget: predicted %.0f s exceeds %.0f s; running anyway (--force)",
 			   p.predicted_s, q.budget_s);

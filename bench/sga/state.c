@@ -24,7 +24,10 @@ static void state_path(pid_t pid, char *buf, size_t len)
 	snprintf(buf, len, "%s/sga-bench.%d.state", SGA_STATE_DIR, (int)pid);
 }
 
-/* Field 22 of /proc/PID/stat: tells a live owner from a reused pid. */
+/*
+ * Field 22 of /proc/PID/stat: tells a live owner from a reused pid. 0 when
+ * the process is gone or a zombie (dead, only not yet reaped by its parent).
+ */
 static unsigned long long start_time(pid_t pid)
 {
 	char path[64], buf[1024], *p;
@@ -38,7 +41,7 @@ static unsigned long long start_time(pid_t pid)
 		return 0;
 	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 	fclose(f);
-	if (!p)
+	if (!p || !p[1] || p[2] == 'Z' || p[2] == 'X')
 		return 0;
 	/* After ") " come fields 3, 4, ...: skip to field 22. */
 	for (i = 3, p += 2; i < 22 && p; i++) {
@@ -124,7 +127,7 @@ static bool owner_alive(const struct record *r)
 		return true;
 	if (kill(r->pid, 0) < 0 && errno == ESRCH)
 		return false;
-	return start_time(r->pid) == r->start;
+	return start_time(r->pid) == r->start && r->start;
 }
 
 static int current_policy(char *out, size_t len)
