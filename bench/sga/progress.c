@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/types.h>
 
@@ -231,6 +232,7 @@ static void *thread_main(void *arg)
 	struct counts c;
 	char line[400];
 	unsigned long long key, f;
+	struct winsize ws;
 	uint64_t now;
 	double every = P.cfg.tty ? 1 : P.cfg.line_s;
 
@@ -267,8 +269,13 @@ static void *thread_main(void *arg)
 		if (every > 0 && P.phase != PH_IDLE && now - P.last_print >= every * 1e9 &&
 		    now - P.phase_t0 >= (P.cfg.tty ? 1e9 : 0)) {
 			format_line(line, sizeof(line), &c, now);
-			if (P.cfg.tty)
+			if (P.cfg.tty) {
+				/* A wrapped line cannot be redrawn in place: cut it. */
+				if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+				    strlen(line) >= ws.ws_col)
+					line[ws.ws_col - 1] = 0;
 				fprintf(stderr, "\r%s\033[K", line);
+			}
 			else
 				fprintf(stderr, "%s\n", line);
 			fflush(stderr);
