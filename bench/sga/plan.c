@@ -79,14 +79,22 @@ static size_t fit_sga(const struct sga_plan_req *q, int n, double frac, size_t l
 	return sga >= lo ? sga : 0;
 }
 
-/* Largest power-of-two fraction, down to TOUCH_FLOOR of the SGA, that fits. */
+/*
+ * Largest fraction in eighths, down to TOUCH_FLOOR of the SGA, that fits
+ * (the time is linear in it: solve, round down); the floor if none does.
+ */
 static double fit_frac(const struct sga_plan_req *q, int n, size_t sga, double frac)
 {
-	double floor = (double)TOUCH_FLOOR / sga;
+	double floor = (double)TOUCH_FLOOR / sga, t0 = total(q, n, sga, 0, NULL);
+	double t1 = total(q, n, sga, 1, NULL) - t0, f;
 
-	while (frac / 2 >= floor - 1e-12 && total(q, n, sga, frac, NULL) > q->budget_s)
-		frac /= 2;
-	return frac;
+	if (t1 <= 0)
+		return frac;
+	f = (q->budget_s - t0) / t1;
+	f = (double)(long)(f * 8) / 8;
+	if (f > frac)
+		f = frac;
+	return f < floor ? floor : f;
 }
 
 #define SAY(...) (o += snprintf(p->why + o, sizeof(p->why) - o, __VA_ARGS__))
