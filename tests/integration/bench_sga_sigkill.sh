@@ -28,8 +28,14 @@ sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
 at_exit "echo $nr0 > /proc/sys/vm/nr_hugepages; [ -n \"$thp0\" ] && echo \"$thp0\" | sed 's/.*\[\(.*\)\].*/\1/' > $THP"
 
 # hold MODE NAME: sga-bench holding its children (settings changed); sets PID, REAPER.
+# The SGA is 64 MiB more than the free hugepages someone else may have left
+# in the pool, so that hugetlb must grow it.
 hold() {
-	spawn "$TMP/$2.out" "$TMP/$2.err" "$BIN" -n 4 --sga 64M -m "$1" --thp-force --trace off --json --hold 60
+	local free sga
+	free=$(awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo)
+	sga=$(( (free > 0 ? free : 0) * 2 + 64 ))
+	[ "$1" = thp ] && sga=64
+	spawn "$TMP/$2.out" "$TMP/$2.err" "$BIN" -n 4 --sga ${sga}M -m "$1" --thp-force --trace off --json --hold 60
 	PID=$SPAWNED
 	if ! wait_for_line "$TMP/$2.out" '"tool":"sga-bench"' 30; then
 		kill -TERM $PID; wait_exit $PID 30
