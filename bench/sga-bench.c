@@ -29,6 +29,7 @@
 #include "sga/backing.h"
 #include "sga/children.h"
 #include "sga/estimate.h"
+#include "sga/headline.h"
 #include "sga/kstat.h"
 #include "sga/plan.h"
 #include "sga/progress.h"
@@ -659,10 +660,6 @@ static void emit_trace_metrics(struct json_object *d, const struct result *r)
 	}
 }
 
-/* The Oracle case the work started from: a 300 GiB SGA mapped by 1500 processes. */
-#define ORACLE_SGA_GIB 300
-#define ORACLE_PROCS 1500
-
 /* "the SGA was unmapped under the run: ..." (only when r->disturbed). */
 static void interference_text(const struct result *r, char *buf, size_t len)
 {
@@ -1285,21 +1282,6 @@ static const char *mode_list(const bool *set, char *buf, size_t len)
 	return buf;
 }
 
-/* Per mode, what the headline needs; filled as modes complete. */
-static struct {
-	bool ok;
-	double per_gib;		/* page-table bytes per process per GiB touched */
-	double phys;
-	int nprocs;
-	size_t sga;
-} headline[SGA_NR_MODES];
-
-/*
- * Calibrate each requested mode the host can run: a real run (run_mode,
- * quiet) of a few children over a small SGA, grown until map+touch takes a
- * measurable time. The rates are per byte touched, per process, per run.
- * -1 on a failure (printed); a mode the host cannot run is left out.
- */
 /*
  * Two runs of one phase, time = procs x per_proc + bytes x per_byte: solve.
  * Noise can make one share negative: then the other carries it all.
@@ -1573,46 +1555,6 @@ static int plan_run(struct config *c, bool *planned)
 	return 0;
 }
 
-/* The answer, stated: page tables per process per GiB, saving, the Oracle case. */
-static void print_headline(FILE *f)
-{
-	double sh = headline[SGA_SHMEM].ok ? headline[SGA_SHMEM].per_gib : -1;
-	int any = 0;
-
-	for (int m = 0; m < SGA_NR_MODES; m++)
-		any += headline[m].ok;
-	if (!any)
-		return;
-	fprintf(f, "\nsga-bench headline: page tables per process per GiB of SGA touched "
-		"(physical: PageTables, net of other processes)\n");
-	for (int m = 0; m < SGA_NR_MODES; m++) {
-		if (!headline[m].ok)
-			continue;
-		fprintf(f, "  %-7s %10s per process per GiB (%d processes x %s)", sga_mode_names[m],
-			fmt_bytes(headline[m].per_gib), headline[m].nprocs,
-			fmt_bytes(headline[m].sga));
-		if (m != SGA_SHMEM && sh > 0)
-			fprintf(f, ", saving %.4g%% vs shmem", 100.0 * (1 - headline[m].per_gib / sh));
-		fputc('\n', f);
-	}
-	fprintf(f, "  Oracle case, a %d GiB SGA mapped by %d processes (4 KiB pages: "
-		"%d GiB / 2 MiB x 4 KiB = 600 MiB of PTEs per process, x %d = 879 GiB):\n",
-		ORACLE_SGA_GIB, ORACLE_PROCS, ORACLE_SGA_GIB, ORACLE_PROCS);
-	for (int m = 0; m < SGA_NR_MODES; m++) {
-		double tot = headline[m].per_gib * ORACLE_SGA_GIB * ORACLE_PROCS;
-
-		if (!headline[m].ok)
-			continue;
-		fprintf(f, "  %-7s %s x %d GiB x %d processes = %s of page tables", sga_mode_names[m],
-			fmt_bytes(headline[m].per_gib), ORACLE_SGA_GIB, ORACLE_PROCS, fmt_bytes(tot));
-		if (m != SGA_SHMEM && sh > 0)
-			fprintf(f, " (%s less than shmem)",
-				fmt_bytes((sh - headline[m].per_gib) * ORACLE_SGA_GIB * ORACLE_PROCS));
-		fputc('\n', f);
-	}
-	fflush(f);
-}
-
 int main(int argc, char **argv)
 {
 	struct config c = { 0 };
@@ -1730,11 +1672,7 @@ int main(int argc, char **argv)
 		if (st == SGA_OK) {
 			ran[i] = true;
 			nran++;
-			headline[i].ok = true;
-			headline[i].per_gib = pt_per_gib(&r);
-			headline[i].phys = pt_physical_bytes(&r);
-			headline[i].nprocs = r.nprocs;
-			headline[i].sga = r.sga;
+			sga_headline_add(i, pt_per_gib(&r), r.nprocs, r.sga);
 		} else if (st == SGA_UNAVAILABLE && c.mode_all) {
 			sga_progress_clear();
 			bench_note("skipping %s", why);
@@ -1749,7 +1687,7 @@ int main(int argc, char **argv)
 		}
 	}
 	sga_progress_stop();
-	print_headline(c.json ? stderr : stdout);
+	sga_headline_print(c.json ? stderr : stdout);
 	if (bench_stop == SGA_STOP_WATCHDOG) {
 		bench_err("stopped by the watchdog in %s%s%s", sga_watchdog_where(),
 			  nran ? "; results printed for " : "; no mode finished",
