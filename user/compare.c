@@ -208,9 +208,17 @@ int cmd_compare(int argc, char **argv)
 			   "two sides); fewer than 3 samples a side is \"insufficient samples\".\n"
 			   "Significant changes in a metric's bad direction are REGRESSIONs; metrics\n"
 			   "of unknown direction are \"changed\" (docs/store.md has the table).\n"
+			   "One measurement, one row: a metric's _mean/_median/_p50/_min/_max and\n"
+			   "per-task/thread/proc forms are listed beneath it, not judged apart;\n"
+			   "metrics describing a spread (_stddev, _cv_pct) or constant in every\n"
+			   "sample of both sides get no row. A significant change is withheld\n"
+			   "(\"host was busy\") when other processes took more than --busy-cpu-pct\n"
+			   "of the CPU in any repeat of either side (recorded by mmscope run),\n"
+			   "unless the metric is constant within each side.\n"
 			   "Partial and unfinished runs (mmscope runs shows the status) are left out\n"
 			   "unless --include-partial. The store is opened read-only.\n"
-			   "Exit: 0 no significant regression, 1 regression found, 2 error.",
+			   "Exit: 0 no significant regression (withheld included), 1 regression\n"
+			   "found, 2 error.",
 		.extra = compare_extra, .parse_extra = compare_parse, .ctx = &co,
 		.no_common = true, .min_args = 2, .max_args = 2, .args_usage = "A B",
 	};
