@@ -26,6 +26,8 @@ static const char *const path_names[FL_PATHS] = { "vma_lock", "mmap_lock", "kern
 struct fl_proc {
 	__u32 tgid;
 	char comm[16];
+	char first[16];		/* name before its exec(s), "" if none seen */
+	__u32 execs;
 	struct hist iv[FL_CLASSES];	/* this interval */
 	struct hist cum[FL_CLASSES];	/* since start */
 };
@@ -48,14 +50,14 @@ static bool opt_per_process;
 enum { OPT_PER_PROCESS = 0x2000 };
 
 static const struct extra_opt fl_extra[] = {
-	{ { "per-process", no_argument, NULL, OPT_PER_PROCESS }, NULL,
+	{ { "per-process", no_argument, NULL, 'P' }, NULL,
 	  "histograms per process (at most " "4096" " process x class histograms per interval)" },
 	{ { NULL } }
 };
 
 static int fl_parse_extra(int key, const char *arg, void *ctx)
 {
-	if (key == OPT_PER_PROCESS) {
+	if (key == 'P') {
 		opt_per_process = true;
 		return 0;
 	}
@@ -171,6 +173,10 @@ static int fl_drain(struct fl_state *s)
 		bpf_map_delete_elem(pfd, &key);
 		kp = NULL;
 	}
+	for (size_t i = 0; i < s->nprocs; i++)
+		fb_exec_name(s->skel, s->procs[i].tgid, s->procs[i].comm,
+			     s->procs[i].first, &s->procs[i].execs);
+	fb_execs_gc(s->skel);
 	s->unbr_iv = s->skel->bss->fl_unbracketed[old];
 	s->skel->bss->fl_unbracketed[old] = 0;
 	s->unbr_cum += s->unbr_iv;
@@ -232,7 +238,7 @@ static int fl_collect(void *p, double interval_s, bool final,
 				hist_merge(&sum[c], &ph[c]);
 			o = json_object_new_object();
 			json_object_object_add(o, "pid", json_object_new_int(pr->tgid));
-			json_object_object_add(o, "comm", json_object_new_string(pr->comm));
+			fb_name_json(o, pr->comm, pr->first, pr->execs);
 			json_object_object_add(o, "histograms", classes_json(ph, &pall));
 			if (!pall.count) {
 				json_object_put(o);

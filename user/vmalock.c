@@ -475,6 +475,8 @@ static const char *const vmstat_names[] = {
 struct vl_proc {
 	__u32 tgid;
 	char comm[16];
+	char first[16];		/* name before its exec(s), "" if none seen */
+	__u32 execs;
 	struct vl_counts base;	/* final counts of map entries deleted at exit */
 	struct vl_counts live;	/* map entries of running processes, this read */
 	struct vl_counts cum;	/* since start: base + live */
@@ -624,6 +626,61 @@ static bool proc_exited(__u32 tgid)
 	return kill((pid_t)tgid, 0) && errno == ESRCH;
 }
 
+int fb_exec_name(struct fault_bpf *skel, __u32 tgid, char comm[16],
+		 char first[16], __u32 *execs)
+{
+	struct fb_exec e;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fb_execs), &tgid, &e))
+		return -1;
+	memcpy(comm, e.comm, 16);
+	comm[15] = 0;
+	/* the first name only when it differs: `sh -c exec x` keeps "x" */
+	if (e.first[0] && strncmp(e.first, e.comm, 16))
+		memcpy(first, e.first, 16);
+	first[15] = 0;
+	*execs = e.execs;
+	return 0;
+}
+
+/*
+ * Two steps, so that both users of a shared object (mmscope top) read a
+ * process's names after it exited: mark at the first read that finds it
+ * gone, delete at a later one.
+ */
+void fb_execs_gc(struct fault_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.fb_execs);
+	__u32 *keys;
+	size_t n;
+
+	if (map_keys(fd, sizeof(*keys), (void **)&keys, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct fb_exec e;
+
+		if (!proc_exited(keys[i]) || bpf_map_lookup_elem(fd, &keys[i], &e))
+			continue;
+		if (e.gone) {
+			bpf_map_delete_elem(fd, &keys[i]);
+		} else {
+			e.gone = 1;
+			bpf_map_update_elem(fd, &keys[i], &e, BPF_EXIST);
+		}
+	}
+	free(keys);
+}
+
+void fb_name_json(struct json_object *row, const char *comm,
+		  const char *first, __u32 execs)
+{
+	json_object_object_add(row, "comm", json_object_new_string(comm));
+	if (first && first[0])
+		json_object_object_add(row, "comm_at_start", json_object_new_string(first));
+	if (execs)
+		json_object_object_add(row, "execs", json_object_new_int64(execs));
+}
+
 /*
  * A process's counts in one map entry: while it runs they are live, and
  * once it has exited (checked before reading, so they are final) they move
@@ -727,6 +784,12 @@ static int vl_read(struct vl_state *s)
 		err_msg("vmalock: out of memory reading per-process counters");
 		return -1;
 	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct vl_proc *p = &s->procs[i];
+
+		fb_exec_name(s->skel, p->tgid, p->comm, p->first, &p->execs);
+	}
+	fb_execs_gc(s->skel);
 	/* completed faults are counted per process; vl_total has only those
 	 * no per-process map had room for (and all attempt events) */
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -859,7 +922,7 @@ static int vl_collect(void *p, double interval_s, bool final,
 			continue;
 		row = counts_json(s, &pd, interval_s);
 		json_object_object_add(row, "pid", json_object_new_int(pr->tgid));
-		json_object_object_add(row, "comm", json_object_new_string(pr->comm));
+		fb_name_json(row, pr->comm, pr->first, pr->execs);
 		rows[nrows++] = row;
 	}
 	qsort(rows, nrows, sizeof(*rows), proc_cmp);
