@@ -46,22 +46,54 @@ struct fl_state {
 };
 
 static bool opt_per_process;
+static int opt_top;			/* --top N processes listed, 0 = all */
+/* -u/-m: the text's latency unit (the JSON stays in nanoseconds) */
+static const char *unit_name = "nsecs";
+static double unit_div = 1;
 
-enum { OPT_PER_PROCESS = 0x2000 };
+enum { OPT_PER_PROCESS = 0x2000, OPT_TOP };
 
 static const struct extra_opt fl_extra[] = {
 	{ { "per-process", no_argument, NULL, 'P' }, NULL,
 	  "histograms per process (at most " "4096" " process x class histograms per interval)" },
+	{ { "top", required_argument, NULL, OPT_TOP }, "N",
+	  "with -P: list the N processes with the most faults (default 0 = all)" },
+	{ { "microseconds", no_argument, NULL, 'u' }, NULL,
+	  "print latencies in usecs (histogram rows: see docs/schema/faultlat.md)" },
+	{ { "milliseconds", no_argument, NULL, 'm' }, NULL,
+	  "print latencies in msecs" },
 	{ { NULL } }
 };
 
 static int fl_parse_extra(int key, const char *arg, void *ctx)
 {
-	if (key == 'P') {
+	switch (key) {
+	case 'P':
 		opt_per_process = true;
+		return 0;
+	case OPT_TOP:
+		opt_top = parse_top("faultlat", arg);
+		return opt_top < 0 ? -1 : 0;
+	case 'u':
+		unit_name = "usecs";
+		unit_div = 1e3;
+		return 0;
+	case 'm':
+		unit_name = "msecs";
+		unit_div = 1e6;
 		return 0;
 	}
 	return -1;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a;
+	struct json_object *y = *(struct json_object *const *)b;
+	int64_t cx = json_object_get_int64(json_object_object_get(json_object_object_get(x, "all"), "count"));
+	int64_t cy = json_object_get_int64(json_object_object_get(json_object_object_get(y, "all"), "count"));
+
+	return (cx < cy) - (cx > cy);
 }
 
 static void fl_stop(void *p);
@@ -248,6 +280,31 @@ static int fl_collect(void *p, double interval_s, bool final,
 			json_object_array_add(procs, o);
 		}
 		json_object_object_add(doc, "histograms", classes_json(sum, &all));
+		/* most faults first; --top N: the first N listed */
+		{
+			size_t n = json_object_array_length(procs);
+			struct json_object **rows = calloc(n + 1, sizeof(*rows));
+			struct json_object *sorted = json_object_new_array();
+
+			for (size_t i = 0; rows && i < n; i++)
+				rows[i] = json_object_get(json_object_array_get_idx(procs, i));
+			if (rows)
+				qsort(rows, n, sizeof(*rows), by_count_desc);
+			for (size_t i = 0; rows && i < n; i++) {
+				if (opt_top && i >= (size_t)opt_top)
+					json_object_put(rows[i]);
+				else
+					json_object_array_add(sorted, rows[i]);
+			}
+			if (rows) {
+				json_object_put(procs);
+				procs = sorted;
+			} else {
+				json_object_put(sorted);
+			}
+			free(rows);
+			json_object_object_add(doc, "processes_total", json_object_new_int64(n));
+		}
 	} else {
 		json_object_object_add(doc, "histograms", classes_json(h, &all));
 	}
@@ -269,8 +326,45 @@ static int fl_collect(void *p, double interval_s, bool final,
 	return 0;
 }
 
-/* Rebuild a histogram from its JSON form for printing (slots from the log2
- * buckets are enough for the table; percentiles are printed from the JSON). */
+/*
+ * The log2 table of one class from its JSON buckets (nanosecond rows
+ * [2^r, 2^(r+1))), every row from the lowest to the highest non-empty one,
+ * as libbpf-tools print them. With -u/-m each nanosecond row goes to the
+ * unit's log2 row its low end falls in: 1000 is 2^9.97, so the top 2.4%
+ * (usecs) or 4.9% (msecs) of a row's range belongs to the next row.
+ */
+static void print_table(FILE *f, struct json_object *b, const char *indent)
+{
+	unsigned long long rows[65] = { 0 }, maxc = 0;
+	int lo = 65, hi = -1;
+
+	for (size_t j = 0; j < json_object_array_length(b); j++) {
+		struct json_object *r = json_object_array_get_idx(b, j);
+		double low = (double)json_object_get_int64(json_object_object_get(r, "low")) / unit_div;
+		int row = 0;
+
+		while (row < 64 && low >= (double)(2ULL << row))
+			row++;
+		rows[row] += json_object_get_int64(json_object_object_get(r, "count"));
+		if (rows[row] > maxc)
+			maxc = rows[row];
+		if (row < lo)
+			lo = row;
+		if (row > hi)
+			hi = row;
+	}
+	fprintf(f, "%s%20s : %-10s |%-40s|\n", indent, unit_name, "count", "distribution");
+	for (int r = lo; r <= hi; r++) {
+		int stars = maxc ? (int)(rows[r] * 40 / maxc) : 0;
+		char bar[41];
+
+		memset(bar, '*', stars);
+		bar[stars] = 0;
+		fprintf(f, "%s%9llu -> %-9llu : %-10llu |%-40s|\n", indent,
+			r ? 1ULL << r : 0ULL, (2ULL << r) - 1, rows[r], bar);
+	}
+}
+
 static void print_classes(FILE *f, struct json_object *arr, const char *indent)
 {
 	size_t n = json_object_array_length(arr);
@@ -278,38 +372,18 @@ static void print_classes(FILE *f, struct json_object *arr, const char *indent)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(arr, i);
 		struct json_object *h = json_object_object_get(c, "hist");
-		struct json_object *b = json_object_object_get(h, "buckets");
-		__u64 maxc = 0;
 
-		fprintf(f, "%s%s faults, %s: count %lld  p50 %.0f  p90 %.0f  p99 %.0f  max %lld nsecs\n",
+		fprintf(f, "%s%s faults, %s: count %lld  p50 %.*f  p90 %.*f  p99 %.*f  max %.*f %s\n",
 			indent,
 			json_object_get_boolean(json_object_object_get(c, "major")) ? "major" : "minor",
 			json_object_get_string(json_object_object_get(c, "path")),
 			(long long)json_object_get_int64(json_object_object_get(h, "count")),
-			json_object_get_double(json_object_object_get(h, "p50")),
-			json_object_get_double(json_object_object_get(h, "p90")),
-			json_object_get_double(json_object_object_get(h, "p99")),
-			(long long)json_object_get_int64(json_object_object_get(h, "max")));
-		for (size_t j = 0; j < json_object_array_length(b); j++) {
-			__u64 v = json_object_get_int64(json_object_object_get(
-				json_object_array_get_idx(b, j), "count"));
-			if (v > maxc)
-				maxc = v;
-		}
-		fprintf(f, "%s%20s : %-10s |%-40s|\n", indent, "nsecs", "count", "distribution");
-		for (size_t j = 0; j < json_object_array_length(b); j++) {
-			struct json_object *r = json_object_array_get_idx(b, j);
-			__u64 v = json_object_get_int64(json_object_object_get(r, "count"));
-			int stars = maxc ? (int)(v * 40 / maxc) : 0;
-			char bar[41];
-
-			memset(bar, '*', stars);
-			bar[stars] = 0;
-			fprintf(f, "%s%9lld -> %-9lld : %-10llu |%-40s|\n", indent,
-				(long long)json_object_get_int64(json_object_object_get(r, "low")),
-				(long long)json_object_get_int64(json_object_object_get(r, "high")),
-				(unsigned long long)v, bar);
-		}
+			unit_div > 1 ? 3 : 0, json_object_get_double(json_object_object_get(h, "p50")) / unit_div,
+			unit_div > 1 ? 3 : 0, json_object_get_double(json_object_object_get(h, "p90")) / unit_div,
+			unit_div > 1 ? 3 : 0, json_object_get_double(json_object_object_get(h, "p99")) / unit_div,
+			unit_div > 1 ? 3 : 0, (double)json_object_get_int64(json_object_object_get(h, "max")) / unit_div,
+			unit_name);
+		print_table(f, json_object_object_get(h, "buckets"), indent);
 	}
 }
 

@@ -10,6 +10,7 @@
  * kernel patch series. docs/schema/ptshare.md.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -488,6 +489,11 @@ static int ptshare_parse(int key, const char *arg, void *ctx)
 		if (errno || *end || v <= 0 || v > 4194304 || n_sharer_pids >= MAX_SHARERS) {
 			err_msg("ptshare: --sharers '%s': '%s' is not a process id (or more than %d)",
 				arg, tok, MAX_SHARERS);
+			free(copy);
+			return -1;
+		}
+		if (kill((pid_t)v, 0) && errno == ESRCH) {
+			err_msg("ptshare: --sharers: process %ld: no such process", v);
 			free(copy);
 			return -1;
 		}

@@ -34,11 +34,16 @@ static int parse(int key, const char *arg, void *ctx)
 		err_msg("top: --tracers list too long");
 		return -1;
 	}
+	if (!arg[0]) {	/* "" is not "all": say so, as for a bad name */
+		err_msg("top: --tracers needs at least one tracer name");
+		return -1;
+	}
 	strcpy(tracer_names, arg);
 	return 0;
 }
 
 static struct cmd_desc desc = {
+	.interval_args = true,
 	.name = "top",
 	.summary = "All tracers at once (vmalock, faultlat, ptmem, ptshare), refreshed every\n"
 		   "interval like top. The final summary is printed on Ctrl-C or --duration.",
@@ -71,6 +76,11 @@ static int select_tracers(struct top_ctx *c)
 			err_msg("top: unknown tracer '%s' (see mmscope --help)", tok);
 			return -1;
 		}
+		for (int i = 0; i < c->n; i++)
+			if (c->t[i] == t) {
+				err_msg("top: tracer '%s' named twice in --tracers", tok);
+				return -1;
+			}
 		if (c->n == MAX_TRACERS) {
 			err_msg("top: too many tracers");
 			return -1;

@@ -472,6 +472,10 @@ static const char *const vmstat_names[] = {
 };
 #define NVMSTAT ARRAY_SIZE(vmstat_names)
 
+/* --top N: processes listed (0 = all); -1: not given */
+static int vl_top = -1;
+enum { OPT_VL_TOP = 0x2100 };
+
 struct vl_proc {
 	__u32 tgid;
 	char comm[16];
@@ -927,10 +931,15 @@ static int vl_collect(void *p, double interval_s, bool final,
 	}
 	qsort(rows, nrows, sizeof(*rows), proc_cmp);
 	arr = json_object_new_array();
-	for (size_t i = 0; i < nrows; i++)
-		json_object_array_add(arr, rows[i]);
+	for (size_t i = 0; i < nrows; i++) {
+		if (vl_top > 0 && i >= (size_t)vl_top)
+			json_object_put(rows[i]);	/* --top N: not listed */
+		else
+			json_object_array_add(arr, rows[i]);
+	}
 	free(rows);
 	json_object_object_add(doc, "processes", arr);
+	json_object_object_add(doc, "processes_total", json_object_new_int64(nrows));
 	json_object_object_add(doc, "procs_dropped",
 			       json_object_new_int64(s->skel->bss->vl_procs_dropped));
 	json_object_object_add(doc, "slots", slots_json(s));
@@ -994,7 +1003,7 @@ static void vl_print(void *p, struct json_object *doc, bool final, FILE *f)
 		return;
 	fprintf(f, "  %7s %-16s %10s %10s %10s %8s %7s %8s %8s\n", "PID", "COMM",
 		"FAULTS", "VMA_LOCK", "MMAP_LOCK", "KERNEL", "MAJOR", "MISS", "RETRY");
-	for (size_t i = 0; i < n && (final || i < 20); i++) {
+	for (size_t i = 0; i < n && (vl_top >= 0 || final || i < 20); i++) {
 		struct json_object *r = json_object_array_get_idx(procs, i);
 
 		fprintf(f, "  %7lld %-16s %10lld %10lld %10lld %8lld %7lld %8s %8s\n",
@@ -1025,7 +1034,24 @@ static void vl_probe(struct json_object *out)
 	fb_probe_json(out, true);
 }
 
+static const struct extra_opt vl_extra[] = {
+	{ { "top", required_argument, NULL, OPT_VL_TOP }, "N",
+	  "list the N processes with the most faults (0 = all; default: all in "
+	  "the JSON and the summary, 20 in each interval's text)" },
+	{ { NULL } }
+};
+
+static int vl_parse_extra(int key, const char *arg, void *ctx)
+{
+	if (key != OPT_VL_TOP)
+		return -1;
+	vl_top = parse_top("vmalock", arg);
+	return vl_top < 0 ? -1 : 0;
+}
+
 static struct cmd_desc vl_desc = {
+	.extra = vl_extra,
+	.parse_extra = vl_parse_extra,
 	.name = "vmalock",
 	.summary = "per-VMA-lock outcomes of page faults, per process",
 	.details =

@@ -12,8 +12,9 @@ void loop_install_signals(void);
 
 /*
  * Calls tick(ctx, elapsed_s, false) every o->interval seconds until
- * --duration passes or SIGINT/SIGTERM arrives, then tick(ctx, total_s, true)
- * once for the final summary. A tick returning < 0 ends the loop with that
+ * --duration passes (the last, shorter interval reported too), o->count
+ * reports were made, or SIGINT/SIGTERM arrives, then tick(ctx, total_s,
+ * true) once for the final summary. A tick returning < 0 ends the loop with that
  * error. Returns 0 or the error.
  */
 typedef int (*tick_fn)(void *ctx, double interval_s, bool final);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
@@ -53,6 +54,13 @@ static int tick(void *p, double interval_s, bool final)
 		doc_emit(doc);
 		return 0;
 	}
+	if (c->o->timestamp) {
+		char ts[16];
+		time_t now = time(NULL);
+
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+		printf("%s\n", ts);
+	}
 	c->t->print(c->st, doc, final, stdout);
 	fflush(stdout);
 	json_object_put(doc);
@@ -79,6 +87,7 @@ int tracer_main(const struct tracer *t, int argc, char **argv)
 	struct run_ctx c = { .t = t, .o = &o };
 	int err;
 
+	t->desc->interval_args = true;
 	err = opts_parse(argc, argv, t->desc, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
