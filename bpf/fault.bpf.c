@@ -292,6 +292,44 @@ static __always_inline void fb_event(__u64 pid_tgid, __u32 ev)
 		c->ev[ev]++;
 }
 
+/* ---- faultlat --events: one record per completed fault ---- */
+
+/* Set by the loader for faultlat --events only: false, the verifier drops
+ * every FB_EMIT as dead code (the fault path stays as docs/overhead.md). */
+const volatile bool fl_events = false;
+/* Completed faults whose record found the ring buffer full. */
+__u64 fl_events_dropped = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FL_EVENTS_RB_BYTES);
+} fl_events_rb SEC(".maps");
+
+static __noinline void fl_emit(__u64 pid_tgid, __u32 path, __u32 major,
+			       __u64 lat_ns, __u64 addr)
+{
+	struct fl_event *e = bpf_ringbuf_reserve(&fl_events_rb, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&fl_events_dropped, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->addr = addr;
+	e->lat_ns = lat_ns;
+	e->tgid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->path = path;
+	e->major = major;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+#define FB_EMIT(id, path, major, lat, addr) do {			\
+	if (fl_events)							\
+		fl_emit(id, path, major, lat, addr);			\
+} while (0)
+
 #include "fault_bracket.bpf.h"
 
 /* ---- names across exec (include/vmalock.h struct fb_exec) ---- */

@@ -49,7 +49,10 @@
  * only with latencies on.
  *
  * The includer defines fb_record(pid_tgid, task, path, major, lat_ns) (task
- * current, lat_ns 0 = unknown) and fb_event(pid_tgid, enum vl_event).
+ * current, lat_ns 0 = unknown), fb_event(pid_tgid, enum vl_event), and
+ * FB_EMIT(pid_tgid, path, major, lat_ns, address): the per-event stream
+ * (faultlat --events), behind a rodata flag so that without it the
+ * verifier removes the call and the fault path is unchanged.
  */
 #ifndef MMSCOPE_FAULT_BRACKET_BPF_H
 #define MMSCOPE_FAULT_BRACKET_BPF_H
@@ -255,6 +258,8 @@ static __always_inline void fb_close_perf(struct bpf_perf_event_data *ctx,
 		t->t_entry = 0;
 	}
 	fb_record(id, task, path, major, lat);
+	/* the perf sample's address: mm_account_fault() passes the fault's */
+	FB_EMIT(id, path, major, lat, ctx->addr);
 }
 
 SEC("perf_event")
@@ -277,7 +282,8 @@ int fb_close_major(struct bpf_perf_event_data *ctx)
 			   VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | \
 			   VM_FAULT_FALLBACK)
 
-static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
+static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret,
+					__u64 addr)
 {
 	__u64 id = bpf_get_current_pid_tgid(), lat = 0;
 	struct fb_thread *t;
@@ -314,6 +320,7 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 		t->t_entry = 0;
 	}
 	fb_record(id, bpf_get_current_task_btf(), path, major, lat);
+	FB_EMIT(id, path, major, lat, addr);
 }
 
 /* Entry when exceptions:page_fault_user is missing (not x86): the start of
@@ -350,7 +357,7 @@ SEC("fexit/handle_mm_fault")
 int BPF_PROG(fb_hmf_exit, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
 {
-	fb_close_ret(flags, regs != NULL, ret);
+	fb_close_ret(flags, regs != NULL, ret, address);
 	return 0;
 }
 
@@ -389,6 +396,7 @@ int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 	/* 0 or 1 without a branch: both flags are single bits */
 	major = ((fault / VM_FAULT_MAJOR) | (flags / FAULT_FLAG_TRIED)) & 1;
 	fb_record(id, task, path, major, duration_ns);
+	FB_EMIT(id, path, major, duration_ns, address);
 	return 0;
 }
 
@@ -398,7 +406,7 @@ int BPF_KRETPROBE(fb_hmf_kretprobe, vm_fault_t ret)
 	struct fb_thread *t = fb_get(false);
 
 	if (t)
-		fb_close_ret(t->flags, t->has_regs, ret);
+		fb_close_ret(t->flags, t->has_regs, ret, 0);	/* no address here */
 	return 0;
 }
 

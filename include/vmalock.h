@@ -86,6 +86,8 @@ struct fb_exec {
 /* Users of the shared fault object (bpf/fault.bpf.c's fb_use bits). */
 #define FB_USE_VL	1	/* vmalock counts */
 #define FB_USE_LAT	2	/* faultlat latencies (needs the fault entry) */
+#define FB_USE_EVENTS	4	/* faultlat --events: an instance of its own,
+				 * loaded with the stream on (rodata) */
 
 #endif
 

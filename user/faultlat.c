@@ -7,6 +7,7 @@
  * handle_mm_fault() return in precise mode); see bpf/fault_bracket.bpf.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,19 +44,32 @@ struct fl_state {
 	__u64 unbr_iv, unbr_cum;
 	struct fl_proc *procs;
 	size_t nprocs, cap;
+	/* --events: the ring buffer, its poller thread, what it printed */
+	struct ring_buffer *rb;
+	pthread_t poller;
+	bool poller_on;
+	volatile int poller_stop;
+	bool json;
+	bool ev_closed;		/* summary made: later records not printed */
+	__u64 start_ns;
+	unsigned long long ev_count;
 };
 
 static bool opt_per_process;
+static bool opt_events;			/* --events: one line per fault */
 static int opt_top;			/* --top N processes listed, 0 = all */
 /* -u/-m: the text's latency unit (the JSON stays in nanoseconds) */
 static const char *unit_name = "nsecs";
 static double unit_div = 1;
 
-enum { OPT_PER_PROCESS = 0x2000, OPT_TOP };
+enum { OPT_PER_PROCESS = 0x2000, OPT_TOP, OPT_EVENTS };
 
 static const struct extra_opt fl_extra[] = {
 	{ { "per-process", no_argument, NULL, 'P' }, NULL,
 	  "histograms per process (at most " "4096" " process x class histograms per interval)" },
+	{ { "events", no_argument, NULL, OPT_EVENTS }, NULL,
+	  "print every completed fault (like perf trace --pf): time, pid/tid, comm, "
+	  "address, minor/major, lock path, latency; a 4 MiB ring buffer, drops counted" },
 	{ { "top", required_argument, NULL, OPT_TOP }, "N",
 	  "with -P: list the N processes with the most faults (default 0 = all)" },
 	{ { "microseconds", no_argument, NULL, 'u' }, NULL,
@@ -70,6 +84,9 @@ static int fl_parse_extra(int key, const char *arg, void *ctx)
 	switch (key) {
 	case 'P':
 		opt_per_process = true;
+		return 0;
+	case OPT_EVENTS:
+		opt_events = true;
 		return 0;
 	case OPT_TOP:
 		opt_top = parse_top("faultlat", arg);
@@ -98,6 +115,76 @@ static int by_count_desc(const void *a, const void *b)
 
 static void fl_stop(void *p);
 
+/* One completed fault of --events: a text line, or a JSON document. */
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct fl_state *s = ctx;
+	const struct fl_event *e = data;
+	char comm[17];
+	double t;
+
+	if (len < sizeof(*e) || s->ev_closed)
+		return 0;
+	s->ev_count++;
+	memcpy(comm, e->comm, 16);
+	comm[16] = 0;
+	t = e->ts_ns > s->start_ns ? (e->ts_ns - s->start_ns) / 1e9 : 0;
+	if (s->json) {
+		printf("{\"schema\":\"mmscope/1\",\"tool\":\"faultlat\",\"kind\":\"event\","
+		       "\"t_s\":%.9f,\"pid\":%u,\"tid\":%u,\"comm\":",
+		       t, e->tgid, e->tid);
+		{
+			struct json_object *c = json_object_new_string(comm);
+
+			fputs(json_object_to_json_string(c), stdout);
+			json_object_put(c);
+		}
+		printf(",\"address\":%llu,\"major\":%s,\"path\":\"%s\",\"latency_ns\":",
+		       (unsigned long long)e->addr, e->major ? "true" : "false",
+		       e->path < FL_PATHS ? path_names[e->path] : "unknown");
+		if (e->lat_ns && e->path < FL_PATHS)
+			printf("%llu}\n", (unsigned long long)e->lat_ns);
+		else
+			printf("null}\n");
+		return 0;
+	}
+	if (e->lat_ns && e->path < FL_PATHS)
+		printf("%14.6f %-16s %7u/%-7u 0x%016llx %-5s %-9s %12.*f\n", t, comm,
+		       e->tgid, e->tid, (unsigned long long)e->addr,
+		       e->major ? "major" : "minor", path_names[e->path],
+		       unit_div > 1 ? 3 : 0, e->lat_ns / unit_div);
+	else
+		printf("%14.6f %-16s %7u/%-7u 0x%016llx %-5s %-9s %12s\n", t, comm,
+		       e->tgid, e->tid, (unsigned long long)e->addr,
+		       e->major ? "major" : "minor",
+		       e->path < FL_PATHS ? path_names[e->path] : "unknown", "-");
+	return 0;
+}
+
+static void *poll_events(void *p)
+{
+	struct fl_state *s = p;
+
+	while (!s->poller_stop)
+		if (ring_buffer__poll(s->rb, 100) < 0 && errno != EINTR)
+			break;
+	return NULL;
+}
+
+/* Stop the poller and print what is still in the buffer. */
+static void events_finish(struct fl_state *s)
+{
+	if (s->poller_on) {
+		s->poller_stop = 1;
+		pthread_join(s->poller, NULL);
+		s->poller_on = false;
+	}
+	if (s->rb && !s->ev_closed)
+		ring_buffer__consume(s->rb);
+	s->ev_closed = true;
+	fflush(stdout);
+}
+
 static void *fl_start(const struct common_opts *o, enum attach_mode *mode)
 {
 	struct fl_state *s = calloc(1, sizeof(*s));
@@ -113,13 +200,31 @@ static void *fl_start(const struct common_opts *o, enum attach_mode *mode)
 		err_msg("faultlat: out of memory");
 		goto fail;
 	}
-	s->fi = fb_inst_get("faultlat", o, 0, false);
+	s->json = o->json;
+	s->fi = fb_inst_get("faultlat", o, opt_events ? FB_USE_EVENTS : 0, false);
 	if (!s->fi)
 		goto fail;
 	s->skel = fb_inst_skel(s->fi);
 	s->plan = *fb_inst_plan(s->fi);
 	/* set before the latencies are turned on */
 	s->skel->bss->fl_per_process = s->per_process;
+	if (opt_events) {
+		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.fl_events_rb),
+					 on_event, s, NULL);
+		if (!s->rb) {
+			err_msg("faultlat: cannot open the event ring buffer: %s", strerror(errno));
+			goto fail;
+		}
+		s->start_ns = now_ns();
+		if (!o->json)
+			printf("%14s %-16s %15s %-18s %-5s %-9s %12s\n", "TIME(s)", "COMM",
+			       "PID/TID", "ADDRESS", "TYPE", "PATH", unit_name);
+		if (pthread_create(&s->poller, NULL, poll_events, s)) {
+			err_msg("faultlat: cannot start the event reader");
+			goto fail;
+		}
+		s->poller_on = true;
+	}
 	if (fb_inst_use("faultlat", s->fi, FB_USE_LAT))
 		goto fail;
 	*mode = s->plan.mode;
@@ -250,9 +355,20 @@ static int fl_collect(void *p, double interval_s, bool final,
 	struct hist all;
 	struct json_object *procs;
 
+	if (final && opt_events)
+		events_finish(s);
 	if (fl_drain(s))
 		return -1;
 	h = final ? s->cum : s->iv;
+	if (opt_events) {
+		struct json_object *ev = json_object_new_object();
+
+		json_object_object_add(ev, "count", json_object_new_int64(s->ev_count));
+		json_object_object_add(ev, "dropped", json_object_new_int64(
+			s->skel->bss->fl_events_dropped));
+		json_object_object_add(ev, "ring_buffer_bytes", json_object_new_int64(FL_EVENTS_RB_BYTES));
+		json_object_object_add(doc, "events", ev);
+	}
 	json_object_object_add(doc, "fault_hooks", json_object_new_string(fb_hooks_name(&s->plan)));
 	json_object_object_add(doc, "per_process", json_object_new_boolean(s->per_process));
 	procs = json_object_new_array();
@@ -391,6 +507,16 @@ static void fl_print(void *p, struct json_object *doc, bool final, FILE *f)
 {
 	struct json_object *all = json_object_object_get(doc, "all");
 	struct json_object *procs = json_object_object_get(doc, "processes");
+	struct json_object *ev = json_object_object_get(doc, "events");
+
+	if (ev) {	/* --events: the lines were the report; the summary counts them */
+		if (final)
+			fprintf(f, "SUMMARY %.2fs: %lld events printed, %lld dropped (ring buffer full)\n",
+				json_object_get_double(json_object_object_get(doc, "interval_s")),
+				(long long)json_object_get_int64(json_object_object_get(ev, "count")),
+				(long long)json_object_get_int64(json_object_object_get(ev, "dropped")));
+		return;
+	}
 
 	fprintf(f, "%s %.2fs: faults with latency %lld  unbracketed %lld\n",
 		final ? "SUMMARY" : "interval",
@@ -417,7 +543,9 @@ static void fl_stop(void *p)
 
 	if (!s)
 		return;
-	fb_inst_put(s->fi, FB_USE_LAT);
+	events_finish(s);
+	ring_buffer__free(s->rb);
+	fb_inst_put(s->fi, FB_USE_LAT | FB_USE_EVENTS);
 	free(s->procs);
 	free(s->percpu);
 	free(s);

@@ -295,6 +295,7 @@ struct fb_inst {
 	__u32 tgid;
 	char comm[16];
 	enum attach_mode req;
+	bool events;		/* loaded with faultlat --events on */
 };
 
 static struct fb_inst *fb_shared;
@@ -311,7 +312,7 @@ static void fb_inst_free(struct fb_inst *fi)
 }
 
 static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o,
-				    bool need_lvur)
+				    bool need_lvur, bool events)
 {
 	struct fb_inst *fi = calloc(1, sizeof(*fi));
 	int err;
@@ -337,6 +338,14 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fi->skel->rodata->fb_precise = fi->plan.mode == MODE_PRECISE;
 	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
 	fi->skel->rodata->fb_done = fi->plan.done_tp;
+	fi->events = events;
+	fi->skel->rodata->fl_events = events;
+	/* the stream's buffer only when it is on (a page: the map must exist) */
+	if (!events && bpf_map__set_max_entries(fi->skel->maps.fl_events_rb,
+						sysconf(_SC_PAGESIZE))) {
+		err_msg("%s: cannot size the event ring buffer", cmd);
+		goto fail;
+	}
 	if (vl_slots_setup(cmd, fi->skel))
 		goto fail;
 	fb_plan_autoload(fi->skel->obj, &fi->plan);
@@ -365,9 +374,9 @@ struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
 	struct fb_inst *fi = fb_shared;
 
 	if (!fi || fi->tgid != (__u32)o->pid || strncmp(fi->comm, o->comm, 15) ||
-	    fi->req != o->mode ||
+	    fi->req != o->mode || fi->events != !!(use & FB_USE_EVENTS) ||
 	    (need_lvur && !fi->plan.need_lvur && fi->plan.mode == MODE_PRECISE)) {
-		fi = fb_inst_load(cmd, o, need_lvur);
+		fi = fb_inst_load(cmd, o, need_lvur, use & FB_USE_EVENTS);
 		if (!fi)
 			return NULL;
 		if (!fb_shared)

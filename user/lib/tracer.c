@@ -50,8 +50,11 @@ static int tick(void *p, double interval_s, bool final)
 		json_object_put(doc);
 		return -1;
 	}
+	/* one document at a time: faultlat --events prints from a thread */
+	flockfile(stdout);
 	if (c->o->json) {
 		doc_emit(doc);
+		funlockfile(stdout);
 		return 0;
 	}
 	if (c->o->timestamp) {
@@ -63,6 +66,7 @@ static int tick(void *p, double interval_s, bool final)
 	}
 	c->t->print(c->st, doc, final, stdout);
 	fflush(stdout);
+	funlockfile(stdout);
 	json_object_put(doc);
 	return 0;
 }
