@@ -40,6 +40,11 @@ static void sleep_until(uint64_t deadline)
 
 int loop_run(const struct common_opts *o, tick_fn tick, void *ctx)
 {
+	return loop_run_wait(o, tick, NULL, ctx);
+}
+
+int loop_run_wait(const struct common_opts *o, tick_fn tick, wait_fn wait, void *ctx)
+{
 	uint64_t start = now_ns(), last = start;
 	uint64_t step = (uint64_t)(o->interval * 1e9);
 	uint64_t end = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
@@ -50,7 +55,10 @@ int loop_run(const struct common_opts *o, tick_fn tick, void *ctx)
 	while (!loop_stop) {
 		uint64_t now;
 
-		sleep_until(end && end < next ? end : next);
+		if (wait)
+			wait(ctx, end && end < next ? end : next);
+		else
+			sleep_until(end && end < next ? end : next);
 		now = now_ns();
 		if (loop_stop)
 			break;

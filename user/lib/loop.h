@@ -4,6 +4,7 @@
 #define MMSCOPE_LOOP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "opts.h"
 
 /* Set by SIGINT/SIGTERM (installed by loop_run or loop_install_signals). */
@@ -19,5 +20,12 @@ void loop_install_signals(void);
  */
 typedef int (*tick_fn)(void *ctx, double interval_s, bool final);
 int loop_run(const struct common_opts *o, tick_fn tick, void *ctx);
+/*
+ * The same, waiting between reports with wait(ctx, deadline_ns) instead of
+ * sleeping (mmscope top: keys and terminal resizes); wait returns at the
+ * deadline (CLOCK_MONOTONIC ns) or once loop_stop is set.
+ */
+typedef void (*wait_fn)(void *ctx, uint64_t deadline_ns);
+int loop_run_wait(const struct common_opts *o, tick_fn tick, wait_fn wait, void *ctx);
 
 #endif
