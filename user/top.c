@@ -364,6 +364,13 @@ static int tick(void *p, double interval_s, bool final)
 	}
 	if (c->tty)	/* the summary below the last frame, in full */
 		fputs("\n\n", stdout);
+	if (c->o->timestamp) {	/* -T (a frame has the time in its header) */
+		char ts[16];
+		time_t now = time(NULL);
+
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+		printf("%s\n", ts);
+	}
 	printf("mmscope top - %s - interval %.2fs%s\n", final ? "summary" : "live",
 	       interval_s, final ? " (whole run)" : "");
 	for (int i = 0; i < c->n; i++) {

@@ -40,7 +40,7 @@ spawn "$TMP/wl" "$TMP/wl.err" "$WL" --threads 1 --size 8M --seconds 30
 WL_PID=$SPAWNED
 
 # 2. [interval [count]] and -T, on every tracer
-for tool in vmalock faultlat ptmem ptshare; do
+for tool in vmalock faultlat ptmem ptshare top; do
 	timeout "$(slow 20)" "$MMSCOPE" "$tool" --json "${MODE_ARGS[@]}" 0.3 2 >"$TMP/$tool.json" 2>"$TMP/$tool.err" ||
 		fail "$tool 0.3 2: exit $? ($(tail -n 2 "$TMP/$tool.err"))"
 	kinds=$(grep '^{' "$TMP/$tool.json" | jq -r .kind | tr '\n' ' ')
