@@ -294,9 +294,6 @@ static __always_inline void fb_event(__u64 pid_tgid, __u32 ev)
 
 /* ---- faultlat --events: one record per completed fault ---- */
 
-/* Set by the loader for faultlat --events only: false, the verifier drops
- * every FB_EMIT as dead code (the fault path stays as docs/overhead.md). */
-const volatile bool fl_events = false;
 /* Completed faults whose record found the ring buffer full. */
 __u64 fl_events_dropped = 0;
 
@@ -325,8 +322,9 @@ static __noinline void fl_emit(__u64 pid_tgid, __u32 path, __u32 major,
 	bpf_ringbuf_submit(e, 0);
 }
 
-#define FB_EMIT(id, path, major, lat, addr) do {			\
-	if (fl_events)							\
+/* emit: a constant (the "_ev" programs, fault_bracket.bpf.h) */
+#define FB_EMIT(emit, id, path, major, lat, addr) do {			\
+	if (emit)							\
 		fl_emit(id, path, major, lat, addr);			\
 } while (0)
 

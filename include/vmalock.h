@@ -114,6 +114,7 @@ struct fb_plan {
 	bool done_tp;		/* exceptions:page_fault_done (patches/0004)
 				 * closes each fault, both modes */
 	bool need_lvur;		/* vmalock: lock_vma_under_rcu in precise mode */
+	bool events;		/* faultlat --events: the "_ev" closing programs */
 	bool raw_entry;		/* page_fault_* as raw tracepoints (BTF args) */
 	bool raw_mmap;		/* mmap_lock:* as raw tracepoints (6.x args) */
 	char precise_why[160];

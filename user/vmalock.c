@@ -161,7 +161,33 @@ static bool is_entry_prog(const char *name)
 	       !strcmp(name, "fb_raw_fault_user") || !strcmp(name, "fb_raw_fault_kernel");
 }
 
+static bool prog_wanted_base(const char *name, const struct fb_plan *p);
+
+/*
+ * The closing programs come in pairs, NAME and NAME_ev (the same with the
+ * --events stream): one of each pair loads.
+ */
 static bool prog_wanted(const char *name, const struct fb_plan *p)
+{
+	size_t n = strlen(name);
+
+	if (n > 3 && !strcmp(name + n - 3, "_ev")) {
+		char base[64];
+
+		if (!p->events || n - 3 >= sizeof(base))
+			return false;
+		memcpy(base, name, n - 3);
+		base[n - 3] = 0;
+		return prog_wanted_base(base, p);
+	}
+	if (p->events && (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major") ||
+			  !strcmp(name, "fb_hmf_exit") || !strcmp(name, "fb_hmf_kretprobe") ||
+			  !strcmp(name, "fb_raw_fault_done")))
+		return false;
+	return prog_wanted_base(name, p);
+}
+
+static bool prog_wanted_base(const char *name, const struct fb_plan *p)
 {
 	bool precise = p->mode == MODE_PRECISE;
 	bool fentry = precise && p->precise == PRECISE_FENTRY;
@@ -236,8 +262,8 @@ static int fb_attach(const char *cmd, struct bpf_object *obj, struct fb_links *l
 			continue;
 		if (is_entry_prog(name) != entry_only)
 			continue;
-		if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major")) {
-			i = !strcmp(name, "fb_close_major");
+		if (!strncmp(name, "fb_close_minor", 14) || !strncmp(name, "fb_close_major", 14)) {
+			i = !strncmp(name, "fb_close_major", 14);
 			pl = calloc(1, sizeof(*pl));
 			if (!pl)
 				goto nomem;
@@ -339,7 +365,7 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
 	fi->skel->rodata->fb_done = fi->plan.done_tp;
 	fi->events = events;
-	fi->skel->rodata->fl_events = events;
+	fi->plan.events = events;
 	/* the stream's buffer only when it is on (a page: the map must exist) */
 	if (!events && bpf_map__set_max_entries(fi->skel->maps.fl_events_rb,
 						sysconf(_SC_PAGESIZE))) {
