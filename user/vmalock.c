@@ -193,6 +193,8 @@ static bool prog_wanted_base(const char *name, const struct fb_plan *p)
 	bool fentry = precise && p->precise == PRECISE_FENTRY;
 	bool kprobe = precise && p->precise == PRECISE_KPROBE;
 
+	if (!strcmp(name, "fb_exec"))	/* names across exec: every mode */
+		return true;
 	if (!strcmp(name, "fb_raw_fault_done"))
 		return p->done_tp;
 	if (p->done_tp)		/* that and the rare vma_lock events only */
