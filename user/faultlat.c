@@ -366,7 +366,8 @@ static int fl_collect(void *p, double interval_s, bool final,
 		json_object_object_add(ev, "count", json_object_new_int64(s->ev_count));
 		json_object_object_add(ev, "dropped", json_object_new_int64(
 			s->skel->bss->fl_events_dropped));
-		json_object_object_add(ev, "ring_buffer_bytes", json_object_new_int64(FL_EVENTS_RB_BYTES));
+		json_object_object_add(ev, "ring_buffer_bytes", json_object_new_int64(
+			bpf_map__max_entries(s->skel->maps.fl_events_rb)));
 		json_object_object_add(doc, "events", ev);
 	}
 	json_object_object_add(doc, "fault_hooks", json_object_new_string(fb_hooks_name(&s->plan)));

@@ -368,11 +368,24 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fi->skel->rodata->fb_done = fi->plan.done_tp;
 	fi->events = events;
 	fi->plan.events = events;
-	/* the stream's buffer only when it is on (a page: the map must exist) */
-	if (!events && bpf_map__set_max_entries(fi->skel->maps.fl_events_rb,
-						sysconf(_SC_PAGESIZE))) {
-		err_msg("%s: cannot size the event ring buffer", cmd);
-		goto fail;
+	/*
+	 * The stream's buffer only when it is on (else a page: the map must
+	 * exist). MMSCOPE_FL_EVENTS_RB_BYTES (a power of two, tests only)
+	 * shrinks it so that the drop counter can be checked.
+	 */
+	{
+		long rb = sysconf(_SC_PAGESIZE);
+		const char *env = getenv("MMSCOPE_FL_EVENTS_RB_BYTES");
+
+		if (events)
+			rb = env ? atol(env) :	/* as compiled: FL_EVENTS_RB_BYTES */
+			     (long)bpf_map__max_entries(fi->skel->maps.fl_events_rb);
+		if (rb < sysconf(_SC_PAGESIZE) || (rb & (rb - 1)) ||
+		    bpf_map__set_max_entries(fi->skel->maps.fl_events_rb, rb)) {
+			err_msg("%s: cannot size the event ring buffer to %ld bytes "
+				"(a power of two, at least a page)", cmd, rb);
+			goto fail;
+		}
 	}
 	if (vl_slots_setup(cmd, fi->skel))
 		goto fail;

@@ -43,6 +43,24 @@ lat=$(grep '"kind":"event"' "$TMP/ev" | jq -s '[.[] | select(.latency_ns != null
 log "events from $tids threads, $lat with a latency"
 within_pct "$lat" "$n" 1 || fail "only $lat of $n events have a latency"
 
+# A ring buffer of one page (MMSCOPE_FL_EVENTS_RB_BYTES, a test hook): the
+# reader cannot keep up, records are dropped and counted, and events +
+# drops still equal perf's count.
+start_workload "$TMP/wl2" "$WL" --threads 2 --size 32M --loops 2 --wait
+MMSCOPE_FL_EVENTS_RB_BYTES=4096 start_tracer_json "$TMP/ev2" faultlat --events -p "$WL_PID" --duration "$(slow 25)"
+kill -USR1 "$WL_PID"
+wait_exit "$WL_PID" 20 || fail "workload failed: $(cat "$TMP/wl2.err")"
+sleep_slow 0.5
+stop_tracer "$TRACER_PID"
+perf=$(jget "$TMP/wl2" .faults)
+n=$(grep -c '"kind":"event"' "$TMP/ev2")
+drop=$(jget_kind "$TMP/ev2" summary .events.dropped)
+rb=$(jget_kind "$TMP/ev2" summary .events.ring_buffer_bytes)
+log "4 KiB ring buffer: perf $perf faults; events $n + dropped $drop = $((n + drop))"
+[ "$rb" = 4096 ] || fail "ring_buffer_bytes $rb, want 4096"
+[ "$drop" -gt 0 ] || fail "a one-page ring buffer dropped nothing"
+within_pct $((n + drop)) "$perf" 0.5 || fail "events + drops $((n + drop)) != perf's $perf"
+
 # text form
 timeout "$(slow 20)" "$MMSCOPE" faultlat --events -u "${MODE_ARGS[@]}" --duration 1 >"$TMP/ev.txt" 2>/dev/null ||
 	fail "faultlat --events (text) failed"
