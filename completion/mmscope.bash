@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2207 # compgen words have no blanks: the idiom of bash-completion
 # bash completion for mmscope: subcommands, their options (read from
 # `mmscope CMD --help`, so they never drift), tracer names for
 # `top --tracers`, and selectors: process ids for -p/--pid/--sharers,
@@ -22,7 +23,7 @@ _mmscope_pids()
 
 _mmscope()
 {
-	local cur prev cmd words
+	local cur prev cmd
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}

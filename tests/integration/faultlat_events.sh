@@ -75,7 +75,7 @@ tail -n 1 "$TMP/ev.txt" | grep -q '^SUMMARY .* events printed, [0-9]* dropped' |
 # program (its twin with the stream is loaded for --events only). Each tracer's per-fault program is the one that appeared when it
 # started (bpftool here lists no owner pids).
 newprog() {	# newprog OUT ARGS...: xlated bytes of the fb_close_minor it loads
-	local before after id
+	local before after
 	before=$(bpftool prog show -j | jq -c '[.[] | select(.name | startswith("fb_close_minor")) | .id]')
 	spawn "$1" "$1.err" "$MMSCOPE" faultlat --interval 10 "${MODE_ARGS[@]}" "${@:2}"
 	wait_for_line "$1.err" 'tracing in' 15 || fail "faultlat $* did not start: $(cat "$1.err")"

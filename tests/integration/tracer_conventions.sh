@@ -37,7 +37,7 @@ done
 
 # keep some faults going while the tracers run
 spawn "$TMP/wl" "$TMP/wl.err" "$WL" --threads 1 --size 8M --seconds 30
-WL_PID=$SPAWNED
+: "$SPAWNED"	# killed at exit by lib.sh
 
 # 2. [interval [count]] and -T, on every tracer
 for tool in vmalock faultlat ptmem ptshare top; do
