@@ -78,10 +78,14 @@ newprog() {	# newprog OUT ARGS...: xlated bytes of the fb_close_minor it loads
 	local before after
 	before=$(bpftool prog show -j | jq -c '[.[] | select(.name | startswith("fb_close_minor")) | .id]')
 	spawn "$1" "$1.err" "$MMSCOPE" faultlat --interval 10 "${MODE_ARGS[@]}" "${@:2}"
-	wait_for_line "$1.err" 'tracing in' 15 || fail "faultlat $* did not start: $(cat "$1.err")"
+	wait_for_line "$1.err" 'tracing in' 15 || { kill -KILL "$SPAWNED"; fail "faultlat $* did not start: $(cat "$1.err")"; }
 	after=$(bpftool prog show -j | jq -c --argjson b "$before" '[.[] | select((.name | startswith("fb_close_minor")) and (.id | IN($b[]) | not))]')
-	[ "$(echo "$after" | jq length)" = 1 ] || { echo skip; return; }
-	echo "$after" | jq '.[0].bytes_xlated'
+	# stopped here, not by lib.sh: this runs in a $(...) subshell
+	if [ "$(echo "$after" | jq length)" = 1 ]; then
+		echo "$after" | jq '.[0].bytes_xlated'
+	else
+		echo skip
+	fi
 	kill -INT "$SPAWNED"; wait_exit "$SPAWNED" 10 >/dev/null
 }
 if [ "$(jget "$TMP/ev" .fault_hooks)" = "page_fault_user+perf" ] && command -v bpftool >/dev/null; then
