@@ -5,6 +5,7 @@
 #   make test       unit + integration tests (root; tracepoint mode on this host)
 #   make setup      install the Debian packages the build and tests need
 #   make run        the main job (see README.md)
+#   make install    binaries, man pages, bash completion (PREFIX, DESTDIR)
 
 CLANG    ?= $(shell command -v clang-19 2>/dev/null || echo clang)
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -16,11 +17,17 @@ STATIC   ?=
 CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	    -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(OUT)
-LDLIBS   := -lbpf -lelf -lz -ljson-c -lsqlite3 -lcrypto -lm -lpthread
+# Libraries from pkg-config (--static for `make static`: their private
+# dependencies too); libelf's zstd is not in Debian's libelf.pc.
+PKG_CONFIG ?= pkg-config
+PKGS_LIBS := libbpf libelf json-c sqlite3 zlib libcrypto
 ifneq ($(STATIC),)
 LDFLAGS  += -static
-LDLIBS   += -lzstd -ldl
+LDLIBS   := $(shell $(PKG_CONFIG) --static --libs $(PKGS_LIBS) libzstd) -ldl -lm -lpthread
+else
+LDLIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS_LIBS)) -lm -lpthread
 endif
+CFLAGS   += $(shell $(PKG_CONFIG) --cflags $(PKGS_LIBS))
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUT) \
 	      -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types

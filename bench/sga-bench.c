@@ -29,11 +29,25 @@
 #include "sga/backing.h"
 #include "sga/children.h"
 #include "sga/estimate.h"
+#include "sga/headline.h"
+#include "sga/kstat.h"
+#include "sga/plan.h"
+#include "sga/progress.h"
+#include "sga/state.h"
 #include "sga/trace.h"
 
 #define DEFAULT_PROCS 1500
 /* Default SGA: this share of (MemAvailable - margin), so others keep room. */
 #define DEFAULT_SHARE 0.5
+/* No child progress for this long: a stall (scaled up by the calibration). */
+#define DEFAULT_WATCHDOG 60.0
+#define MAX_DURATION_S (30 * 86400.0)
+#define MAX_SGA (1ULL << 50)
+/* Calibration SGA: the first run's, and the most a second run may use. */
+#define CAL_SGA (64 * MiB)
+#define CAL_SGA_MAX (256 * MiB)
+/* Children of the second calibration run (one granule each: per-process costs). */
+#define CAL_PROCS2 32
 
 struct config {
 	int nprocs;
@@ -47,7 +61,30 @@ struct config {
 	double hold_s;		/* keep children paused after measuring */
 	double timeout_s;	/* per barrier */
 	enum sga_trace_req trace;	/* --trace */
+	double budget_s;	/* --budget; 0: none */
+	bool procs_given, touch_given;
+	double watchdog_s;	/* 0: off */
+	bool watchdog_given;
+	double progress_s;	/* line interval; 0: off */
+	bool progress_auto;	/* redraw in place when stderr is a terminal */
+	bool cleanup;
+	bool quiet;		/* a calibration run: no output, no documents */
 };
+
+/* What the plan predicts for the mode being run (--budget), for progress. */
+static struct {
+	char label[48];
+	bool have;
+	double pred[PH_NR];
+	double mode_s, after_s;		/* this mode; the modes after it */
+	double elapsed_at_end_s;	/* run time predicted when this mode ends */
+} cur_pred;
+
+static uint64_t run_t0;			/* sga-bench's start */
+static struct json_object *plan_json;	/* the --budget plan, in every document */
+static struct sga_rate rates[SGA_NR_MODES];	/* calibrated (--budget) */
+static long long fault_around = 64 * 1024;	/* bytes; see read_fault_around() */
+static char fault_around_src[64] = "kernel default";
 
 /* One mode's figures, all from kernel counters except the timings. */
 struct result {
@@ -65,6 +102,12 @@ struct result {
 	long long shmem_kb, shmem_huge_kb, shmem_pmd_kb, hugetlb_used_pages;
 	long long thp_huge_bytes;
 	int bad_exits;
+	double populate_s, measure_s, release_s, wall_s;
+	/* interference: what the kernel did over map+touch */
+	struct sga_kstat kd;
+	long long faults_sga;		/* children's getrusage over their touch loops */
+	double faults_expected;
+	bool disturbed;
 	/* Fault latency: the faultlat tracer's document of map+touch, else the
 	 * children's clock_gettime samples (lat). */
 	struct json_object *trace;
@@ -83,10 +126,12 @@ static long long shmem_pt_physical = -1;	/* for saving_vs_shmem_pct */
  * Test hook: SGA_BENCH_INJECT=MODE:POINT[,MODE:POINT...] makes a mode meet,
  * for real, what the tests cannot arrange on demand: fit (the memory check
  * sees no MemAvailable, as if something else took it), reserve (hugetlb: the
- * pool grows one page short) and crash (child 0 dies of SIGBUS after
- * touching). Announced on stderr; see docs/bench.md.
+ * pool grows one page short), crash (child 0 dies of SIGBUS after
+ * touching) and stall (child 0 stops itself with SIGSTOP half-way through
+ * its touches, for the watchdog). Announced on stderr; see docs/bench.md.
  */
-static const char *const inject_points[] = { "fit", "reserve", "crash" };
+static const char *const inject_points[] = { "fit", "reserve", "crash", "stall" };
+#define NR_INJECT 4
 static const char *inject;
 
 static bool injected(enum sga_mode m, const char *point)
@@ -114,11 +159,11 @@ static int parse_inject(const char *spec)
 			*colon = 0;
 		for (i = 0; i < SGA_NR_MODES && strcmp(t, sga_mode_names[i]); i++)
 			;
-		for (k = 0; colon && k < 3 && strcmp(colon + 1, inject_points[k]); k++)
+		for (k = 0; colon && k < NR_INJECT && strcmp(colon + 1, inject_points[k]); k++)
 			;
-		if (!colon || i == SGA_NR_MODES || k == 3) {
-			bench_err("SGA_BENCH_INJECT: '%s' is not MODE:fit, MODE:reserve or MODE:crash",
-				  spec);
+		if (!colon || i == SGA_NR_MODES || k == NR_INJECT) {
+			bench_err("SGA_BENCH_INJECT: '%s' is not MODE:fit, MODE:reserve, MODE:crash "
+				  "or MODE:stall", spec);
 			ret = -1;
 			break;
 		}
@@ -160,12 +205,52 @@ static void usage(FILE *f)
 "      --no-latency     no fault latency at all (neither tracer nor timing)\n"
 "      --hold SECONDS   keep the children paused this long after measuring\n"
 "      --timeout SECONDS  give up on a phase after this long (default 3600)\n"
+"      --budget DURATION  finish every requested mode within this time (10m,\n"
+"                       90s): a few seconds of calibration measure this\n"
+"                       machine's cost per page and mode, then the plan keeps\n"
+"                       the processes and shrinks the SGA (then the touched\n"
+"                       fraction, then the processes) to fit; given -n/--sga/\n"
+"                       --touch are kept, and a run they make too slow is\n"
+"                       refused unless --force\n"
+"      --watchdog DURATION  stop (exit 1, finished modes kept) when no child\n"
+"                       made progress this long; 0 = never (default 60s,\n"
+"                       longer where the calibration says steps are slow)\n"
+"      --progress WHEN  auto: redraw a progress line on a terminal, a line\n"
+"                       every 5 s otherwise; off; or a DURATION between lines\n"
+"      --cleanup        give back the hugepages and THP policy of sga-bench\n"
+"                       runs that were killed (SIGKILL) before they could, then exit\n"
 "  -h, --help\n"
 "\n"
 "Needs root for hugetlb (vm.nr_hugepages) and --thp-force. Refuses runs whose\n"
 "estimated memory (SGA + 2 MiB of PTEs per GiB touched per process + %llu KiB\n"
-"per process) exceeds MemAvailable minus max(1 GiB, 10%% of RAM).\n",
+"per process) exceeds MemAvailable minus max(1 GiB, 10%% of RAM).\n"
+"Exit: 0, 1 (error, a mode failed, refused, watchdog), 2 (bad arguments),\n"
+"130 (interrupted).\n",
 		DEFAULT_PROCS, DEFAULT_SHARE * 100, SGA_PROC_OVERHEAD / 1024);
+}
+
+/* No "nan", "inf", "1e999": strtod takes them, a size or duration must not. */
+static bool finite_number(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	return end != s && !errno && isfinite(v);
+}
+
+/* A duration (parse_seconds: 90, 90s, 10m, 1h), finite and at most 30 days; -1 if not. */
+static double parse_duration(const char *s)
+{
+	double v;
+
+	if (!finite_number(s))
+		return -1;
+	v = parse_seconds(s);
+	if (!(v >= 0) || !isfinite(v) || v > MAX_DURATION_S)
+		return -1;
+	return v;
 }
 
 static int parse_touch(struct config *c, const char *s)
@@ -195,7 +280,10 @@ static int parse_touch(struct config *c, const char *s)
 
 static int parse_args(int argc, char **argv, struct config *c)
 {
-	enum { O_JSON = 256, O_FORCE, O_FIT, O_THP_FORCE, O_SEED, O_NOLAT, O_HOLD, O_TIMEOUT, O_TRACE };
+	enum {
+		O_JSON = 256, O_FORCE, O_FIT, O_THP_FORCE, O_SEED, O_NOLAT, O_HOLD, O_TIMEOUT,
+		O_TRACE, O_BUDGET, O_WATCHDOG, O_PROGRESS, O_CLEANUP
+	};
 	static const struct option lo[] = {
 		{ "procs", required_argument, NULL, 'n' },
 		{ "sga", required_argument, NULL, 's' },
@@ -211,6 +299,10 @@ static int parse_args(int argc, char **argv, struct config *c)
 		{ "hold", required_argument, NULL, O_HOLD },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "trace", required_argument, NULL, O_TRACE },
+		{ "budget", required_argument, NULL, O_BUDGET },
+		{ "watchdog", required_argument, NULL, O_WATCHDOG },
+		{ "progress", required_argument, NULL, O_PROGRESS },
+		{ "cleanup", no_argument, NULL, O_CLEANUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -225,6 +317,9 @@ static int parse_args(int argc, char **argv, struct config *c)
 	c->touch.seed = 1;
 	c->touch.sample_latency = true;
 	c->timeout_s = 3600;
+	c->watchdog_s = DEFAULT_WATCHDOG;
+	c->progress_s = 5;
+	c->progress_auto = true;
 	snprintf(c->touch_spec, sizeof(c->touch_spec), "all");
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":n:s:t:a:m:h", lo, NULL)) != -1) {
@@ -237,9 +332,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 				return -1;
 			}
 			c->nprocs = v;
+			c->procs_given = true;
 			break;
 		case 's':
-			if (parse_size(optarg, &sz) || sz == 0) {
+			if (!finite_number(optarg) || parse_size(optarg, &sz) || sz == 0 ||
+			    sz > MAX_SGA) {
 				bench_err("--sga: '%s' is not a size (e.g. 512M, 2G)", optarg);
 				return -1;
 			}
@@ -253,6 +350,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 		case 't':
 			if (parse_touch(c, optarg))
 				return -1;
+			c->touch_given = true;
 			break;
 		case 'a':
 			if (!strcmp(optarg, "read") || !strcmp(optarg, "write")) {
@@ -301,9 +399,42 @@ static int parse_args(int argc, char **argv, struct config *c)
 			}
 			c->touch.seed = v;
 			break;
+		case O_BUDGET:
+		case O_WATCHDOG: {
+			double s = parse_duration(optarg);
+
+			if (s < 0 || (o == O_BUDGET && s == 0)) {
+				bench_err("--%s: '%s' is not a %sduration (e.g. 10m, 90s)",
+					  o == O_BUDGET ? "budget" : "watchdog", optarg,
+					  o == O_BUDGET ? "positive " : "");
+				return -1;
+			}
+			if (o == O_BUDGET) {
+				c->budget_s = s;
+			} else {
+				c->watchdog_s = s;
+				c->watchdog_given = true;
+			}
+			break;
+		}
+		case O_PROGRESS:
+			if (!strcmp(optarg, "auto")) {
+				c->progress_auto = true;
+				c->progress_s = 5;
+			} else if (!strcmp(optarg, "off")) {
+				c->progress_auto = false;
+				c->progress_s = 0;
+			} else if ((c->progress_s = parse_duration(optarg)) > 0) {
+				c->progress_auto = false;
+			} else {
+				bench_err("--progress: '%s' is not auto, off or a duration", optarg);
+				return -1;
+			}
+			break;
+		case O_CLEANUP: c->cleanup = true; break;
 		case O_HOLD:
 		case O_TIMEOUT: {
-			double s = parse_seconds(optarg);
+			double s = parse_duration(optarg);
 
 			if (s < 0 || (o == O_TIMEOUT && s == 0)) {
 				bench_err("--%s: '%s' is not a duration", o == O_HOLD ? "hold" : "timeout",
@@ -374,6 +505,7 @@ static int collect_vmpte(struct result *r, struct sga_group *g)
 		r->vmpte_sum_kb += kb;
 		r->vmpte_delta_sum_kb += kb - g->slots[i].vmpte_before_kb;
 		r->touched_total += g->slots[i].touched_bytes;
+		r->faults_sga += g->slots[i].sga_faults;
 		hist_merge(&r->lat, &g->slots[i].lat);
 	}
 	qsort(v, g->nforked, sizeof(*v), cmp_double);
@@ -528,6 +660,54 @@ static void emit_trace_metrics(struct json_object *d, const struct result *r)
 	}
 }
 
+/* "the SGA was unmapped under the run: ..." (only when r->disturbed). */
+static void interference_text(const struct result *r, char *buf, size_t len)
+{
+	double f = r->faults_sga;
+
+	snprintf(buf, len, "the SGA was unmapped under the run: %.0f faults against %.0f "
+		 "expected (%+.1f%%, %.0f extra): something (reclaim, DAMON, compaction, a hole "
+		 "punched in the memfd) took SGA pages away while the children touched them",
+		 f, r->faults_expected, 100.0 * (f - r->faults_expected) / r->faults_expected,
+		 f - r->faults_expected);
+}
+
+static void emit_headline_metrics(struct json_object *d, const struct result *r)
+{
+	double per = pt_per_gib(r);
+
+	/* = pt_bytes_per_gib_mapped: GiB touched is summed over processes */
+	doc_metric(d, "pt_bytes_per_proc_per_gib", per);
+	doc_metric(d, "oracle_pt_bytes", per * ORACLE_SGA_GIB * ORACLE_PROCS);
+}
+
+static void emit_interference(struct json_object *d, const struct result *r)
+{
+	double f = r->faults_sga;
+	char buf[512];
+
+	json_object_object_add(d, "fault_around_bytes", json_object_new_int64(fault_around));
+	json_object_object_add(d, "fault_around_source", json_object_new_string(fault_around_src));
+	doc_metric(d, "faults_sga_count", r->faults_sga);
+	doc_metric(d, "faults_expected_count", r->faults_expected);
+	if (r->faults_expected > 0)
+		doc_metric(d, "faults_excess_pct", 100.0 * (f - r->faults_expected) /
+			   r->faults_expected);
+	doc_metric(d, "reclaim_pgscan_count", r->kd.pgscan);
+	doc_metric(d, "reclaim_pgsteal_count", r->kd.pgsteal);
+	doc_metric(d, "workingset_refault_count", r->kd.refault);
+	doc_metric(d, "swapout_count", r->kd.pswpout);
+	doc_metric(d, "compact_stall_count", r->kd.compact_stall);
+	if (r->kd.psi) {
+		doc_metric(d, "psi_memory_some_s", r->kd.psi_mem_some_us / 1e6);
+		doc_metric(d, "psi_memory_full_s", r->kd.psi_mem_full_us / 1e6);
+	}
+	if (r->disturbed) {
+		interference_text(r, buf, sizeof(buf));
+		json_object_object_add(d, "interference", json_object_new_string(buf));
+	}
+}
+
 static void emit_json(const struct config *c, const struct result *r)
 {
 	struct json_object *d = doc_new("sga-bench", "result", sga_mode_names[r->mode]);
@@ -591,6 +771,23 @@ static void emit_json(const struct config *c, const struct result *r)
 		doc_metric(d, "fault_lat_p99_ns", hist_percentile(&r->lat, 0.99));
 		doc_metric(d, "fault_lat_max_ns", r->lat.max);
 	}
+	emit_headline_metrics(d, r);
+	emit_interference(d, r);
+	doc_metric(d, "populate_s", r->populate_s);
+	doc_metric(d, "measure_s", r->measure_s);
+	doc_metric(d, "mode_wall_s", r->wall_s);
+	doc_metric(d, "run_elapsed_s", (now_ns() - run_t0) / 1e9);
+	if (cur_pred.have) {
+		doc_metric(d, "mode_predicted_s", cur_pred.mode_s);
+		doc_metric(d, "run_predicted_elapsed_s", cur_pred.elapsed_at_end_s);
+	}
+	if (rates[r->mode].ok) {
+		doc_metric(d, "calib_touch_us_per_page", rates[r->mode].touch_s_per_byte * PAGE_4K * 1e6);
+		doc_metric(d, "calib_teardown_us_per_page",
+			   rates[r->mode].teardown_s_per_byte * PAGE_4K * 1e6);
+	}
+	if (plan_json)
+		json_object_object_add(d, "plan", json_object_get(plan_json));
 	doc_metric(d, "sga_shmem_bytes", r->shmem_kb * 1024.0);
 	doc_metric(d, "sga_shmem_huge_bytes", r->thp_huge_bytes);
 	doc_metric(d, "shmem_pmd_mapped_bytes", r->shmem_pmd_kb * 1024.0);
@@ -625,6 +822,27 @@ static void print_trace(FILE *f, const struct result *r)
 		fprintf(f, "    %lld faults without a seen entry (no latency)\n",
 			(long long)json_object_get_int64(
 				json_object_object_get(r->trace, "unbracketed")));
+}
+
+static void print_interference(FILE *f, const struct config *c, const struct result *r)
+{
+	double fl = r->faults_sga;
+	char kb[512], buf[512];
+
+	sga_kstat_format(&r->kd, kb, sizeof(kb));
+	fprintf(f, "  interference: %.0f faults in the touch loops against %.0f expected (%+.1f%%; %s, "
+		"fault-around %lld KiB from %s%s); kernel over map+touch: %s\n", fl,
+		r->faults_expected, r->faults_expected > 0 ?
+		100.0 * (fl - r->faults_expected) / r->faults_expected : 0,
+		c->touch.write ? "writes fault per page" : "reads",
+		fault_around / 1024, fault_around_src,
+		r->mode == SGA_HUGETLB || r->mode == SGA_PTSHARE ?
+		"; shared tables: an upper bound" : "", kb);
+	if (r->disturbed) {
+		interference_text(r, buf, sizeof(buf));
+		fprintf(f, "  WARNING: %s%s\n", buf, sga_kstat_reclaim(&r->kd) ?
+			" (reclaim was active, see above)" : "");
+	}
 }
 
 static void print_summary(FILE *f, const struct config *c, const struct result *r)
@@ -663,6 +881,7 @@ static void print_summary(FILE *f, const struct config *c, const struct result *
 			perf ? 100.0 * (traced - perf) / perf : 0);
 	}
 	fputc('\n', f);
+	print_interference(f, c, r);
 	if (r->trace)
 		print_trace(f, r);
 	else if (c->touch.sample_latency && r->lat.count)
@@ -677,6 +896,11 @@ static void print_summary(FILE *f, const struct config *c, const struct result *
 	fprintf(f, "  SGA resident: Shmem %s (huge %s, PMD-mapped %s), hugetlb pages in use %lld\n",
 		fmt_bytes(r->shmem_kb * 1024.0), fmt_bytes(r->thp_huge_bytes),
 		fmt_bytes(r->shmem_pmd_kb * 1024.0), r->hugetlb_used_pages);
+	if (cur_pred.have)
+		fprintf(f, "  plan: this mode predicted %.1f s, took %.1f s (%.2fx); run so far %.1f s "
+			"of %.1f s predicted\n", cur_pred.mode_s, r->wall_s,
+			cur_pred.mode_s > 0 ? r->wall_s / cur_pred.mode_s : 0,
+			(now_ns() - run_t0) / 1e9, cur_pred.elapsed_at_end_s);
 	if (r->mode == SGA_THP && r->thp_huge_bytes == 0)
 		fprintf(f, "  WARNING: no shmem huge pages were allocated: this ran on 4 KiB pages\n");
 	if (r->mode == SGA_HUGETLB && r->sga < GiB)
@@ -707,23 +931,77 @@ static void *reserve_va(size_t size, void **resv, size_t *resv_len)
 	return (void *)base;
 }
 
+/* Fault-around window of read faults on shmem (debugfs, where mounted and readable). */
+static void read_fault_around(void)
+{
+	long long v = read_sysctl_ll("/sys/kernel/debug/fault_around_bytes");
+
+	if (v >= 4096) {
+		fault_around = v;
+		snprintf(fault_around_src, sizeof(fault_around_src),
+			 "/sys/kernel/debug/fault_around_bytes");
+	}
+}
+
+/*
+ * The faults the touches should take, with nothing else touching the SGA:
+ * one per fault unit of the pages each child touched. 4 KiB-page reads map
+ * a whole fault-around window per fault (the SGA is populated: every page is
+ * in the page cache), writes one page (shared write faults never fault
+ * around), huge pages one 2 MiB page; thp counts the part that really got
+ * huge pages as such. hugetlb and ptshare share tables, so their children
+ * after the first mostly do not fault: the figure is an upper bound there.
+ */
+static double expected_faults(const struct config *c, const struct result *r)
+{
+	double touched = r->touched_total, huge = 0;
+
+	if (r->mode == SGA_HUGETLB)
+		return touched / (2 * MiB);
+	if (r->mode == SGA_THP && r->sga)
+		huge = r->thp_huge_bytes >= (long long)r->sga ? 1 :
+		       (double)r->thp_huge_bytes / r->sga;
+	return touched * huge / (2 * MiB) +
+	       touched * (1 - huge) / (c->touch.write ? PAGE_4K : (double)fault_around);
+}
+
+/*
+ * The children count their faults over their touch loops only (getrusage),
+ * so start-up, copy-on-write and barrier faults are not in the figure; what
+ * the loop may add besides the SGA's is the first write to its slot's
+ * pages (latency samples, progress): a few per child.
+ */
+#define CHILD_LOOP_FAULTS 4
+/* More faults than expected by this much: something unmapped the SGA. */
+#define DISTURBED_PCT 5.0
+
+static void check_interference(const struct config *c, struct result *r)
+{
+	r->faults_expected = expected_faults(c, r);
+	r->disturbed = r->faults_expected > 0 &&
+		       r->faults_sga > r->faults_expected * (1 + DISTURBED_PCT / 100) +
+				       (double)CHILD_LOOP_FAULTS * r->nprocs;
+}
+
 /*
  * Run one mode: SGA_OK (results printed), SGA_UNAVAILABLE (the host cannot
  * give it its SGA now; reason in why, nothing printed) or SGA_FAILED (error
  * printed). Every path gives back children, memfd, hugepages and settings.
+ * c->quiet (calibration): the same run, nothing printed.
  */
 static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct result *r,
 		    char *why, size_t whylen)
 {
 	struct sga_map_spec spec = { 0 };
 	struct touch_plan tp = c->touch;
-	long long shmem0, huge_used0;
+	long long shmem0, huge_used0, pages_per_child;
 	void *resv = MAP_FAILED;
-	size_t resv_len = 0;
+	size_t resv_len = 0, ngr;
 	int fd_min = -1, fd_maj = -1, ret;
 	unsigned long long mn1, mj1, mn2, mj2;
-	uint64_t t0, t1, t1go, t2, t3;
+	uint64_t t0, t1, t1go, t2, t3, tstart = now_ns();
 	struct sga_trace tr = { 0 };
+	struct sga_kstat ks1, ks2;
 	pid_t *kids = NULL;
 
 	memset(r, 0, sizeof(*r));
@@ -735,13 +1013,18 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		snprintf(r->trace_why, sizeof(r->trace_why), "--trace off");
 	r->sga = sga;
 	r->nprocs = c->nprocs;
+	sga_progress_mode(cur_pred.label, c->nprocs, cur_pred.have ? cur_pred.pred : NULL,
+			  cur_pred.after_s);
 	shmem0 = meminfo_kb("Shmem");
 	huge_used0 = meminfo_kb("HugePages_Total") - meminfo_kb("HugePages_Free");
 	tp.inject_crash = injected(m, "crash");
+	tp.inject_stall = injected(m, "stall");
 	sga_inject_short_pool = injected(m, "reserve");
+	sga_progress_phase(PH_POPULATE, sga);
 	ret = sga_backing_create(&cur_backing, m, sga, c->thp_force, why, whylen);
+	r->populate_s = (now_ns() - tstart) / 1e9;
 	if (ret != SGA_OK)
-		return ret;
+		goto out_phase;
 	ret = SGA_FAILED;
 	r->thp_huge_bytes = cur_backing.thp_huge_bytes;
 	spec.addr = reserve_va(sga, &resv, &resv_len);
@@ -755,9 +1038,16 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	spec.map_flags = cur_backing.map_flags;
 	spec.madvice = cur_backing.madvice;
 	spec.fault_stride = cur_backing.fault_stride;
+	/* A partial munmap of a MAP_SHARED_PT mapping unshares it first. */
+	spec.unmap_step = m == SGA_PTSHARE ? sga : 0;
 	/* Shared write faults never fault around: each 4 KiB page faults. */
 	if (tp.write && sga_mode_uses_ptes(m))
 		spec.fault_stride = PAGE_4K;
+	ngr = sga / SGA_GRANULE;
+	pages_per_child = (long long)(tp.fraction * ngr + 0.5);
+	if (pages_per_child < 1)
+		pages_per_child = 1;
+	pages_per_child *= SGA_GRANULE / PAGE_4K;
 
 	/* Ground truth for fault counts: inherited by every child. */
 	fd_min = perf_sw_counter_open(0, PERF_COUNT_SW_PAGE_FAULTS_MIN, true, false);
@@ -777,7 +1067,8 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		} else if (c->trace == TRACE_ON) {
 			bench_err("%s: --trace on, but %s", sga_mode_names[m], r->trace_why);
 			goto out;
-		} else {
+		} else if (!c->quiet) {
+			sga_progress_clear();
 			bench_note("%s: fault latency from clock_gettime-timed first touches: %s",
 				   sga_mode_names[m], r->trace_why);
 		}
@@ -785,9 +1076,12 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 
 	r->pt0_kb = pagetables_kb();
 	r->oth0_kb = others_vmpte_kb(NULL, 0);
+	sga_progress_phase(PH_SPAWN, c->nprocs);
 	t0 = now_ns();
-	if (sga_group_spawn(&cur_group, c->nprocs, &spec, &tp) < 0 ||
-	    sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
+	if (sga_group_spawn(&cur_group, c->nprocs, &spec, &tp) < 0)
+		goto out;
+	sga_progress_phase(PH_READY, c->nprocs);
+	if (sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
 		goto out;
 	t1 = now_ns();
 	r->pt1_kb = pagetables_kb();
@@ -803,16 +1097,22 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 	 * own work in this process stays outside the perf window). */
 	if (tr.st && sga_trace_drain(&tr) < 0)
 		goto out;
+	sga_kstat_read(&ks1);
 	read_faults(fd_min, fd_maj, &mn1, &mj1);
+	sga_progress_perf(fd_min);
+	sga_progress_phase(PH_MAP_TOUCH, pages_per_child * c->nprocs);
 	t1go = now_ns();
 	sga_group_go(&cur_group);
 	if (sga_group_wait_ready(&cur_group, c->timeout_s) < 0)
 		goto out;
 	t2 = now_ns();
+	sga_progress_phase(PH_MEASURE, 0);
 	/* Everyone is alive and paused: this is the steady state we report. */
 	r->pt2_kb = pagetables_kb();
 	r->oth2_kb = others_vmpte_kb(kids, cur_group.nforked);
 	read_faults(fd_min, fd_maj, &mn2, &mj2);
+	sga_kstat_read(&ks2);
+	sga_kstat_delta(&ks1, &ks2, &r->kd);
 	r->faults_min = mn2 - mn1;
 	r->faults_maj = mj2 - mj1;
 	if (tr.st) {
@@ -829,38 +1129,59 @@ static int run_mode(const struct config *c, enum sga_mode m, size_t sga, struct 
 		r->hugetlb_used_pages = 0;
 	if (collect_vmpte(r, &cur_group) < 0)
 		goto out;
+	check_interference(c, r);
 	r->spawn_s = (t1 - t0) / 1e9;
 	r->map_touch_s = (t2 - t1go) / 1e9;
+	r->measure_s = (now_ns() - t2) / 1e9;
 	if (c->hold_s > 0) {
 		/* Emit now, so whoever watches can check the paused children. */
+		r->wall_s = (now_ns() - tstart) / 1e9;
 		if (c->json)
 			emit_json(c, r);
+		sga_progress_clear();
 		print_summary(c->json ? stderr : stdout, c, r);
 		fprintf(stderr, "sga-bench: holding %d children for %.1f s\n", c->nprocs, c->hold_s);
+		sga_progress_phase(PH_HOLD, 0);
 		t3 = now_ns() + (uint64_t)(c->hold_s * 1e9);
 		while (!bench_stop && now_ns() < t3)
 			usleep(50000);
 		if (bench_stop) {
-			bench_err("interrupted by signal %d; cleaning up", (int)bench_stop);
+			bench_err("%s; cleaning up", sga_stop_reason());
 			goto out;
 		}
 	}
+	sga_progress_phase(PH_TEARDOWN, (long long)sga * c->nprocs);
 	t3 = now_ns();
 	r->bad_exits = sga_group_release(&cur_group);
+	if (r->bad_exits < 0)
+		goto out;
 	r->teardown_s = (now_ns() - t3) / 1e9;
 	if (r->bad_exits) {
 		bench_err("%d children did not exit cleanly", r->bad_exits);
 		goto out;
 	}
-	if (c->hold_s <= 0) {
+	/* The mode is complete: give everything back, then report it. */
+	sga_progress_perf(-1);
+	close(fd_min);
+	close(fd_maj);
+	fd_min = fd_maj = -1;
+	sga_group_destroy(&cur_group);
+	t3 = now_ns();
+	sga_backing_destroy(&cur_backing);
+	r->release_s = (now_ns() - t3) / 1e9;
+	r->wall_s = (now_ns() - tstart) / 1e9;
+	sga_progress_phase(PH_IDLE, 0);
+	if (c->hold_s <= 0 && !c->quiet) {
 		if (c->json)
 			emit_json(c, r);
+		sga_progress_clear();
 		print_summary(c->json ? stderr : stdout, c, r);
 	}
-	if (m == SGA_SHMEM)
+	if (m == SGA_SHMEM && !c->quiet)
 		shmem_pt_physical = pt_physical_bytes(r);
 	ret = SGA_OK;
 out:
+	sga_progress_perf(-1);
 	free(kids);
 	sga_trace_stop(&tr);
 	sga_group_destroy(&cur_group);
@@ -873,6 +1194,8 @@ out:
 	if (resv != MAP_FAILED)
 		munmap(resv, resv_len);
 	sga_backing_destroy(&cur_backing);
+out_phase:
+	sga_progress_phase(PH_IDLE, 0);
 	return ret;
 }
 
@@ -959,19 +1282,305 @@ static const char *mode_list(const bool *set, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Two runs of one phase, time = procs x per_proc + bytes x per_byte: solve.
+ * Noise can make one share negative: then the other carries it all.
+ */
+static void split_costs(int na, double ba, double ta, int nb, double bb, double tb,
+			double *per_proc, double *per_byte)
+{
+	double det = na * bb - nb * ba;
+
+	*per_proc = det ? (ta * bb - tb * ba) / det : 0;
+	*per_byte = det ? (na * tb - nb * ta) / det : 0;
+	if (*per_byte < 0 || !det) {
+		*per_byte = 0;
+		*per_proc = tb / nb;
+	}
+	if (*per_proc < 0) {
+		*per_proc = 0;
+		*per_byte = ta / ba;
+	}
+}
+
+static int calibrate(const struct config *c, bool *planned)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int k = ncpu > 2 ? 2 * (int)ncpu : 4;
+	size_t cap = c->sga < CAL_SGA_MAX ? c->sga : CAL_SGA_MAX, s;
+	struct result r, r2;
+	char why[512];
+	int st, k2 = CAL_PROCS2;
+
+	if (k > c->nprocs)
+		k = c->nprocs;
+	if (k2 > c->nprocs)
+		k2 = c->nprocs;
+	for (int m = 0; m < SGA_NR_MODES && !bench_stop; m++) {
+		struct config cc = *c;
+		uint64_t t0 = now_ns();
+
+		planned[m] = false;
+		if (!c->modes[m] || !sga_mode_available(m, c->thp_force, why, sizeof(why)))
+			continue;
+		cc.nprocs = k;
+		cc.touch.kind = TOUCH_PREFIX;
+		cc.touch.fraction = 1;
+		cc.hold_s = 0;
+		cc.quiet = true;
+		cc.json = false;
+		s = cap < CAL_SGA ? cap : CAL_SGA;
+		snprintf(cur_pred.label, sizeof(cur_pred.label), "calibrating %s",
+			 sga_mode_names[m]);
+		cur_pred.have = false;
+		for (;;) {
+			st = run_mode(&cc, m, s, &r, why, sizeof(why));
+			if (st == SGA_FAILED)
+				return -1;
+			if (st == SGA_UNAVAILABLE)
+				break;
+			/*
+			 * 4 KiB-page modes: once more, sized for ~0.3 s of touching
+			 * (well above timer and scheduler noise). Huge-page modes
+			 * touch in no time: their cost is populate, spawn and fixed,
+			 * measured well enough by the first run.
+			 */
+			if (!sga_mode_uses_ptes(m) || r.map_touch_s >= 0.15 || s >= cap ||
+			    (now_ns() - t0) / 1e9 > 2)
+				break;
+			double grow = 0.3 / (r.map_touch_s > 0.01 ? r.map_touch_s : 0.01);
+
+			grow = grow < 2 ? 2 : grow > 4 ? 4 : grow;
+			s = (size_t)(s * grow) / SGA_GRANULE * SGA_GRANULE;
+			if (s > cap)
+				s = cap;
+		}
+		if (st == SGA_OK) {
+			/* Many children, one granule each: the per-process costs. */
+			cc.nprocs = k2;
+			cc.touch.fraction = 0.5;
+			st = run_mode(&cc, m, 2 * SGA_GRANULE, &r2, why, sizeof(why));
+			if (st == SGA_FAILED)
+				return -1;
+		}
+		if (st != SGA_OK) {
+			bench_note("calibration: %s: not planned (%s)", sga_mode_names[m], why);
+			continue;
+		}
+		struct sga_rate *q = &rates[m];
+
+		q->ok = true;
+		q->cal_procs = k;
+		q->cal_procs2 = k2;
+		q->cal_sga = s;
+		q->cal_wall_s = r.wall_s + r2.wall_s;
+		q->populate_s_per_byte = r.populate_s / s;
+		q->release_s_per_byte = r.release_s / s;
+		q->spawn_s_per_proc = r2.spawn_s / k2;
+		q->measure_s_per_proc = r2.measure_s / k2;
+		split_costs(k, r.touched_total, r.map_touch_s, k2, r2.touched_total, r2.map_touch_s,
+			    &q->touch_s_per_proc, &q->touch_s_per_byte);
+		split_costs(k, r.touched_total, r.teardown_s, k2, r2.touched_total, r2.teardown_s,
+			    &q->teardown_s_per_proc, &q->teardown_s_per_byte);
+		q->fixed_s = r.wall_s - r.populate_s - r.spawn_s - r.map_touch_s - r.measure_s -
+			     r.teardown_s - r.release_s;
+		if (q->fixed_s < 0)
+			q->fixed_s = 0;
+		planned[m] = true;
+	}
+	return bench_stop ? -1 : 0;
+}
+
+static void print_rates(const bool *planned, double cal_s)
+{
+	fprintf(stderr, "sga-bench: calibration (%.1f s; the same code path as the run):\n", cal_s);
+	for (int m = 0; m < SGA_NR_MODES; m++) {
+		const struct sga_rate *q = &rates[m];
+
+		if (!planned[m])
+			continue;
+		fprintf(stderr, "sga-bench:   %-7s per page: %.3f us map+touch (%.3g pages/s), %.3f us "
+			"teardown, %.3f us populate; per process: %.2f ms spawn, %.2f ms map, %.2f ms "
+			"exit; %.2f s fixed (%d x %s and %d x 4 MiB)\n", sga_mode_names[m],
+			q->touch_s_per_byte * PAGE_4K * 1e6,
+			q->touch_s_per_byte > 0 ? 1 / (q->touch_s_per_byte * PAGE_4K) : 0,
+			q->teardown_s_per_byte * PAGE_4K * 1e6,
+			q->populate_s_per_byte * PAGE_4K * 1e6, q->spawn_s_per_proc * 1e3,
+			q->touch_s_per_proc * 1e3, q->teardown_s_per_proc * 1e3,
+			q->fixed_s, q->cal_procs, fmt_bytes(q->cal_sga), q->cal_procs2);
+	}
+}
+
+static struct json_object *plan_to_json(const struct config *c, const struct sga_plan *p,
+					const bool *planned, double cal_s, double avail_s)
+{
+	struct json_object *o = json_object_new_object(), *rs = json_object_new_object();
+
+	json_object_object_add(o, "budget_s", json_object_new_double(c->budget_s));
+	json_object_object_add(o, "calibration_s", json_object_new_double(cal_s));
+	json_object_object_add(o, "available_s", json_object_new_double(avail_s));
+	json_object_object_add(o, "procs", json_object_new_int(p->nprocs));
+	json_object_object_add(o, "sga_bytes", json_object_new_int64(p->sga));
+	json_object_object_add(o, "touch", json_object_new_string(c->touch_spec));
+	json_object_object_add(o, "predicted_s", json_object_new_double(p->predicted_s));
+	json_object_object_add(o, "predicted_total_s",
+			       json_object_new_double(p->predicted_s + cal_s));
+	json_object_object_add(o, "watchdog_s", json_object_new_double(c->watchdog_s));
+	json_object_object_add(o, "reason", json_object_new_string(p->why));
+	for (int m = 0; m < SGA_NR_MODES; m++) {
+		const struct sga_rate *q = &rates[m];
+		struct json_object *x;
+
+		if (!planned[m])
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "touch_us_per_page",
+				       json_object_new_double(q->touch_s_per_byte * PAGE_4K * 1e6));
+		json_object_object_add(x, "teardown_us_per_page",
+				       json_object_new_double(q->teardown_s_per_byte * PAGE_4K * 1e6));
+		json_object_object_add(x, "populate_us_per_page",
+				       json_object_new_double(q->populate_s_per_byte * PAGE_4K * 1e6));
+		json_object_object_add(x, "release_us_per_page",
+				       json_object_new_double(q->release_s_per_byte * PAGE_4K * 1e6));
+		json_object_object_add(x, "spawn_ms_per_proc",
+				       json_object_new_double(q->spawn_s_per_proc * 1e3));
+		json_object_object_add(x, "map_ms_per_proc",
+				       json_object_new_double(q->touch_s_per_proc * 1e3));
+		json_object_object_add(x, "exit_ms_per_proc",
+				       json_object_new_double(q->teardown_s_per_proc * 1e3));
+		json_object_object_add(x, "fixed_s", json_object_new_double(q->fixed_s));
+		json_object_object_add(x, "predicted_s", json_object_new_double(p->mode_s[m]));
+		json_object_object_add(x, "calibrated_procs", json_object_new_int(q->cal_procs));
+		json_object_object_add(x, "calibrated_sga_bytes", json_object_new_int64(q->cal_sga));
+		json_object_object_add(rs, sga_mode_names[m], x);
+	}
+	json_object_object_add(o, "modes", rs);
+	return o;
+}
+
+/* Margin of the plan: spawn/teardown jitter on a busy host, process start and exit. */
+#define PLAN_SHARE 0.85
+#define PLAN_SLACK_S 1.0
+
+/*
+ * --budget: calibrate, choose the plan, print it. 0 (c updated), or 1 when
+ * the run would not fit and --force is not given (one line printed).
+ */
+static int plan_run(struct config *c, bool *planned)
+{
+	struct sga_plan p;
+	struct sga_plan_req q = { 0 };
+	double cal_s, avail, gap = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char list[64];
+	int any = 0;
+
+	if (calibrate(c, planned) < 0)
+		return 1;
+	cal_s = (now_ns() - run_t0) / 1e9;
+	for (int m = 0; m < SGA_NR_MODES; m++)
+		any += planned[m];
+	if (!any) {
+		bench_note("--budget: no requested mode could be calibrated; running without a plan");
+		return 0;
+	}
+	avail = (c->budget_s - cal_s) * PLAN_SHARE - PLAN_SLACK_S;
+	q.budget_s = avail > 0 ? avail : 0;
+	q.modes = planned;
+	q.rates = rates;
+	q.nprocs = c->nprocs;
+	q.procs_given = c->procs_given;
+	q.sga = c->sga;
+	q.sga_given = c->sga_given;
+	q.touch_frac = c->touch.fraction;
+	q.touch_given = c->touch_given;
+	sga_plan_choose(&q, &p);
+	if (!p.fits && !c->force) {
+		bench_err("--budget %.0fs: %d processes x %s, touch %g, predict %.0f s for %s "
+			  "(+ %.1f s calibration; %.0f s available with the margin)%s; %s, or --force",
+			  c->budget_s, p.nprocs, fmt_bytes(p.sga), p.touch_frac, p.predicted_s,
+			  mode_list(planned, list, sizeof(list)), cal_s, q.budget_s,
+			  c->procs_given || c->sga_given || c->touch_given ?
+			  " with the sizes given" : " even at the plan's floors",
+			  c->procs_given || c->sga_given || c->touch_given ?
+			  "give a longer --budget, smaller or no -n/--sga/--touch" :
+			  "give a longer --budget");
+		return 1;
+	}
+	print_rates(planned, cal_s);
+	if (!p.fits)
+		bench_note("--budget: predicted %.0f s exceeds %.0f s; running anyway (--force)",
+			   p.predicted_s, q.budget_s);
+	c->nprocs = p.nprocs;
+	c->sga = p.sga;
+	if (p.touch_frac != c->touch.fraction) {
+		c->touch.fraction = p.touch_frac;
+		snprintf(c->touch_spec, sizeof(c->touch_spec), "%g", p.touch_frac);
+	}
+	/*
+	 * Under fair scheduling the children advance together: a step (a 2 MiB
+	 * granule touched, 16 MiB unmapped) of every child takes procs / CPUs
+	 * times one child's step before the counters move. Never call that a
+	 * stall: the default watchdog is at least 10 such steps.
+	 */
+	for (int m = 0; m < SGA_NR_MODES; m++) {
+		double step;
+
+		if (!planned[m])
+			continue;
+		step = (double)c->nprocs / (ncpu > 0 ? ncpu : 1) *
+		       (rates[m].touch_s_per_byte * SGA_GRANULE > rates[m].teardown_s_per_byte * 16 * MiB ?
+			rates[m].touch_s_per_byte * SGA_GRANULE : rates[m].teardown_s_per_byte * 16 * MiB);
+		if (step > gap)
+			gap = step;
+		step = rates[m].populate_s_per_byte * 64 * MiB;
+		if (step > gap)
+			gap = step;
+	}
+	if (!c->watchdog_given && c->watchdog_s > 0 && 10 * gap > c->watchdog_s) {
+		c->watchdog_s = 10 * gap;
+		sga_progress_watchdog(c->watchdog_s);
+	}
+	fprintf(stderr, "sga-bench: plan for --budget %.0f s: %d processes x %s SGA, touch %s; "
+		"predicted %.0f s + %.1f s calibration = %.0f s (", c->budget_s, c->nprocs,
+		fmt_bytes(c->sga), c->touch_spec, p.predicted_s, cal_s, p.predicted_s + cal_s);
+	for (int m = 0, first = 1; m < SGA_NR_MODES; m++)
+		if (planned[m]) {
+			fprintf(stderr, "%s%s %.0f s", first ? "" : ", ", sga_mode_names[m],
+				p.mode_s[m]);
+			first = 0;
+		}
+	fprintf(stderr, "); %s; watchdog %.0f s\n", p.why, c->watchdog_s);
+	plan_json = plan_to_json(c, &p, planned, cal_s, q.budget_s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config c = { 0 };
 	struct result r;
 	char why[512], list[64];
-	bool ran[SGA_NR_MODES] = { 0 }, failed[SGA_NR_MODES] = { 0 };
-	int i, rc, st, nran = 0, nfailed = 0, nskipped = 0, asked = 0;
+	bool ran[SGA_NR_MODES] = { 0 }, failed[SGA_NR_MODES] = { 0 }, planned[SGA_NR_MODES] = { 0 };
+	int i, rc, st, nran = 0, nfailed = 0, nskipped = 0, asked = 0, nmodes = 0, idx = 0;
+	struct sga_progress_cfg pc = { 0 };
 	size_t sga;
 
 	bench_name = "sga-bench";
+	run_t0 = now_ns();
 	rc = parse_args(argc, argv, &c);
 	if (rc)
 		return rc > 0 ? 0 : 2;
+	if (c.cleanup) {
+		rc = sga_state_recover(0);
+		if (rc < 0) {
+			bench_err("cannot read %s: %s", SGA_STATE_DIR, strerror(errno));
+			return 1;
+		}
+		if (rc == 0)
+			bench_note("nothing to restore: no record of a dead sga-bench in %s",
+				   SGA_STATE_DIR);
+		return 0;
+	}
 	inject = getenv("SGA_BENCH_INJECT");
 	if (inject && !*inject)
 		inject = NULL;
@@ -985,6 +1594,9 @@ int main(int argc, char **argv)
 			c.modes[i] = true;
 	if (sga_check_task_limits(c.nprocs) < 0)
 		return 1;
+	/* What an sga-bench killed before it could restore left changed. */
+	sga_state_recover(0);
+	read_fault_around();
 	if (!c.sga_given) {
 		/* Size for the costliest mode in the run: 4 KiB PTEs. */
 		c.sga = sga_fit_size(SGA_SHMEM, c.touch.fraction, c.nprocs, DEFAULT_SHARE);
@@ -1002,6 +1614,26 @@ int main(int argc, char **argv)
 	signal(SIGBUS, fatal_signal);
 	signal(SIGABRT, fatal_signal);
 	signal(SIGPIPE, SIG_IGN);
+	/* Settings this run may change are given back even after a SIGKILL. */
+	if (geteuid() == 0 && (c.modes[SGA_HUGETLB] || (c.modes[SGA_THP] && c.thp_force)))
+		sga_reaper_start();
+	pc.tty = c.progress_auto && isatty(STDERR_FILENO);
+	pc.line_s = c.progress_s;
+	pc.watchdog_s = c.watchdog_s;
+	if (sga_progress_start(&pc) < 0)
+		return 1;
+
+	if (c.budget_s > 0) {
+		rc = plan_run(&c, planned);
+		if (rc || bench_stop) {
+			sga_progress_stop();
+			if (bench_stop)
+				bench_err("%s during calibration", sga_stop_reason());
+			return bench_stop == SGA_STOP_WATCHDOG ? 1 : bench_stop ? 130 : rc;
+		}
+	}
+	for (i = 0; i < SGA_NR_MODES; i++)
+		nmodes += c.modes[i];
 
 	/*
 	 * A mode the host cannot give what it needs now (kernel feature,
@@ -1014,8 +1646,23 @@ int main(int argc, char **argv)
 		if (!c.modes[i])
 			continue;
 		asked++;
+		idx++;
 		why[0] = 0;
 		sga = c.sga;
+		snprintf(cur_pred.label, sizeof(cur_pred.label), "%s %d/%d", sga_mode_names[i], idx,
+			 nmodes);
+		cur_pred.have = planned[i];
+		if (planned[i]) {
+			cur_pred.mode_s = sga_plan_mode_time(&rates[i], c.nprocs, c.sga,
+							     c.touch.fraction, cur_pred.pred);
+			cur_pred.after_s = 0;
+			for (int m = i + 1; m < SGA_NR_MODES; m++)
+				if (planned[m])
+					cur_pred.after_s += sga_plan_mode_time(&rates[m], c.nprocs,
+									       c.sga, c.touch.fraction,
+									       NULL);
+			cur_pred.elapsed_at_end_s = (now_ns() - run_t0) / 1e9 + cur_pred.mode_s;
+		}
 		if (!sga_mode_available(i, c.thp_force, why, sizeof(why)))
 			st = SGA_UNAVAILABLE;
 		else if (!(sga = check_fit(&c, i, c.sga, why, sizeof(why))))
@@ -1025,7 +1672,9 @@ int main(int argc, char **argv)
 		if (st == SGA_OK) {
 			ran[i] = true;
 			nran++;
+			sga_headline_add(i, pt_per_gib(&r), r.nprocs, r.sga);
 		} else if (st == SGA_UNAVAILABLE && c.mode_all) {
+			sga_progress_clear();
 			bench_note("skipping %s", why);
 			if (c.json)
 				emit_skipped(&c, i, sga ? sga : c.sga, why);
@@ -1036,6 +1685,14 @@ int main(int argc, char **argv)
 			failed[i] = true;
 			nfailed++;
 		}
+	}
+	sga_progress_stop();
+	sga_headline_print(c.json ? stderr : stdout);
+	if (bench_stop == SGA_STOP_WATCHDOG) {
+		bench_err("stopped by the watchdog in %s%s%s", sga_watchdog_where(),
+			  nran ? "; results printed for " : "; no mode finished",
+			  nran ? mode_list(ran, why, sizeof(why)) : "");
+		return 1;
 	}
 	if (bench_stop)
 		return 130;

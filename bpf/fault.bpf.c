@@ -292,7 +292,117 @@ static __always_inline void fb_event(__u64 pid_tgid, __u32 ev)
 		c->ev[ev]++;
 }
 
+/* ---- faultlat --events: one record per completed fault ---- */
+
+/* Completed faults whose record found the ring buffer full. */
+__u64 fl_events_dropped = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FL_EVENTS_RB_BYTES);
+} fl_events_rb SEC(".maps");
+
+static __noinline void fl_emit(__u64 pid_tgid, __u32 path, __u32 major,
+			       __u64 lat_ns, __u64 addr)
+{
+	struct fl_event *e = bpf_ringbuf_reserve(&fl_events_rb, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&fl_events_dropped, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->addr = addr;
+	e->lat_ns = lat_ns;
+	e->tgid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->path = path;
+	e->major = major;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* emit: a constant (the "_ev" programs, fault_bracket.bpf.h) */
+#define FB_EMIT(emit, id, path, major, lat, addr) do {			\
+	if (emit)							\
+		fl_emit(id, path, major, lat, addr);			\
+} while (0)
+
 #include "fault_bracket.bpf.h"
+
+/* ---- names across exec (include/vmalock.h struct fb_exec) ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FB_MAX_EXECS);
+	__type(key, __u32);
+	__type(value, struct fb_exec);
+} fb_execs SEC(".maps");
+
+/* Execs not recorded because fb_execs was full. */
+__u64 fb_execs_dropped = 0;
+
+/*
+ * After an exec the process's rows still carry the name they were created
+ * under (a fork's child faults as its parent before it execs). Here, once
+ * per exec and never on the fault path: note the old and new names, and
+ * rename the rows this CPU can reach (vl_owners; this CPU's vl_procs copy;
+ * the per-process latency histograms). current->comm is already the new
+ * name when sched_process_exec fires.
+ */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(fb_exec)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct vl_owner k = { .tgid = tgid };
+	struct fb_exec *e, init = {};
+	struct vl_counts *c;
+	char comm[16] = {}, *own;
+
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	k.start = BPF_CORE_READ(task, group_leader, start_time);
+	bpf_get_current_comm(comm, sizeof(comm));
+	/* the name the rows had, from whichever recorder has one */
+	own = bpf_map_lookup_elem(&vl_owners, &k);
+	c = bpf_map_lookup_elem(&vl_procs, &tgid);
+	if (own)
+		__builtin_memcpy(init.first, own, sizeof(init.first));
+	else if (c)
+		__builtin_memcpy(init.first, c->comm, sizeof(init.first));
+	if (fl_per_process) {
+		for (__u32 i = 0; i < FL_GENS * FL_CLASSES; i++) {
+			struct fl_proc_key pk = { .tgid = tgid, .gen = i / FL_CLASSES,
+						  .cls = i % FL_CLASSES };
+			struct fl_proc_hist *ph = bpf_map_lookup_elem(&fl_proc_hists, &pk);
+
+			if (!ph)
+				continue;
+			if (!init.first[0])
+				__builtin_memcpy(init.first, ph->comm, sizeof(init.first));
+			__builtin_memcpy(ph->comm, comm, sizeof(comm));
+		}
+	}
+	if (own)
+		__builtin_memcpy(own, comm, sizeof(comm));
+	if (c)
+		__builtin_memcpy(c->comm, comm, sizeof(comm));
+
+	e = bpf_map_lookup_elem(&fb_execs, &tgid);
+	if (e && e->start == k.start) {
+		e->execs++;
+		__builtin_memcpy(e->comm, comm, sizeof(comm));
+		return 0;
+	}
+	__builtin_memcpy(init.comm, comm, sizeof(comm));
+	init.start = k.start;
+	init.execs = 1;
+	if (bpf_map_update_elem(&fb_execs, &tgid, &init, BPF_ANY))
+		__sync_fetch_and_add(&fb_execs_dropped, 1);
+	return 0;
+}
 
 /* ---- precise mode: lock_vma_under_rcu() returning NULL = miss ---- */
 

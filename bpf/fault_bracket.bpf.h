@@ -49,7 +49,11 @@
  * only with latencies on.
  *
  * The includer defines fb_record(pid_tgid, task, path, major, lat_ns) (task
- * current, lat_ns 0 = unknown) and fb_event(pid_tgid, enum vl_event).
+ * current, lat_ns 0 = unknown), fb_event(pid_tgid, enum vl_event), and
+ * FB_EMIT(emit, pid_tgid, path, major, lat_ns, address): the per-event
+ * stream (faultlat --events). emit is a constant: every closing program
+ * has an "_ev" twin with it on, loaded instead of it for --events only, so
+ * the programs without the stream compile to what they were before it.
  */
 #ifndef MMSCOPE_FAULT_BRACKET_BPF_H
 #define MMSCOPE_FAULT_BRACKET_BPF_H
@@ -225,7 +229,7 @@ static __always_inline bool fb_mm_readers(struct task_struct *task)
 }
 
 static __always_inline void fb_close_perf(struct bpf_perf_event_data *ctx,
-					  bool major)
+					  bool major, const bool emit)
 {
 	__u64 id = bpf_get_current_pid_tgid(), lat = 0, cs;
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -255,19 +259,35 @@ static __always_inline void fb_close_perf(struct bpf_perf_event_data *ctx,
 		t->t_entry = 0;
 	}
 	fb_record(id, task, path, major, lat);
+	/* the perf sample's address: mm_account_fault() passes the fault's */
+	FB_EMIT(emit, id, path, major, lat, ctx->addr);
 }
 
 SEC("perf_event")
 int fb_close_minor(struct bpf_perf_event_data *ctx)
 {
-	fb_close_perf(ctx, false);
+	fb_close_perf(ctx, false, false);
 	return 0;
 }
 
 SEC("perf_event")
 int fb_close_major(struct bpf_perf_event_data *ctx)
 {
-	fb_close_perf(ctx, true);
+	fb_close_perf(ctx, true, false);
+	return 0;
+}
+
+SEC("perf_event")
+int fb_close_minor_ev(struct bpf_perf_event_data *ctx)
+{
+	fb_close_perf(ctx, false, true);
+	return 0;
+}
+
+SEC("perf_event")
+int fb_close_major_ev(struct bpf_perf_event_data *ctx)
+{
+	fb_close_perf(ctx, true, true);
 	return 0;
 }
 
@@ -277,7 +297,8 @@ int fb_close_major(struct bpf_perf_event_data *ctx)
 			   VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | \
 			   VM_FAULT_FALLBACK)
 
-static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
+static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret,
+					__u64 addr, const bool emit)
 {
 	__u64 id = bpf_get_current_pid_tgid(), lat = 0;
 	struct fb_thread *t;
@@ -314,6 +335,7 @@ static __always_inline void fb_close_ret(__u32 flags, bool has_regs, __u32 ret)
 		t->t_entry = 0;
 	}
 	fb_record(id, bpf_get_current_task_btf(), path, major, lat);
+	FB_EMIT(emit, id, path, major, lat, addr);
 }
 
 /* Entry when exceptions:page_fault_user is missing (not x86): the start of
@@ -350,7 +372,15 @@ SEC("fexit/handle_mm_fault")
 int BPF_PROG(fb_hmf_exit, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
 {
-	fb_close_ret(flags, regs != NULL, ret);
+	fb_close_ret(flags, regs != NULL, ret, address, false);
+	return 0;
+}
+
+SEC("fexit/handle_mm_fault")
+int BPF_PROG(fb_hmf_exit_ev, struct vm_area_struct *vma, unsigned long address,
+	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
+{
+	fb_close_ret(flags, regs != NULL, ret, address, true);
 	return 0;
 }
 
@@ -364,9 +394,9 @@ int BPF_KPROBE(fb_hmf_kprobe, struct vm_area_struct *vma, unsigned long address,
 
 /* ---- kernels with patches/0004: one event per completed fault ---- */
 
-SEC("raw_tp/page_fault_done")
-int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
-	     vm_fault_t fault, __u64 duration_ns)
+static __always_inline void fb_fault_done(unsigned long address, unsigned int flags,
+					  vm_fault_t fault, __u64 duration_ns,
+					  const bool emit)
 {
 	/* the task once, not bpf_get_current_pid_tgid() too: the tgid is all
 	 * this path uses of the id (every fault, docs/overhead.md) */
@@ -375,12 +405,12 @@ int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 	__u32 path, major;
 
 	if (!task_wanted(id))
-		return 0;
+		return;
 	/* what mm_account_fault() emits no perf event for (no RETRY here:
 	 * the event fires only for the completing call) */
 	if (fault & FB_VM_FAULT_ERROR) {
 		fb_event(id, VL_ERROR);
-		return 0;
+		return;
 	}
 	if (!(flags & FAULT_FLAG_USER))
 		path = FP_KERNEL;
@@ -389,6 +419,22 @@ int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
 	/* 0 or 1 without a branch: both flags are single bits */
 	major = ((fault / VM_FAULT_MAJOR) | (flags / FAULT_FLAG_TRIED)) & 1;
 	fb_record(id, task, path, major, duration_ns);
+	FB_EMIT(emit, id, path, major, duration_ns, address);
+}
+
+SEC("raw_tp/page_fault_done")
+int BPF_PROG(fb_raw_fault_done, unsigned long address, unsigned int flags,
+	     vm_fault_t fault, __u64 duration_ns)
+{
+	fb_fault_done(address, flags, fault, duration_ns, false);
+	return 0;
+}
+
+SEC("raw_tp/page_fault_done")
+int BPF_PROG(fb_raw_fault_done_ev, unsigned long address, unsigned int flags,
+	     vm_fault_t fault, __u64 duration_ns)
+{
+	fb_fault_done(address, flags, fault, duration_ns, true);
 	return 0;
 }
 
@@ -398,7 +444,17 @@ int BPF_KRETPROBE(fb_hmf_kretprobe, vm_fault_t ret)
 	struct fb_thread *t = fb_get(false);
 
 	if (t)
-		fb_close_ret(t->flags, t->has_regs, ret);
+		fb_close_ret(t->flags, t->has_regs, ret, 0, false);
+	return 0;
+}
+
+SEC("kretprobe/handle_mm_fault")
+int BPF_KRETPROBE(fb_hmf_kretprobe_ev, vm_fault_t ret)
+{
+	struct fb_thread *t = fb_get(false);
+
+	if (t)		/* no address at return: 0 */
+		fb_close_ret(t->flags, t->has_regs, ret, 0, true);
 	return 0;
 }
 

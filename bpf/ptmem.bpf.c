@@ -283,6 +283,20 @@ int BPF_PROG(on_lock_acquired, struct mm_struct *mm)
 	return 0;
 }
 
+/*
+ * The pre-exec mm: exec_mmap() installs the new mm in the owner and drops
+ * the old one, so its exit_mmap runs in the owner (same tgid) while
+ * current->mm is another, live mm. A real exit has cleared current->mm
+ * (exit_mm) first; another task's final mmput has another tgid.
+ */
+static __always_inline bool exec_replaced(__u32 tgid, struct mm_struct *mm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *cur = BPF_CORE_READ(task, mm);
+
+	return (__u32)(bpf_get_current_pid_tgid() >> 32) == tgid && cur && cur != mm;
+}
+
 SEC("raw_tp/exit_mmap")
 int BPF_PROG(on_exit_mmap, struct mm_struct *mm)
 {
@@ -303,6 +317,9 @@ int BPF_PROG(on_exit_mmap, struct mm_struct *mm)
 		e->after_teardown = pt_bytes(mm);
 		e->st = *st;
 		owner_comm(&e->st);
+		e->st.flags &= ~PTMEM_F_EXEC;
+		if (exec_replaced(e->st.tgid, mm))
+			e->st.flags |= PTMEM_F_EXEC;
 		if (!(st->flags & PTMEM_F_EXITING))
 			e->st.at_exit = st->cur;	/* no exit lock seen */
 		bpf_ringbuf_submit(e, 0);

@@ -32,4 +32,17 @@ struct fl_proc_hist {
 
 #define FL_MAX_PROC_HISTS 4096
 
+/* faultlat --events: one ring-buffer record per completed fault. */
+struct fl_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() at completion */
+	__u64 addr;		/* faulting address (0 in kprobe precise mode) */
+	__u64 lat_ns;		/* 0: no entry seen (unbracketed) */
+	__u32 tgid, tid;
+	__u32 path;		/* enum fault_path */
+	__u32 major;
+	char comm[16];
+};
+
+#define FL_EVENTS_RB_BYTES (4 << 20)	/* ~57,000 records in flight */
+
 #endif

@@ -21,6 +21,8 @@
 #define PTMEM_F_UNOWNED	 2	/* created by a per-level event outside the
 				 * owner (fork, exec, remote fault): tgid and
 				 * comm not known yet */
+#define PTMEM_F_EXEC	 4	/* exit record only: the mm an exec replaced
+				 * (the owner lives on with a new mm) */
 
 /* Where each figure came from (ptmem_counters indexes). */
 enum ptmem_counter {

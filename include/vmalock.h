@@ -65,9 +65,29 @@ struct vl_owner {
 	__u64 start;
 };
 
+/*
+ * Names across exec (bpf/fault.bpf.c fb_exec, at sched_process_exec): a
+ * process's rows are named when first counted, often before its exec (the
+ * child of `timeout`, a shell's fork). Keyed by tgid; user space names its
+ * rows from here (comm = now, first = the name the row was first counted
+ * under) and deletes the entry once the process has exited and was read.
+ */
+struct fb_exec {
+	char comm[16];		/* the name after the latest exec */
+	char first[16];		/* the name the rows had before the first
+				 * exec seen ("" if none existed) */
+	__u64 start;		/* group_leader->start_time (kept over exec) */
+	__u32 execs;		/* execs seen while tracing */
+	__u32 gone;		/* user space: seen exited at one read */
+};
+
+#define FB_MAX_EXECS 8192
+
 /* Users of the shared fault object (bpf/fault.bpf.c's fb_use bits). */
 #define FB_USE_VL	1	/* vmalock counts */
 #define FB_USE_LAT	2	/* faultlat latencies (needs the fault entry) */
+#define FB_USE_EVENTS	4	/* faultlat --events: an instance of its own,
+				 * loaded with the stream on (rodata) */
 
 #endif
 
@@ -94,6 +114,7 @@ struct fb_plan {
 	bool done_tp;		/* exceptions:page_fault_done (patches/0004)
 				 * closes each fault, both modes */
 	bool need_lvur;		/* vmalock: lock_vma_under_rcu in precise mode */
+	bool events;		/* faultlat --events: the "_ev" closing programs */
 	bool raw_entry;		/* page_fault_* as raw tracepoints (BTF args) */
 	bool raw_mmap;		/* mmap_lock:* as raw tracepoints (6.x args) */
 	char precise_why[160];
@@ -135,6 +156,19 @@ const struct fb_plan *fb_inst_plan(struct fb_inst *fi);
 const char *fb_hooks_name(const struct fb_plan *p);
 /* The {"modes":{...},"auto":...} object `mmscope probe` prints. */
 void fb_probe_json(struct json_object *out, bool need_lvur);
+/*
+ * A process's names across exec (struct fb_exec): when it exec'd while
+ * traced, the current name into comm, the name its rows had before into
+ * first ("" if none) and the number of execs; returns 0, else -1 (no exec
+ * seen: keep the row's own name).
+ */
+int fb_exec_name(struct fault_bpf *skel, __u32 tgid, char comm[16],
+		 char first[16], __u32 *execs);
+/* Forget the execs of processes seen exited at an earlier read. */
+void fb_execs_gc(struct fault_bpf *skel);
+/* Add "comm" (and "comm_at_start", "execs" when it exec'd) to a row. */
+void fb_name_json(struct json_object *row, const char *comm,
+		  const char *first, __u32 execs);
 /* comm/pid filters into the two rodata words (common.bpf.h). */
 void fb_comm_words(const char *comm, unsigned long long words[2]);
 #endif

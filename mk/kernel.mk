@@ -6,7 +6,7 @@
 #   make kernel-pristine        build the unpatched kernel (cached)
 #   make kernel-checkpatch      series applies + checkpatch --strict
 #   make kernel-boot SCENARIO=ptshare [FLAVOR=pristine] [KARGS="mmscope.nproc=64"] [KMEM=3G]
-#   make kernel-ab SCENARIO=ptshare     same scenario on both kernels
+#   make kernel-ab SCENARIO=ptshare [ROUNDS=3]  same scenario on both kernels (ROUNDS: ABBA... pairs)
 #   make kernel-ci              CI: checkpatch, build, boot, short scenario
 KSCRIPTS  := scripts/kernel
 SCENARIO  ?= smoke
@@ -33,7 +33,7 @@ kernel-boot:
 	$(KSCRIPTS)/boot.sh -f $(FLAVOR) -s $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)" $(if $(KMEM),-m $(KMEM))
 
 kernel-ab:
-	$(KSCRIPTS)/ab.sh $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)" $(if $(KMEM),-m $(KMEM))
+	$(KSCRIPTS)/ab.sh $(if $(ROUNDS),-n $(ROUNDS)) $(SCENARIO) -t $(KTIMEOUT) -a "$(KARGS)" $(if $(KMEM),-m $(KMEM))
 
 kernel-ci:
 	$(KSCRIPTS)/ci.sh

@@ -17,11 +17,12 @@
 
 struct compare_opts {
 	const char *db;
-	bool json, changed_only, include_partial;
-	double k, alpha;
+	bool json, changed_only, include_partial, ignore_noise;
+	double k, alpha, busy_pct;
 };
 
-enum { OPT_DB = 0x2100, OPT_JSON, OPT_K, OPT_ALPHA, OPT_CHANGED, OPT_PARTIAL };
+enum { OPT_DB = 0x2100, OPT_JSON, OPT_K, OPT_ALPHA, OPT_CHANGED, OPT_PARTIAL, OPT_BUSY,
+       OPT_IGNORE_NOISE };
 
 static const struct extra_opt compare_extra[] = {
 	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
@@ -35,6 +36,10 @@ static const struct extra_opt compare_extra[] = {
 	  "list only metrics with a significant change" },
 	{ { "include-partial", no_argument, NULL, OPT_PARTIAL }, NULL,
 	  "also use partial and unfinished runs (left out by default: they stopped early)" },
+	{ { "busy-cpu-pct", required_argument, NULL, OPT_BUSY }, "PCT",
+	  "a repeat is busy when other processes took more than PCT% of the CPU (default 10)" },
+	{ { "ignore-host-noise", no_argument, NULL, OPT_IGNORE_NOISE }, NULL,
+	  "judge even when the host was busy (never withhold a verdict)" },
 	{ { NULL } }
 };
 
@@ -48,6 +53,14 @@ static int compare_parse(int key, const char *arg, void *ctx)
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_CHANGED: o->changed_only = true; return 0;
 	case OPT_PARTIAL: o->include_partial = true; return 0;
+	case OPT_IGNORE_NOISE: o->ignore_noise = true; return 0;
+	case OPT_BUSY:
+		o->busy_pct = strtod(arg, &end);
+		if (*end || end == arg || !(o->busy_pct >= 0) || o->busy_pct > 100) {
+			err_msg("compare: --busy-cpu-pct '%s' must be a number from 0 to 100", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_K:
 		o->k = strtod(arg, &end);
 		if (*end || end == arg || !(o->k >= 0) || o->k > 100) {
@@ -92,13 +105,66 @@ static struct json_object *one_sided(const struct sample_set *x,
 			j++;
 			continue;
 		}
-		if (c < 0)
+		/* host figures: runs recorded before them have none; not metrics */
+		if (c < 0 && !strncmp(x->m[i].key, "host.noise.", 11))
+			;
+		else if (c < 0)
 			json_object_array_add(only, json_object_new_string(x->m[i].key));
 		else
 			j++;
 		i++;
 	}
 	return only;
+}
+
+/* One line of the table: a judged metric, or (form) one derived from the row above. */
+static void print_row(const struct cmp_row *r, bool form)
+{
+	char pct[32], nn[16], p[16], name[300];
+
+	fmt_pct(pct, sizeof(pct), r->j.pct);
+	snprintf(nn, sizeof(nn), "%d/%d", r->a.n, r->b.n);
+	if (isfinite(r->j.p))
+		snprintf(p, sizeof(p), "%.3g", r->j.p);
+	else
+		snprintf(p, sizeof(p), "-");
+	if (form) {
+		const char *dot = strrchr(r->key, '.');
+
+		snprintf(name, sizeof(name), "  + %s", dot ? dot + 1 : r->key);
+	} else {
+		snprintf(name, sizeof(name), "%s", r->key);
+	}
+	printf("%-44s %12.6g %12.6g %12.6g %12.6g %9s %10.4g %10.4g %7s %8s  ", name,
+	       r->a.mean, r->b.mean, r->a.median, r->b.median, pct, r->a.sd, r->b.sd, nn, p);
+	if (form)
+		printf("form of the row above\n");
+	else if (r->j.verdict == V_WITHHELD)
+		printf("%s (would be %s; other processes took up to %.0f%% / %.0f%% of the CPU)\n",
+		       verdict_name(r->j.verdict), verdict_name(r->j.withheld_from),
+		       isnan(r->other_max_a) ? 0 : r->other_max_a,
+		       isnan(r->other_max_b) ? 0 : r->other_max_b);
+	else
+		printf("%s%s\n", verdict_name(r->j.verdict), r->j.verdict == V_REGRESSION ? " <<<" : "");
+}
+
+/* The host-noise figures of one side: the share other processes took, over its repeats. */
+static void print_noise(const char *label, const struct sample_set *set, double busy_pct)
+{
+	const struct metric_samples *m = NULL;
+	struct sample_stats s;
+
+	for (int i = 0; i < set->n && !m; i++)
+		if (!strcmp(set->m[i].key, "host.noise.other_cpu_pct"))
+			m = &set->m[i];
+	if (!m) {
+		printf("host  %-4s not recorded (runs from before mmscope recorded host noise, or imported)\n", label);
+		return;
+	}
+	stats_describe(m->v, m->n, &s);
+	printf("host  %-4s other processes took %.1f%% of the CPU on average, %.1f%% at most, over %d repeat%s%s\n",
+	       label, s.mean, s.max, s.n, s.n == 1 ? "" : "s",
+	       busy_pct >= 0 && s.max > busy_pct ? " (busy)" : "");
 }
 
 static void print_side(const char *label, const char *sel, struct store *st,
@@ -130,7 +196,7 @@ static void print_side(const char *label, const char *sel, struct store *st,
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_opts co = { .k = 2, .alpha = 0.05 };
+	struct compare_opts co = { .k = 2, .alpha = 0.05, .busy_pct = STATS_BUSY_OTHER_CPU_PCT };
 	struct cmd_desc desc = {
 		.name = "compare",
 		.summary = "Compare two runs, kernels or tags metric by metric with a significance test.",
@@ -142,9 +208,17 @@ int cmd_compare(int argc, char **argv)
 			   "two sides); fewer than 3 samples a side is \"insufficient samples\".\n"
 			   "Significant changes in a metric's bad direction are REGRESSIONs; metrics\n"
 			   "of unknown direction are \"changed\" (docs/store.md has the table).\n"
+			   "One measurement, one row: a metric's _mean/_median/_p50/_min/_max and\n"
+			   "per-task/thread/proc forms are listed beneath it, not judged apart;\n"
+			   "metrics describing a spread (_stddev, _cv_pct) or constant in every\n"
+			   "sample of both sides get no row. A significant change is withheld\n"
+			   "(\"host was busy\") when other processes took more than --busy-cpu-pct\n"
+			   "of the CPU in any repeat of either side (recorded by mmscope run),\n"
+			   "unless the metric is constant within each side.\n"
 			   "Partial and unfinished runs (mmscope runs shows the status) are left out\n"
 			   "unless --include-partial. The store is opened read-only.\n"
-			   "Exit: 0 no significant regression, 1 regression found, 2 error.",
+			   "Exit: 0 no significant regression (withheld included), 1 regression\n"
+			   "found, 2 error.",
 		.extra = compare_extra, .parse_extra = compare_parse, .ctx = &co,
 		.no_common = true, .min_args = 2, .max_args = 2, .args_usage = "A B",
 	};
@@ -153,7 +227,9 @@ int cmd_compare(int argc, char **argv)
 	struct sample_set sa, sb;
 	struct cmp_row *rows;
 	int64_t *ia = NULL, *ib = NULL;
-	int na, nb, n, rc, regressions = 0, shown = 0, a_only, b_only, partial = 0;
+	int na, nb, n = 0, rc, regressions = 0, shown = 0, a_only, b_only, partial = 0;
+	int judged = 0, forms = 0, unjudged = 0, withheld = 0;
+	struct cmp_rule rule;
 	struct json_object *base_only = NULL, *new_only = NULL;
 	char err[1024];
 	struct outfile of;
@@ -191,22 +267,28 @@ int cmd_compare(int argc, char **argv)
 	}
 	store_samples(st, ia, na, &sa);
 	store_samples(st, ib, nb, &sb);
-	n = compare_build(&sa, &sb, co.k, co.alpha, &rows);
+	rule = (struct cmp_rule){ co.k, co.alpha, co.ignore_noise ? -1 : co.busy_pct };
+	n = compare_build_rule(&sa, &sb, &rule, &rows);
 	base_only = one_sided(&sa, &sb);
 	new_only = one_sided(&sb, &sa);
 	a_only = json_object_array_length(base_only);
 	b_only = json_object_array_length(new_only);
-	if (n == 0) {
+	for (int i = 0; i < n; i++) {
+		judged += !rows[i].unjudged && rows[i].parent < 0;
+		forms += !rows[i].unjudged && rows[i].parent >= 0;
+		unjudged += rows[i].unjudged && strcmp(rows[i].unjudged, "host");
+	}
+	if (judged + forms + unjudged == 0) {
 		err_msg("compare: no metric is present on both sides ('%s' and '%s')",
 			o.args[0], o.args[1]);
 		rc = 2;
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		regressions += rows[i].j.verdict == V_REGRESSION;
+	regressions = compare_count(rows, n, V_REGRESSION);
+	withheld = compare_count(rows, n, V_WITHHELD);
 	outfile_open(&of, NULL, err, sizeof(err));	/* standard output: cannot fail */
 	if (co.json) {
-		struct json_object *doc = compare_json(rows, n, co.k, co.alpha), *side;
+		struct json_object *doc = compare_json_rule(rows, n, &rule), *side;
 		struct json_object *ids;
 
 		json_object_object_add(doc, "schema", json_object_new_string("mmscope/1"));
@@ -229,36 +311,45 @@ int cmd_compare(int argc, char **argv)
 	} else {
 		print_side("base", o.args[0], st, ia, na);
 		print_side("new", o.args[1], st, ib, nb);
+		print_noise("base", &sa, rule.busy_pct);
+		print_noise("new", &sb, rule.busy_pct);
 		if (partial)
 			printf("left out: %d partial or unfinished run%s (--include-partial uses them)\n",
 			       partial, partial == 1 ? "" : "s");
-		printf("rule: Welch p < %g and |change| >= max(%g%%, %g x CoV); sample (n-1) stddev; n >= %d a side\n\n",
+		printf("rule: Welch p < %g and |change| >= max(%g%%, %g x CoV); sample (n-1) stddev; n >= %d a side\n",
 		       co.alpha, STATS_MIN_CHANGE_PCT, co.k, STATS_MIN_SAMPLES);
+		if (rule.busy_pct >= 0)
+			printf("host noise: a significant change is withheld when other processes took more than %g%% of the CPU\n"
+			       "  in any repeat of either side (--busy-cpu-pct, --ignore-host-noise)\n\n", rule.busy_pct);
+		else
+			printf("host noise: ignored (--ignore-host-noise)\n\n");
 		printf("%-44s %12s %12s %12s %12s %9s %10s %10s %7s %8s  %s\n", "metric",
 		       "base mean", "new mean", "base median", "new median", "%change",
 		       "base sd", "new sd", "n b/n", "p", "verdict");
 		for (int i = 0; i < n; i++) {
 			const struct cmp_row *r = &rows[i];
-			char pct[32], nn[16], p[16];
 
+			if (r->unjudged || r->parent >= 0)
+				continue;
 			if (co.changed_only && !r->j.significant)
 				continue;
 			shown++;
-			fmt_pct(pct, sizeof(pct), r->j.pct);
-			snprintf(nn, sizeof(nn), "%d/%d", r->a.n, r->b.n);
-			if (isfinite(r->j.p))
-				snprintf(p, sizeof(p), "%.3g", r->j.p);
-			else
-				snprintf(p, sizeof(p), "-");
-			printf("%-44s %12.6g %12.6g %12.6g %12.6g %9s %10.4g %10.4g %7s %8s  %s%s\n",
-			       r->key, r->a.mean, r->b.mean, r->a.median, r->b.median, pct,
-			       r->a.sd, r->b.sd, nn, p, verdict_name(r->j.verdict),
-			       r->j.verdict == V_REGRESSION ? " <<<" : "");
+			print_row(r, false);
+			for (int f = 0; f < n; f++)
+				if (rows[f].parent == i && !rows[f].unjudged)
+					print_row(&rows[f], true);
 		}
 		if (co.changed_only && !shown)
 			printf("(no significant changes)\n");
-		printf("\n%d metric%s compared, %d regression%s\n", n, n == 1 ? "" : "s",
+		printf("\n%d metric%s judged (%d derived form%s listed beneath them), %d regression%s",
+		       judged, judged == 1 ? "" : "s", forms, forms == 1 ? "" : "s",
 		       regressions, regressions == 1 ? "" : "s");
+		if (withheld)
+			printf(", %d verdict%s withheld (host busy)", withheld, withheld == 1 ? "" : "s");
+		printf("\n");
+		if (unjudged)
+			printf("not judged: %d metric%s constant on both sides or describing a spread (--json lists them)\n",
+			       unjudged, unjudged == 1 ? "" : "s");
 		if (a_only || b_only)
 			printf("not compared: %d metric%s only in base, %d only in new (--json lists them)\n",
 			       a_only, a_only == 1 ? "" : "s", b_only);

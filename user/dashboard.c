@@ -93,6 +93,8 @@ static int64_t jget_int(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
 }
 
+static struct json_object *drop_unjudged(struct json_object *series);
+
 /*
  * Per scenario and metric (the page groups charts by scenario: runs of
  * different scenarios measure different things under the same key), per
@@ -159,7 +161,38 @@ static struct json_object *build_series(sqlite3 *db)
 			vals[nv++] = sqlite3_column_double(s, 2);
 	}
 	sqlite3_finalize(s);
-	return series;
+	return drop_unjudged(series);
+}
+
+/*
+ * No chart for what compare does not judge (metric_unjudged, the one rule):
+ * host figures, spread figures, and metrics with one value in every repeat
+ * of every run.
+ */
+static struct json_object *drop_unjudged(struct json_object *series)
+{
+	struct json_object *kept = json_object_new_array();
+
+	for (size_t i = 0; i < json_object_array_length(series); i++) {
+		struct json_object *s = json_object_array_get_idx(series, i), *pts, *vals;
+		double *v = NULL;
+		int n = 0;
+
+		json_object_object_get_ex(s, "points", &pts);
+		for (size_t p = 0; p < json_object_array_length(pts); p++) {
+			json_object_object_get_ex(json_object_array_get_idx(pts, p), "values", &vals);
+			v = realloc(v, (n + json_object_array_length(vals) + 1) * sizeof(*v));
+			if (!v)
+				abort();
+			for (size_t k = 0; k < json_object_array_length(vals); k++)
+				v[n++] = json_object_get_double(json_object_array_get_idx(vals, k));
+		}
+		if (!metric_unjudged(jget_str(s, "metric"), v, n, NULL, 0))
+			json_object_array_add(kept, json_object_get(s));
+		free(v);
+	}
+	json_object_put(series);
+	return kept;
 }
 
 static void add_ids(struct json_object *o, const char *name, const int64_t *ids, int n)

@@ -7,6 +7,7 @@
  * handle_mm_fault() return in precise mode); see bpf/fault_bracket.bpf.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ static const char *const path_names[FL_PATHS] = { "vma_lock", "mmap_lock", "kern
 struct fl_proc {
 	__u32 tgid;
 	char comm[16];
+	char first[16];		/* name before its exec(s), "" if none seen */
+	__u32 execs;
 	struct hist iv[FL_CLASSES];	/* this interval */
 	struct hist cum[FL_CLASSES];	/* since start */
 };
@@ -41,28 +44,146 @@ struct fl_state {
 	__u64 unbr_iv, unbr_cum;
 	struct fl_proc *procs;
 	size_t nprocs, cap;
+	/* --events: the ring buffer, its poller thread, what it printed */
+	struct ring_buffer *rb;
+	pthread_t poller;
+	bool poller_on;
+	volatile int poller_stop;
+	bool json;
+	bool ev_closed;		/* summary made: later records not printed */
+	__u64 start_ns;
+	unsigned long long ev_count;
 };
 
 static bool opt_per_process;
+static bool opt_events;			/* --events: one line per fault */
+static int opt_top;			/* --top N processes listed, 0 = all */
+/* -u/-m: the text's latency unit (the JSON stays in nanoseconds) */
+static const char *unit_name = "nsecs";
+static double unit_div = 1;
 
-enum { OPT_PER_PROCESS = 0x2000 };
+enum { OPT_PER_PROCESS = 0x2000, OPT_TOP, OPT_EVENTS };
 
 static const struct extra_opt fl_extra[] = {
-	{ { "per-process", no_argument, NULL, OPT_PER_PROCESS }, NULL,
+	{ { "per-process", no_argument, NULL, 'P' }, NULL,
 	  "histograms per process (at most " "4096" " process x class histograms per interval)" },
+	{ { "events", no_argument, NULL, OPT_EVENTS }, NULL,
+	  "print every completed fault (like perf trace --pf): time, pid/tid, comm, "
+	  "address, minor/major, lock path, latency; a 4 MiB ring buffer, drops counted" },
+	{ { "top", required_argument, NULL, OPT_TOP }, "N",
+	  "with -P: list the N processes with the most faults (default 0 = all)" },
+	{ { "microseconds", no_argument, NULL, 'u' }, NULL,
+	  "print latencies in usecs (histogram rows: see docs/schema/faultlat.md)" },
+	{ { "milliseconds", no_argument, NULL, 'm' }, NULL,
+	  "print latencies in msecs" },
 	{ { NULL } }
 };
 
 static int fl_parse_extra(int key, const char *arg, void *ctx)
 {
-	if (key == OPT_PER_PROCESS) {
+	switch (key) {
+	case 'P':
 		opt_per_process = true;
+		return 0;
+	case OPT_EVENTS:
+		opt_events = true;
+		return 0;
+	case OPT_TOP:
+		opt_top = parse_top("faultlat", arg);
+		return opt_top < 0 ? -1 : 0;
+	case 'u':
+		unit_name = "usecs";
+		unit_div = 1e3;
+		return 0;
+	case 'm':
+		unit_name = "msecs";
+		unit_div = 1e6;
 		return 0;
 	}
 	return -1;
 }
 
+static int by_count_desc(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a;
+	struct json_object *y = *(struct json_object *const *)b;
+	int64_t cx = json_object_get_int64(json_object_object_get(json_object_object_get(x, "all"), "count"));
+	int64_t cy = json_object_get_int64(json_object_object_get(json_object_object_get(y, "all"), "count"));
+
+	return (cx < cy) - (cx > cy);
+}
+
 static void fl_stop(void *p);
+
+/* One completed fault of --events: a text line, or a JSON document. */
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct fl_state *s = ctx;
+	const struct fl_event *e = data;
+	char comm[17];
+	double t;
+
+	if (len < sizeof(*e) || s->ev_closed)
+		return 0;
+	s->ev_count++;
+	memcpy(comm, e->comm, 16);
+	comm[16] = 0;
+	t = e->ts_ns > s->start_ns ? (e->ts_ns - s->start_ns) / 1e9 : 0;
+	if (s->json) {
+		printf("{\"schema\":\"mmscope/1\",\"tool\":\"faultlat\",\"kind\":\"event\","
+		       "\"t_s\":%.9f,\"pid\":%u,\"tid\":%u,\"comm\":",
+		       t, e->tgid, e->tid);
+		{
+			struct json_object *c = json_object_new_string(comm);
+
+			fputs(json_object_to_json_string(c), stdout);
+			json_object_put(c);
+		}
+		printf(",\"address\":%llu,\"major\":%s,\"path\":\"%s\",\"latency_ns\":",
+		       (unsigned long long)e->addr, e->major ? "true" : "false",
+		       e->path < FL_PATHS ? path_names[e->path] : "unknown");
+		if (e->lat_ns && e->path < FL_PATHS)
+			printf("%llu}\n", (unsigned long long)e->lat_ns);
+		else
+			printf("null}\n");
+		return 0;
+	}
+	if (e->lat_ns && e->path < FL_PATHS)
+		printf("%14.6f %-16s %7u/%-7u 0x%016llx %-5s %-9s %12.*f\n", t, comm,
+		       e->tgid, e->tid, (unsigned long long)e->addr,
+		       e->major ? "major" : "minor", path_names[e->path],
+		       unit_div > 1 ? 3 : 0, e->lat_ns / unit_div);
+	else
+		printf("%14.6f %-16s %7u/%-7u 0x%016llx %-5s %-9s %12s\n", t, comm,
+		       e->tgid, e->tid, (unsigned long long)e->addr,
+		       e->major ? "major" : "minor",
+		       e->path < FL_PATHS ? path_names[e->path] : "unknown", "-");
+	return 0;
+}
+
+static void *poll_events(void *p)
+{
+	struct fl_state *s = p;
+
+	while (!s->poller_stop)
+		if (ring_buffer__poll(s->rb, 100) < 0 && errno != EINTR)
+			break;
+	return NULL;
+}
+
+/* Stop the poller and print what is still in the buffer. */
+static void events_finish(struct fl_state *s)
+{
+	if (s->poller_on) {
+		s->poller_stop = 1;
+		pthread_join(s->poller, NULL);
+		s->poller_on = false;
+	}
+	if (s->rb && !s->ev_closed)
+		ring_buffer__consume(s->rb);
+	s->ev_closed = true;
+	fflush(stdout);
+}
 
 static void *fl_start(const struct common_opts *o, enum attach_mode *mode)
 {
@@ -79,13 +200,31 @@ static void *fl_start(const struct common_opts *o, enum attach_mode *mode)
 		err_msg("faultlat: out of memory");
 		goto fail;
 	}
-	s->fi = fb_inst_get("faultlat", o, 0, false);
+	s->json = o->json;
+	s->fi = fb_inst_get("faultlat", o, opt_events ? FB_USE_EVENTS : 0, false);
 	if (!s->fi)
 		goto fail;
 	s->skel = fb_inst_skel(s->fi);
 	s->plan = *fb_inst_plan(s->fi);
 	/* set before the latencies are turned on */
 	s->skel->bss->fl_per_process = s->per_process;
+	if (opt_events) {
+		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.fl_events_rb),
+					 on_event, s, NULL);
+		if (!s->rb) {
+			err_msg("faultlat: cannot open the event ring buffer: %s", strerror(errno));
+			goto fail;
+		}
+		s->start_ns = now_ns();
+		if (!o->json)
+			printf("%14s %-16s %15s %-18s %-5s %-9s %12s\n", "TIME(s)", "COMM",
+			       "PID/TID", "ADDRESS", "TYPE", "PATH", unit_name);
+		if (pthread_create(&s->poller, NULL, poll_events, s)) {
+			err_msg("faultlat: cannot start the event reader");
+			goto fail;
+		}
+		s->poller_on = true;
+	}
 	if (fb_inst_use("faultlat", s->fi, FB_USE_LAT))
 		goto fail;
 	*mode = s->plan.mode;
@@ -171,6 +310,10 @@ static int fl_drain(struct fl_state *s)
 		bpf_map_delete_elem(pfd, &key);
 		kp = NULL;
 	}
+	for (size_t i = 0; i < s->nprocs; i++)
+		fb_exec_name(s->skel, s->procs[i].tgid, s->procs[i].comm,
+			     s->procs[i].first, &s->procs[i].execs);
+	fb_execs_gc(s->skel);
 	s->unbr_iv = s->skel->bss->fl_unbracketed[old];
 	s->skel->bss->fl_unbracketed[old] = 0;
 	s->unbr_cum += s->unbr_iv;
@@ -212,9 +355,21 @@ static int fl_collect(void *p, double interval_s, bool final,
 	struct hist all;
 	struct json_object *procs;
 
+	if (final && opt_events)
+		events_finish(s);
 	if (fl_drain(s))
 		return -1;
 	h = final ? s->cum : s->iv;
+	if (opt_events) {
+		struct json_object *ev = json_object_new_object();
+
+		json_object_object_add(ev, "count", json_object_new_int64(s->ev_count));
+		json_object_object_add(ev, "dropped", json_object_new_int64(
+			s->skel->bss->fl_events_dropped));
+		json_object_object_add(ev, "ring_buffer_bytes", json_object_new_int64(
+			bpf_map__max_entries(s->skel->maps.fl_events_rb)));
+		json_object_object_add(doc, "events", ev);
+	}
 	json_object_object_add(doc, "fault_hooks", json_object_new_string(fb_hooks_name(&s->plan)));
 	json_object_object_add(doc, "per_process", json_object_new_boolean(s->per_process));
 	procs = json_object_new_array();
@@ -232,7 +387,7 @@ static int fl_collect(void *p, double interval_s, bool final,
 				hist_merge(&sum[c], &ph[c]);
 			o = json_object_new_object();
 			json_object_object_add(o, "pid", json_object_new_int(pr->tgid));
-			json_object_object_add(o, "comm", json_object_new_string(pr->comm));
+			fb_name_json(o, pr->comm, pr->first, pr->execs);
 			json_object_object_add(o, "histograms", classes_json(ph, &pall));
 			if (!pall.count) {
 				json_object_put(o);
@@ -242,6 +397,31 @@ static int fl_collect(void *p, double interval_s, bool final,
 			json_object_array_add(procs, o);
 		}
 		json_object_object_add(doc, "histograms", classes_json(sum, &all));
+		/* most faults first; --top N: the first N listed */
+		{
+			size_t n = json_object_array_length(procs);
+			struct json_object **rows = calloc(n + 1, sizeof(*rows));
+			struct json_object *sorted = json_object_new_array();
+
+			for (size_t i = 0; rows && i < n; i++)
+				rows[i] = json_object_get(json_object_array_get_idx(procs, i));
+			if (rows)
+				qsort(rows, n, sizeof(*rows), by_count_desc);
+			for (size_t i = 0; rows && i < n; i++) {
+				if (opt_top && i >= (size_t)opt_top)
+					json_object_put(rows[i]);
+				else
+					json_object_array_add(sorted, rows[i]);
+			}
+			if (rows) {
+				json_object_put(procs);
+				procs = sorted;
+			} else {
+				json_object_put(sorted);
+			}
+			free(rows);
+			json_object_object_add(doc, "processes_total", json_object_new_int64(n));
+		}
 	} else {
 		json_object_object_add(doc, "histograms", classes_json(h, &all));
 	}
@@ -263,8 +443,45 @@ static int fl_collect(void *p, double interval_s, bool final,
 	return 0;
 }
 
-/* Rebuild a histogram from its JSON form for printing (slots from the log2
- * buckets are enough for the table; percentiles are printed from the JSON). */
+/*
+ * The log2 table of one class from its JSON buckets (nanosecond rows
+ * [2^r, 2^(r+1))), every row from the lowest to the highest non-empty one,
+ * as libbpf-tools print them. With -u/-m each nanosecond row goes to the
+ * unit's log2 row its low end falls in: 1000 is 2^9.97, so the top 2.4%
+ * (usecs) or 4.9% (msecs) of a row's range belongs to the next row.
+ */
+static void print_table(FILE *f, struct json_object *b, const char *indent)
+{
+	unsigned long long rows[65] = { 0 }, maxc = 0;
+	int lo = 65, hi = -1;
+
+	for (size_t j = 0; j < json_object_array_length(b); j++) {
+		struct json_object *r = json_object_array_get_idx(b, j);
+		double low = (double)json_object_get_int64(json_object_object_get(r, "low")) / unit_div;
+		int row = 0;
+
+		while (row < 64 && low >= (double)(2ULL << row))
+			row++;
+		rows[row] += json_object_get_int64(json_object_object_get(r, "count"));
+		if (rows[row] > maxc)
+			maxc = rows[row];
+		if (row < lo)
+			lo = row;
+		if (row > hi)
+			hi = row;
+	}
+	fprintf(f, "%s%20s : %-10s |%-40s|\n", indent, unit_name, "count", "distribution");
+	for (int r = lo; r <= hi; r++) {
+		int stars = maxc ? (int)(rows[r] * 40 / maxc) : 0;
+		char bar[41];
+
+		memset(bar, '*', stars);
+		bar[stars] = 0;
+		fprintf(f, "%s%9llu -> %-9llu : %-10llu |%-40s|\n", indent,
+			r ? 1ULL << r : 0ULL, (2ULL << r) - 1, rows[r], bar);
+	}
+}
+
 static void print_classes(FILE *f, struct json_object *arr, const char *indent)
 {
 	size_t n = json_object_array_length(arr);
@@ -272,38 +489,18 @@ static void print_classes(FILE *f, struct json_object *arr, const char *indent)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(arr, i);
 		struct json_object *h = json_object_object_get(c, "hist");
-		struct json_object *b = json_object_object_get(h, "buckets");
-		__u64 maxc = 0;
 
-		fprintf(f, "%s%s faults, %s: count %lld  p50 %.0f  p90 %.0f  p99 %.0f  max %lld nsecs\n",
+		fprintf(f, "%s%s faults, %s: count %lld  p50 %.*f  p90 %.*f  p99 %.*f  max %.*f %s\n",
 			indent,
 			json_object_get_boolean(json_object_object_get(c, "major")) ? "major" : "minor",
 			json_object_get_string(json_object_object_get(c, "path")),
 			(long long)json_object_get_int64(json_object_object_get(h, "count")),
-			json_object_get_double(json_object_object_get(h, "p50")),
-			json_object_get_double(json_object_object_get(h, "p90")),
-			json_object_get_double(json_object_object_get(h, "p99")),
-			(long long)json_object_get_int64(json_object_object_get(h, "max")));
-		for (size_t j = 0; j < json_object_array_length(b); j++) {
-			__u64 v = json_object_get_int64(json_object_object_get(
-				json_object_array_get_idx(b, j), "count"));
-			if (v > maxc)
-				maxc = v;
-		}
-		fprintf(f, "%s%20s : %-10s |%-40s|\n", indent, "nsecs", "count", "distribution");
-		for (size_t j = 0; j < json_object_array_length(b); j++) {
-			struct json_object *r = json_object_array_get_idx(b, j);
-			__u64 v = json_object_get_int64(json_object_object_get(r, "count"));
-			int stars = maxc ? (int)(v * 40 / maxc) : 0;
-			char bar[41];
-
-			memset(bar, '*', stars);
-			bar[stars] = 0;
-			fprintf(f, "%s%9lld -> %-9lld : %-10llu |%-40s|\n", indent,
-				(long long)json_object_get_int64(json_object_object_get(r, "low")),
-				(long long)json_object_get_int64(json_object_object_get(r, "high")),
-				(unsigned long long)v, bar);
-		}
+			unit_div > 1 ? 3 : 0, json_object_get_double(json_object_object_get(h, "p50")) / unit_div,
+			unit_div > 1 ? 3 : 0, json_object_get_double(json_object_object_get(h, "p90")) / unit_div,
+			unit_div > 1 ? 3 : 0, json_object_get_double(json_object_object_get(h, "p99")) / unit_div,
+			unit_div > 1 ? 3 : 0, (double)json_object_get_int64(json_object_object_get(h, "max")) / unit_div,
+			unit_name);
+		print_table(f, json_object_object_get(h, "buckets"), indent);
 	}
 }
 
@@ -311,6 +508,16 @@ static void fl_print(void *p, struct json_object *doc, bool final, FILE *f)
 {
 	struct json_object *all = json_object_object_get(doc, "all");
 	struct json_object *procs = json_object_object_get(doc, "processes");
+	struct json_object *ev = json_object_object_get(doc, "events");
+
+	if (ev) {	/* --events: the lines were the report; the summary counts them */
+		if (final)
+			fprintf(f, "SUMMARY %.2fs: %lld events printed, %lld dropped (ring buffer full)\n",
+				json_object_get_double(json_object_object_get(doc, "interval_s")),
+				(long long)json_object_get_int64(json_object_object_get(ev, "count")),
+				(long long)json_object_get_int64(json_object_object_get(ev, "dropped")));
+		return;
+	}
 
 	fprintf(f, "%s %.2fs: faults with latency %lld  unbracketed %lld\n",
 		final ? "SUMMARY" : "interval",
@@ -337,7 +544,9 @@ static void fl_stop(void *p)
 
 	if (!s)
 		return;
-	fb_inst_put(s->fi, FB_USE_LAT);
+	events_finish(s);
+	ring_buffer__free(s->rb);
+	fb_inst_put(s->fi, FB_USE_LAT | FB_USE_EVENTS);
 	free(s->procs);
 	free(s->percpu);
 	free(s);

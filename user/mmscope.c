@@ -27,6 +27,10 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "import JSON results into the results store" },
 };
 
+#ifndef MMSCOPE_COMMIT
+#define MMSCOPE_COMMIT "unknown"
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: mmscope COMMAND [OPTIONS]   (mmscope COMMAND --help for its options)\n\n"
@@ -34,6 +38,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (commands[i].fn)
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n  --version  print the version (the git commit it was built from)\n");
 	fprintf(f, "\nTracers pick a precise mode (fentry/fexit, else kprobes) or a mode built\n"
 		   "only from tracepoints and perf software events at run time: see `mmscope probe`.\n");
 }
@@ -47,6 +52,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||
+	    !strcmp(argv[1], "version")) {
+		printf("mmscope %s\n", MMSCOPE_COMMIT);
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {

@@ -6,6 +6,7 @@
  * page-table pages allocated/freed per level. docs/schema/ptmem.md.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,9 +57,22 @@ static int top_n = 10;
 static bool fault_samples;	/* --fault-samples: sample at every fault too */
 static int max_exits = DEFAULT_EXITS;	/* --exits */
 
+/*
+ * A process's mms an exec replaced (PTMEM_F_EXEC exit records): not exits
+ * of the process, folded into its row instead, so one pid is one row.
+ */
+struct pt_exec {
+	__u32 tgid;
+	__u32 execs;
+	char first[16];		/* its name before the first exec seen */
+	__s64 peak;		/* largest peak of the replaced mms */
+	bool gone;		/* process seen exited at a report */
+};
+
 struct exit_rec {
 	struct ptmem_exit e;
 	double t;		/* wall time seen */
+	struct pt_exec x;	/* x.execs 0: no exec seen */
 };
 
 struct ptmem_state {
@@ -82,7 +96,76 @@ struct ptmem_state {
 	struct exit_rec *all;
 	int n_all;
 	unsigned long long exits_total;
+	struct pt_exec *execs;	/* live processes that exec'd while traced */
+	int n_execs, cap_execs;
+	unsigned long long exec_replaced;	/* mms replaced by exec */
 };
+
+static struct pt_exec *exec_find(struct ptmem_state *s, __u32 tgid)
+{
+	for (int i = 0; i < s->n_execs; i++)
+		if (s->execs[i].tgid == tgid)
+			return &s->execs[i];
+	return NULL;
+}
+
+/* The pre-exec mm of a live process: remember it under the process. */
+static void exec_note(struct ptmem_state *s, const struct ptmem_mm *st)
+{
+	struct pt_exec *x = exec_find(s, st->tgid);
+
+	s->exec_replaced++;
+	if (!x) {
+		if (s->n_execs == s->cap_execs) {
+			int cap = s->cap_execs ? 2 * s->cap_execs : 32;
+			void *p = realloc(s->execs, cap * sizeof(*s->execs));
+
+			if (!p)
+				return;
+			s->execs = p;
+			s->cap_execs = cap;
+		}
+		x = &s->execs[s->n_execs++];
+		memset(x, 0, sizeof(*x));
+		x->tgid = st->tgid;
+		memcpy(x->first, st->comm, sizeof(x->first));
+		x->first[15] = 0;
+		x->peak = -1;
+	}
+	x->execs++;
+	if (st->peak > x->peak)
+		x->peak = st->peak;
+}
+
+static void exec_forget(struct ptmem_state *s, struct pt_exec *x)
+{
+	*x = s->execs[--s->n_execs];
+}
+
+/* Drop processes seen exited at an earlier report (their exit record, if
+ * any, was drained before this one). */
+static void exec_gc(struct ptmem_state *s)
+{
+	for (int i = 0; i < s->n_execs; i++) {
+		struct pt_exec *x = &s->execs[i];
+
+		if (!(kill((pid_t)x->tgid, 0) && errno == ESRCH))
+			continue;
+		if (x->gone)
+			exec_forget(s, x--);
+		else
+			x->gone = true;
+	}
+}
+
+static void exec_json(struct json_object *o, const struct pt_exec *x)
+{
+	if (!x || !x->execs)
+		return;
+	json_object_object_add(o, "comm_at_start", json_object_new_string(x->first));
+	json_object_object_add(o, "execs", json_object_new_int64(x->execs));
+	json_object_object_add(o, "pre_exec_peak_bytes", json_object_new_int64(x->peak));
+}
 
 /* ---- probing ---- */
 
@@ -233,6 +316,18 @@ static int on_exit_rec(void *ctx, void *data, size_t len)
 	if (len < sizeof(r.e))
 		return 0;
 	memcpy(&r.e, data, sizeof(r.e));
+	if (r.e.st.flags & PTMEM_F_EXEC) {
+		exec_note(s, &r.e.st);
+		return 0;
+	}
+	{
+		struct pt_exec *x = exec_find(s, r.e.st.tgid);
+
+		if (x) {
+			r.x = *x;
+			exec_forget(s, x);
+		}
+	}
 	s->exits_total++;
 	s->ivl_seen++;
 	keep_largest(s->all, &s->n_all, max_exits, &r);
@@ -262,6 +357,7 @@ static void ptmem_stop(void *p)
 	ptmem_bpf__destroy(s->skel);
 	free(s->ivl);
 	free(s->all);
+	free(s->execs);
 	free(s);
 }
 
@@ -489,6 +585,7 @@ static struct json_object *exit_json(const struct ptmem_state *s, const struct e
 	json_object_object_add(o, "samples", json_object_new_uint64(st->samples));
 	if (s->levels_via)
 		json_object_object_add(o, "levels", levels_json(st->alloc, st->freed));
+	exec_json(o, &r->x);
 	return o;
 }
 
@@ -559,6 +656,7 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 		json_object_object_add(o, "peak_bytes", json_object_new_int64(
 			seen && st.peak > snap[i].bytes ? st.peak : snap[i].bytes));
 		json_object_object_add(o, "samples", json_object_new_uint64(seen ? st.samples : 0));
+		exec_json(o, exec_find(s, snap[i].tgid));
 		if (s->levels_via) {
 			__u64 z[PTMEM_LEVELS] = {};
 
@@ -586,6 +684,9 @@ static int ptmem_collect(void *p, double interval_s, bool final,
 	json_object_object_add(doc, "exited", ex);
 	json_object_object_add(doc, "exited_count", json_object_new_uint64(nseen));
 	json_object_object_add(doc, "exited_kept", json_object_new_int(nkept));
+	json_object_object_add(doc, "exec_replaced_count",
+			       json_object_new_uint64(s->exec_replaced));
+	exec_gc(s);
 
 	src = json_object_new_object();
 	json_object_object_add(src, "current", json_object_new_string(

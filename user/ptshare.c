@@ -10,6 +10,7 @@
  * kernel patch series. docs/schema/ptshare.md.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,8 @@
 #include "util.h"
 
 #define MAX_SHARERS 4096
+/* Logical growth below which a sharing ratio is noise (16 pages): n/a. */
+#define RATIO_NOISE_BYTES (64 * 1024)
 #define MAX_TABLES_LISTED 64
 
 static const char *const hugetlb_funcs[] = {
@@ -316,6 +319,7 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	struct json_object *pids = json_object_new_array(), *ev;
 	struct ptshare_snap *snap = NULL;
 	long long logical = 0, logical_delta = 0, pt_kb, phys_delta, others, attributed;
+	bool ratio_ok;
 	int n = 0, err;
 
 	err = snapshot(s, &snap, &n, &others);
@@ -361,17 +365,27 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	json_object_object_add(ph, "others_delta_bytes", json_object_new_int64(others - s->others_base));
 	json_object_object_add(ph, "attributed_delta_bytes", json_object_new_int64(attributed));
 	json_object_object_add(doc, "physical", ph);
-	json_object_object_add(doc, "attributed_sharing_ratio", attributed >= 4096 ?
+	/*
+	 * A ratio needs sharers whose tables grew: below RATIO_NOISE_BYTES
+	 * of logical growth (a process that shares nothing and barely
+	 * faults) both sides are other processes' churn and PGDs, and a
+	 * ratio of two noises (1.44 for no sharing at all) would read as
+	 * sharing. Below one page of physical growth there is no divisor.
+	 */
+	ratio_ok = logical_delta >= RATIO_NOISE_BYTES;
+	json_object_object_add(doc, "ratio_noise_threshold_bytes",
+			       json_object_new_int64(RATIO_NOISE_BYTES));
+	json_object_object_add(doc, "attributed_sharing_ratio", ratio_ok && attributed >= 4096 ?
 		json_object_new_double((double)logical_delta / attributed) : NULL);
-	if (attributed >= 4096)
+	if (ratio_ok && attributed >= 4096)
 		doc_metric(doc, "attributed_sharing_ratio", (double)logical_delta / attributed);
 	doc_metric(doc, "physical_attributed_delta_bytes", attributed);
 	json_object_object_add(doc, "excess_bytes", json_object_new_int64(logical_delta - phys_delta));
 	doc_metric(doc, "excess_bytes", logical_delta - phys_delta);
 	/* below one page of change the ratio is noise, not sharing */
-	json_object_object_add(doc, "sharing_ratio", phys_delta >= 4096 ?
+	json_object_object_add(doc, "sharing_ratio", ratio_ok && phys_delta >= 4096 ?
 		json_object_new_double((double)logical_delta / phys_delta) : NULL);
-	if (phys_delta >= 4096)
+	if (ratio_ok && phys_delta >= 4096)
 		doc_metric(doc, "sharing_ratio", (double)logical_delta / phys_delta);
 	doc_metric(doc, "logical_bytes", logical);
 	doc_metric(doc, "logical_delta_bytes", logical_delta);
@@ -428,7 +442,7 @@ static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
 	json_object_object_get_ex(doc, "physical", &ph);
 	fprintf(f, "%s%02d:%02d:%02d  sharers %lld\n", final ? "== summary ==  " : "",
 		tm.tm_hour, tm.tm_min, tm.tm_sec, jint(lg, "processes"));
-	fprintf(f, "  logical  %10.1f KiB  (+%.1f KiB since start)  [sum of sharers' VmPTE, BPF]\n",
+	fprintf(f, "  logical  %10.1f KiB  (%+.1f KiB since start)  [sum of sharers' VmPTE, BPF]\n",
 		jint(lg, "bytes") / 1024.0, jint(lg, "delta_bytes") / 1024.0);
 	fprintf(f, "  physical %10.1f KiB  (%+.1f KiB since start)  [/proc/meminfo PageTables, system-wide]\n",
 		jint(ph, "pagetables_bytes") / 1024.0, jint(ph, "delta_bytes") / 1024.0);
@@ -437,6 +451,9 @@ static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
 	if (json_object_object_get_ex(doc, "sharing_ratio", &r) && r)
 		fprintf(f, "  sharing ratio (logical/physical growth) %.2f\n",
 			json_object_get_double(r));
+	else if (jint(lg, "delta_bytes") < jint(doc, "ratio_noise_threshold_bytes"))
+		fprintf(f, "  sharing ratio: n/a (the sharers' page tables grew by less than %lld KiB, the noise threshold)\n",
+			jint(doc, "ratio_noise_threshold_bytes") / 1024);
 	else
 		fprintf(f, "  sharing ratio: n/a (PageTables grew by less than a page)\n");
 	if (json_object_object_get_ex(doc, "attributed_sharing_ratio", &r) && r)
@@ -491,6 +508,11 @@ static int ptshare_parse(int key, const char *arg, void *ctx)
 			free(copy);
 			return -1;
 		}
+		if (kill((pid_t)v, 0) && errno == ESRCH) {
+			err_msg("ptshare: --sharers: process %ld: no such process", v);
+			free(copy);
+			return -1;
+		}
 		sharer_pids[n_sharer_pids++] = v;
 	}
 	free(copy);
@@ -508,7 +530,9 @@ static struct cmd_desc ptshare_desc = {
 	"Logical bytes are the sharers' VmPTE summed (each counts a shared table in\n"
 	"full); physical bytes are /proc/meminfo PageTables (a shared table once).\n"
 	"The sharing ratio is their growth since tracing started: start ptshare,\n"
-	"then let the sharers map and touch. Precise mode adds hugetlb PMD share/\n"
+	"then let the sharers map and touch. The ratio is n/a while the sharers'\n"
+	"page tables grew by less than 64 KiB (the noise threshold: below it other\n"
+	"processes' churn and PGDs move PageTables as much). Precise mode adds hugetlb PMD share/\n"
 	"unshare events with the kernel's sharer count per table; the kernel patch's\n"
 	"ptshare:* tracepoints are used whenever the running kernel has them.\n"
 	"JSON schema: docs/schema/ptshare.md.\n",

@@ -24,6 +24,7 @@
 
 #include "commands.h"
 #include "digest.h"
+#include "hostnoise.h"
 #include "jsonout.h"
 #include "opts.h"
 #include "scenario.h"
@@ -673,15 +674,19 @@ static void rec_doc(struct recorder *r, int rep, double rep_started, const char 
 	}
 }
 
-static void rec_repeat_done(struct recorder *r, int rep, double started, double wall_s, int status)
+/* host: the repeat's host-noise figures (hostnoise.h) or NULL; not taken. */
+static void rec_repeat_done(struct recorder *r, int rep, double started, double wall_s, int status,
+			    struct json_object *host)
 {
 	struct json_object *e = rec_repeat_obj(r, rep, started);
 	char err[1024];
 
 	json_object_object_add(e, "wall_s", json_object_new_double(wall_s));
 	json_object_object_add(e, "exit_status", json_object_new_int(status));
+	if (host)
+		json_object_object_add(e, "host", json_object_get(host));
 	if (!r->failed && r->id &&
-	    store_run_repeat(r->st, r->id, rep, started, wall_s, status, err, sizeof(err)) < 0)
+	    store_run_repeat(r->st, r->id, rep, started, wall_s, status, host, err, sizeof(err)) < 0)
 		rec_fail(r, err);
 }
 
@@ -789,6 +794,9 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	struct child cs[1 + SCN_MAX_TRACERS];
 	struct tracer_ctx tctx[1 + SCN_MAX_TRACERS];
 	struct workload_ctx wctx = { rec, rep, wall_time() };
+	struct hostnoise hn;
+	struct json_object *host = NULL;
+	pid_t tracer_pids[SCN_MAX_TRACERS];
 	int nc = 0, rc = -1;
 	char self[PATH_MAX];
 	double t0, deadline;
@@ -847,6 +855,10 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	}
 	if (interrupted)
 		goto out;
+	/* what else the host does while the workload runs: from here to its reaping */
+	for (int i = 1; i < nc; i++)
+		tracer_pids[i - 1] = cs[i].pid;
+	hostnoise_begin(&hn, tracer_pids, nc - 1);
 	t0 = now_ns() / 1e9;
 	wctx.started = wall_time();
 	cs[0].echo_other = true;
@@ -887,6 +899,7 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	}
 	/* stdout closed: give it the rest of its time to exit */
 	child_reap(&cs[0], deadline - now_ns() / 1e9 > 1 ? deadline - now_ns() / 1e9 : 1);
+	host = hostnoise_end(&hn);
 	/*
 	 * A repeat counts only when its workload exits 0; the documents it
 	 * printed before failing are already recorded, and the run is marked
@@ -898,7 +911,7 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 		if (cs[0].ndocs)	/* its documents are stored: say how the repeat ended */
 			rec_repeat_done(rec, rep, wctx.started, now_ns() / 1e9 - t0,
 					WIFEXITED(cs[0].status) ? WEXITSTATUS(cs[0].status)
-								: 128 + WTERMSIG(cs[0].status));
+								: 128 + WTERMSIG(cs[0].status), host);
 
 		if (cs[0].ndocs)
 			snprintf(after, sizeof(after), " after printing %d result document%s (kept)",
@@ -937,9 +950,10 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	}
 	for (int i = 1; i < nc; i++)
 		rec_doc(rec, rep, wctx.started, "tracer", tctx[i].summary);
-	rec_repeat_done(rec, rep, wctx.started, now_ns() / 1e9 - t0, 0);
+	rec_repeat_done(rec, rep, wctx.started, now_ns() / 1e9 - t0, 0, host);
 	rc = 0;
 out:
+	json_object_put(host);
 	stop_all(cs, nc);
 	for (int i = 0; i < nc; i++) {
 		child_free(&cs[i]);

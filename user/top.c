@@ -3,8 +3,20 @@
  * mmscope top: every tracer at once, refreshed each interval. Each tracer
  * fills its own sub-document; the top document nests them under "tracers"
  * and merges their metrics as "TRACER.NAME" so one line carries everything.
+ *
+ * On a terminal it behaves like top: each frame fits the window (the header
+ * stays, each tracer's section gets its share of the rows, lines are cut
+ * at the width), a resize (SIGWINCH) redraws at once, and keys act at once:
+ * q quits, f/p/c sort the process tables (most first, by pid, by command).
  */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -21,8 +33,20 @@ struct top_ctx {
 	const struct tracer *t[MAX_TRACERS];
 	void *st[MAX_TRACERS];
 	enum attach_mode mode[MAX_TRACERS];
-	bool tty;
+	bool tty;		/* stdout is a terminal: full-screen frames */
+	bool keys;		/* stdin is a terminal in raw mode: keys */
+	struct json_object *last;	/* the frame on screen, for redraws */
+	double last_interval;
+	char sort;		/* 'f' most first, 'p' pid, 'c' command */
 };
+
+static volatile sig_atomic_t winch;
+static struct termios saved_tio;
+
+static void on_winch(int sig)
+{
+	winch = 1;
+}
 
 static char tracer_names[256];
 
@@ -34,11 +58,16 @@ static int parse(int key, const char *arg, void *ctx)
 		err_msg("top: --tracers list too long");
 		return -1;
 	}
+	if (!arg[0]) {	/* "" is not "all": say so, as for a bad name */
+		err_msg("top: --tracers needs at least one tracer name");
+		return -1;
+	}
 	strcpy(tracer_names, arg);
 	return 0;
 }
 
 static struct cmd_desc desc = {
+	.interval_args = true,
 	.name = "top",
 	.summary = "All tracers at once (vmalock, faultlat, ptmem, ptshare), refreshed every\n"
 		   "interval like top. The final summary is printed on Ctrl-C or --duration.",
@@ -71,6 +100,11 @@ static int select_tracers(struct top_ctx *c)
 			err_msg("top: unknown tracer '%s' (see mmscope --help)", tok);
 			return -1;
 		}
+		for (int i = 0; i < c->n; i++)
+			if (c->t[i] == t) {
+				err_msg("top: tracer '%s' named twice in --tracers", tok);
+				return -1;
+			}
 		if (c->n == MAX_TRACERS) {
 			err_msg("top: too many tracers");
 			return -1;
@@ -92,6 +126,204 @@ static void merge_metrics(struct json_object *top, const char *prefix,
 
 		snprintf(key, sizeof(key), "%s.%s", prefix, k);
 		doc_metric(top, key, json_object_get_double(v));
+	}
+}
+
+/* The figure a table is sorted on by default (most first). */
+static double row_weight(struct json_object *r)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(r, "faults", &v) ||
+	    json_object_object_get_ex(r, "pgtables_bytes", &v))
+		return json_object_get_double(v);
+	if (json_object_object_get_ex(r, "all", &v) &&
+	    json_object_object_get_ex(v, "count", &v))
+		return json_object_get_double(v);
+	return 0;
+}
+
+static char sort_key = 'f';
+
+static int row_cmp(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a;
+	struct json_object *y = *(struct json_object *const *)b;
+	struct json_object *vx, *vy;
+
+	switch (sort_key) {
+	case 'p':
+		json_object_object_get_ex(x, "pid", &vx);
+		json_object_object_get_ex(y, "pid", &vy);
+		return json_object_get_int(vx) - json_object_get_int(vy);
+	case 'c':
+		json_object_object_get_ex(x, "comm", &vx);
+		json_object_object_get_ex(y, "comm", &vy);
+		return strcmp(json_object_get_string(vx) ?: "", json_object_get_string(vy) ?: "");
+	default: {
+		double wx = row_weight(x), wy = row_weight(y);
+
+		return (wx < wy) - (wx > wy);
+	}
+	}
+}
+
+static const char *sort_name(char k)
+{
+	return k == 'p' ? "pid" : k == 'c' ? "command" : "most first";
+}
+
+/* A tracer's text report of sub, as lines (malloc'ed buffer, cut in place). */
+static int report_lines(struct top_ctx *c, int i, struct json_object *sub,
+			char **buf, char **lines, int max)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(buf, &len);
+	int n = 0;
+
+	if (!f)
+		return 0;
+	c->t[i]->print(c->st[i], sub, false, f);
+	fclose(f);
+	for (char *p = *buf; p && *p && n < max; ) {
+		char *nl = strchr(p, '\n');
+
+		lines[n++] = p;
+		if (!nl)
+			break;
+		*nl = 0;
+		p = nl + 1;
+	}
+	return n;
+}
+
+#define TOP_MAX_LINES 4096
+
+/*
+ * One frame: the header, then each tracer's section in its share of the
+ * rows (a trimmed section ends with how many lines it could not show),
+ * every line cut at the width, no newline after the last row (it would
+ * scroll the header away).
+ */
+static void render(struct top_ctx *c)
+{
+	struct winsize ws = { 0 };
+	struct json_object *subs;
+	int rows = 24, cols = 80, avail, row = 0;
+	char ts[16];
+	time_t now = time(NULL);
+
+	if (!c->last || !json_object_object_get_ex(c->last, "tracers", &subs))
+		return;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row && ws.ws_col) {
+		rows = ws.ws_row;
+		cols = ws.ws_col;
+	}
+	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+	fputs("\033[H\033[2J", stdout);
+#define LINE(...) do {							\
+	char _l[1024];							\
+	int _n = snprintf(_l, sizeof(_l), __VA_ARGS__);			\
+	if (row >= rows)						\
+		break;							\
+	if (_n > cols)							\
+		_l[cols] = 0;						\
+	fputs(row ? "\n" : "", stdout);					\
+	fputs(_l, stdout);						\
+	row++;								\
+} while (0)
+	LINE("mmscope top %s  sort: %s  interval %.2fs  %d tracers",
+	     ts, sort_name(c->sort), c->last_interval, c->n);
+	LINE("keys: q quit  f most first  p pid  c command");
+	avail = rows - 2;
+	sort_key = c->sort;
+	for (int i = 0; i < c->n; i++) {
+		int share = avail / c->n + (i < avail % c->n), nl, show;
+		struct json_object *sub, *procs;
+		char *buf = NULL, **lines = calloc(TOP_MAX_LINES, sizeof(*lines));
+
+		if (!lines)
+			break;
+		json_object_object_get_ex(subs, c->t[i]->name, &sub);
+		if (json_object_object_get_ex(sub, "processes", &procs) &&
+		    json_object_is_type(procs, json_type_array))
+			json_object_array_sort(procs, row_cmp);
+		nl = report_lines(c, i, sub, &buf, lines, TOP_MAX_LINES);
+		if (share >= 1)
+			LINE("== %s (%s mode) ==", c->t[i]->name, mode_name(c->mode[i]));
+		show = nl <= share - 1 ? nl : share - 2;
+		for (int j = 0; j < show; j++)
+			LINE("%s", lines[j]);
+		if (show < nl && share >= 2)
+			LINE("  ... %d more lines (a taller window shows them)", nl - show);
+		free(lines);
+		free(buf);
+	}
+#undef LINE
+	fflush(stdout);
+}
+
+static void restore_tty(void)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+}
+
+/* Keys without Enter, no echo; Ctrl-C still a signal. */
+static void keys_setup(struct top_ctx *c)
+{
+	struct termios t;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_winch;	/* no SA_RESTART: wakes poll() */
+	sigaction(SIGWINCH, &sa, NULL);
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio))
+		return;
+	t = saved_tio;
+	t.c_lflag &= ~(ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t))
+		return;
+	atexit(restore_tty);
+	c->keys = true;
+}
+
+/* Between frames: keys and resizes act at once. */
+static void top_wait(void *p, uint64_t deadline)
+{
+	struct top_ctx *c = p;
+
+	while (!loop_stop) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		uint64_t now = now_ns();
+		int n;
+		char ch;
+
+		if (now >= deadline)
+			return;
+		n = poll(&pfd, c->keys ? 1 : 0, (int)((deadline - now) / 1000000) + 1);
+		if (winch) {
+			winch = 0;
+			render(c);
+		}
+		if (n <= 0)
+			continue;
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			c->keys = false;
+			continue;
+		}
+		if (read(STDIN_FILENO, &ch, 1) != 1)
+			continue;
+		switch (ch) {
+		case 'q': case 'Q':
+			loop_stop = 1;
+			return;
+		case 'f': case 'p': case 'c':
+			c->sort = ch;
+			render(c);
+			break;
+		}
 	}
 }
 
@@ -123,8 +355,22 @@ static int tick(void *p, double interval_s, bool final)
 		doc_emit(doc);
 		return 0;
 	}
-	if (c->tty && !final)
-		fputs("\033[H\033[2J", stdout);
+	if (c->tty && !final) {
+		json_object_put(c->last);
+		c->last = doc;
+		c->last_interval = interval_s;
+		render(c);
+		return 0;
+	}
+	if (c->tty)	/* the summary below the last frame, in full */
+		fputs("\n\n", stdout);
+	if (c->o->timestamp) {	/* -T (a frame has the time in its header) */
+		char ts[16];
+		time_t now = time(NULL);
+
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+		printf("%s\n", ts);
+	}
 	printf("mmscope top - %s - interval %.2fs%s\n", final ? "summary" : "live",
 	       interval_s, final ? " (whole run)" : "");
 	for (int i = 0; i < c->n; i++) {
@@ -164,10 +410,17 @@ int cmd_top(int argc, char **argv)
 			c.t[i]->stop(c.st[i]);
 		return 1;
 	}
-	c.tty = isatty(STDOUT_FILENO);
+	c.tty = isatty(STDOUT_FILENO) && !o.json;
+	c.sort = 'f';
+	if (c.tty)
+		keys_setup(&c);
 	if (!o.json)
-		fprintf(stderr, "mmscope top: tracing with %d tracers... Ctrl-C to stop\n", c.n);
-	err = loop_run(&o, tick, &c);
+		fprintf(stderr, "mmscope top: tracing with %d tracers... %s to stop\n", c.n,
+			c.keys ? "q or Ctrl-C" : "Ctrl-C");
+	err = c.tty ? loop_run_wait(&o, tick, top_wait, &c) : loop_run(&o, tick, &c);
+	json_object_put(c.last);
+	if (c.keys)
+		restore_tty();
 	for (i = 0; i < c.n; i++)
 		c.t[i]->stop(c.st[i]);
 	return err < 0 ? 1 : 0;

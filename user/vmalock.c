@@ -161,12 +161,40 @@ static bool is_entry_prog(const char *name)
 	       !strcmp(name, "fb_raw_fault_user") || !strcmp(name, "fb_raw_fault_kernel");
 }
 
+static bool prog_wanted_base(const char *name, const struct fb_plan *p);
+
+/*
+ * The closing programs come in pairs, NAME and NAME_ev (the same with the
+ * --events stream): one of each pair loads.
+ */
 static bool prog_wanted(const char *name, const struct fb_plan *p)
+{
+	size_t n = strlen(name);
+
+	if (n > 3 && !strcmp(name + n - 3, "_ev")) {
+		char base[64];
+
+		if (!p->events || n - 3 >= sizeof(base))
+			return false;
+		memcpy(base, name, n - 3);
+		base[n - 3] = 0;
+		return prog_wanted_base(base, p);
+	}
+	if (p->events && (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major") ||
+			  !strcmp(name, "fb_hmf_exit") || !strcmp(name, "fb_hmf_kretprobe") ||
+			  !strcmp(name, "fb_raw_fault_done")))
+		return false;
+	return prog_wanted_base(name, p);
+}
+
+static bool prog_wanted_base(const char *name, const struct fb_plan *p)
 {
 	bool precise = p->mode == MODE_PRECISE;
 	bool fentry = precise && p->precise == PRECISE_FENTRY;
 	bool kprobe = precise && p->precise == PRECISE_KPROBE;
 
+	if (!strcmp(name, "fb_exec"))	/* names across exec: every mode */
+		return true;
 	if (!strcmp(name, "fb_raw_fault_done"))
 		return p->done_tp;
 	if (p->done_tp)		/* that and the rare vma_lock events only */
@@ -236,8 +264,8 @@ static int fb_attach(const char *cmd, struct bpf_object *obj, struct fb_links *l
 			continue;
 		if (is_entry_prog(name) != entry_only)
 			continue;
-		if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major")) {
-			i = !strcmp(name, "fb_close_major");
+		if (!strncmp(name, "fb_close_minor", 14) || !strncmp(name, "fb_close_major", 14)) {
+			i = !strncmp(name, "fb_close_major", 14);
 			pl = calloc(1, sizeof(*pl));
 			if (!pl)
 				goto nomem;
@@ -295,6 +323,7 @@ struct fb_inst {
 	__u32 tgid;
 	char comm[16];
 	enum attach_mode req;
+	bool events;		/* loaded with faultlat --events on */
 };
 
 static struct fb_inst *fb_shared;
@@ -311,7 +340,7 @@ static void fb_inst_free(struct fb_inst *fi)
 }
 
 static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o,
-				    bool need_lvur)
+				    bool need_lvur, bool events)
 {
 	struct fb_inst *fi = calloc(1, sizeof(*fi));
 	int err;
@@ -337,6 +366,27 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fi->skel->rodata->fb_precise = fi->plan.mode == MODE_PRECISE;
 	fi->skel->rodata->fb_entry_at_hmf = !fi->plan.entry_tp;
 	fi->skel->rodata->fb_done = fi->plan.done_tp;
+	fi->events = events;
+	fi->plan.events = events;
+	/*
+	 * The stream's buffer only when it is on (else a page: the map must
+	 * exist). MMSCOPE_FL_EVENTS_RB_BYTES (a power of two, tests only)
+	 * shrinks it so that the drop counter can be checked.
+	 */
+	{
+		long rb = sysconf(_SC_PAGESIZE);
+		const char *env = getenv("MMSCOPE_FL_EVENTS_RB_BYTES");
+
+		if (events)
+			rb = env ? atol(env) :	/* as compiled: FL_EVENTS_RB_BYTES */
+			     (long)bpf_map__max_entries(fi->skel->maps.fl_events_rb);
+		if (rb < sysconf(_SC_PAGESIZE) || (rb & (rb - 1)) ||
+		    bpf_map__set_max_entries(fi->skel->maps.fl_events_rb, rb)) {
+			err_msg("%s: cannot size the event ring buffer to %ld bytes "
+				"(a power of two, at least a page)", cmd, rb);
+			goto fail;
+		}
+	}
 	if (vl_slots_setup(cmd, fi->skel))
 		goto fail;
 	fb_plan_autoload(fi->skel->obj, &fi->plan);
@@ -365,9 +415,9 @@ struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
 	struct fb_inst *fi = fb_shared;
 
 	if (!fi || fi->tgid != (__u32)o->pid || strncmp(fi->comm, o->comm, 15) ||
-	    fi->req != o->mode ||
+	    fi->req != o->mode || fi->events != !!(use & FB_USE_EVENTS) ||
 	    (need_lvur && !fi->plan.need_lvur && fi->plan.mode == MODE_PRECISE)) {
-		fi = fb_inst_load(cmd, o, need_lvur);
+		fi = fb_inst_load(cmd, o, need_lvur, use & FB_USE_EVENTS);
 		if (!fi)
 			return NULL;
 		if (!fb_shared)
@@ -472,9 +522,15 @@ static const char *const vmstat_names[] = {
 };
 #define NVMSTAT ARRAY_SIZE(vmstat_names)
 
+/* --top N: processes listed (0 = all); -1: not given */
+static int vl_top = -1;
+enum { OPT_VL_TOP = 0x2100 };
+
 struct vl_proc {
 	__u32 tgid;
 	char comm[16];
+	char first[16];		/* name before its exec(s), "" if none seen */
+	__u32 execs;
 	struct vl_counts base;	/* final counts of map entries deleted at exit */
 	struct vl_counts live;	/* map entries of running processes, this read */
 	struct vl_counts cum;	/* since start: base + live */
@@ -624,6 +680,61 @@ static bool proc_exited(__u32 tgid)
 	return kill((pid_t)tgid, 0) && errno == ESRCH;
 }
 
+int fb_exec_name(struct fault_bpf *skel, __u32 tgid, char comm[16],
+		 char first[16], __u32 *execs)
+{
+	struct fb_exec e;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fb_execs), &tgid, &e))
+		return -1;
+	memcpy(comm, e.comm, 16);
+	comm[15] = 0;
+	/* the first name only when it differs: `sh -c exec x` keeps "x" */
+	if (e.first[0] && strncmp(e.first, e.comm, 16))
+		memcpy(first, e.first, 16);
+	first[15] = 0;
+	*execs = e.execs;
+	return 0;
+}
+
+/*
+ * Two steps, so that both users of a shared object (mmscope top) read a
+ * process's names after it exited: mark at the first read that finds it
+ * gone, delete at a later one.
+ */
+void fb_execs_gc(struct fault_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.fb_execs);
+	__u32 *keys;
+	size_t n;
+
+	if (map_keys(fd, sizeof(*keys), (void **)&keys, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct fb_exec e;
+
+		if (!proc_exited(keys[i]) || bpf_map_lookup_elem(fd, &keys[i], &e))
+			continue;
+		if (e.gone) {
+			bpf_map_delete_elem(fd, &keys[i]);
+		} else {
+			e.gone = 1;
+			bpf_map_update_elem(fd, &keys[i], &e, BPF_EXIST);
+		}
+	}
+	free(keys);
+}
+
+void fb_name_json(struct json_object *row, const char *comm,
+		  const char *first, __u32 execs)
+{
+	json_object_object_add(row, "comm", json_object_new_string(comm));
+	if (first && first[0])
+		json_object_object_add(row, "comm_at_start", json_object_new_string(first));
+	if (execs)
+		json_object_object_add(row, "execs", json_object_new_int64(execs));
+}
+
 /*
  * A process's counts in one map entry: while it runs they are live, and
  * once it has exited (checked before reading, so they are final) they move
@@ -727,6 +838,12 @@ static int vl_read(struct vl_state *s)
 		err_msg("vmalock: out of memory reading per-process counters");
 		return -1;
 	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct vl_proc *p = &s->procs[i];
+
+		fb_exec_name(s->skel, p->tgid, p->comm, p->first, &p->execs);
+	}
+	fb_execs_gc(s->skel);
 	/* completed faults are counted per process; vl_total has only those
 	 * no per-process map had room for (and all attempt events) */
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -859,15 +976,20 @@ static int vl_collect(void *p, double interval_s, bool final,
 			continue;
 		row = counts_json(s, &pd, interval_s);
 		json_object_object_add(row, "pid", json_object_new_int(pr->tgid));
-		json_object_object_add(row, "comm", json_object_new_string(pr->comm));
+		fb_name_json(row, pr->comm, pr->first, pr->execs);
 		rows[nrows++] = row;
 	}
 	qsort(rows, nrows, sizeof(*rows), proc_cmp);
 	arr = json_object_new_array();
-	for (size_t i = 0; i < nrows; i++)
-		json_object_array_add(arr, rows[i]);
+	for (size_t i = 0; i < nrows; i++) {
+		if (vl_top > 0 && i >= (size_t)vl_top)
+			json_object_put(rows[i]);	/* --top N: not listed */
+		else
+			json_object_array_add(arr, rows[i]);
+	}
 	free(rows);
 	json_object_object_add(doc, "processes", arr);
+	json_object_object_add(doc, "processes_total", json_object_new_int64(nrows));
 	json_object_object_add(doc, "procs_dropped",
 			       json_object_new_int64(s->skel->bss->vl_procs_dropped));
 	json_object_object_add(doc, "slots", slots_json(s));
@@ -931,7 +1053,7 @@ static void vl_print(void *p, struct json_object *doc, bool final, FILE *f)
 		return;
 	fprintf(f, "  %7s %-16s %10s %10s %10s %8s %7s %8s %8s\n", "PID", "COMM",
 		"FAULTS", "VMA_LOCK", "MMAP_LOCK", "KERNEL", "MAJOR", "MISS", "RETRY");
-	for (size_t i = 0; i < n && (final || i < 20); i++) {
+	for (size_t i = 0; i < n && (vl_top >= 0 || final || i < 20); i++) {
 		struct json_object *r = json_object_array_get_idx(procs, i);
 
 		fprintf(f, "  %7lld %-16s %10lld %10lld %10lld %8lld %7lld %8s %8s\n",
@@ -962,7 +1084,24 @@ static void vl_probe(struct json_object *out)
 	fb_probe_json(out, true);
 }
 
+static const struct extra_opt vl_extra[] = {
+	{ { "top", required_argument, NULL, OPT_VL_TOP }, "N",
+	  "list the N processes with the most faults (0 = all; default: all in "
+	  "the JSON and the summary, 20 in each interval's text)" },
+	{ { NULL } }
+};
+
+static int vl_parse_extra(int key, const char *arg, void *ctx)
+{
+	if (key != OPT_VL_TOP)
+		return -1;
+	vl_top = parse_top("vmalock", arg);
+	return vl_top < 0 ? -1 : 0;
+}
+
 static struct cmd_desc vl_desc = {
+	.extra = vl_extra,
+	.parse_extra = vl_parse_extra,
 	.name = "vmalock",
 	.summary = "per-VMA-lock outcomes of page faults, per process",
 	.details =

@@ -12,6 +12,8 @@
 #include "mmscope_uapi.h"
 #include "util.h"
 #include "sga/backing.h"
+#include "sga/progress.h"
+#include "sga/state.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -32,6 +34,25 @@ const char *const sga_mode_names[SGA_NR_MODES] = {
 static volatile long long hugepages_added;
 static volatile bool thp_changed;
 static char thp_saved[32];
+static long long hugepages_before;
+static int thp_noted;		/* the note once per run, not per calibration run */
+
+/*
+ * Put on disk what is (or is about to be) changed, before changing it, so
+ * that a SIGKILL between here and the restore still gets it restored (by
+ * the reaper, the next start or --cleanup: sga/state.h). pending_* is the
+ * change about to be made.
+ */
+static int record_state(long long pending_pages, const char *pending_thp)
+{
+	struct sga_state st = { .hp_before = hugepages_before };
+
+	st.hp_added = hugepages_added + pending_pages;
+	if (thp_changed || pending_thp)
+		snprintf(st.thp_saved, sizeof(st.thp_saved), "%s",
+			 pending_thp ? pending_thp : thp_saved);
+	return sga_state_save(&st);
+}
 
 static long long read_ll_raw(const char *path)
 {
@@ -60,6 +81,8 @@ static void release_hugepages(void)
 	if (cur >= 0)
 		write_sysctl_ll(NR_HUGEPAGES, cur > hugepages_added ? cur - hugepages_added : 0);
 	hugepages_added = 0;
+	if (!thp_changed)
+		sga_state_forget();
 }
 
 static void restore_thp(void)
@@ -76,6 +99,8 @@ static void restore_thp(void)
 		close(fd);
 	}
 	thp_changed = false;
+	if (hugepages_added <= 0)
+		sga_state_forget();
 }
 
 void sga_backing_emergency_restore(void)
@@ -215,16 +240,23 @@ static int reserve_hugepages(size_t size, char *why, size_t len)
 		bench_err("hugetlb: cannot read the hugepage pool state");
 		return SGA_FAILED;
 	}
-	if (free_pages - rsvd >= need)
+	/* The test hook must meet a short pool even where free pages are left
+	 * over from someone else: it grows the pool by the whole SGA (less one). */
+	if (free_pages - rsvd >= need && !sga_inject_short_pool)
 		return SGA_OK;
-	want = need - (free_pages - rsvd);
+	want = sga_inject_short_pool ? need : need - (free_pages - rsvd);
+	hugepages_before = cur;
+	if (record_state(want, NULL) < 0)
+		return SGA_FAILED;
 	if (write_sysctl_ll(NR_HUGEPAGES, cur + want - (sga_inject_short_pool ? 1 : 0)) < 0) {
 		snprintf(why, len, "hugetlb: cannot grow %s to %lld: %s", NR_HUGEPAGES,
 			 cur + want, strerror(errno));
+		record_state(0, NULL);
 		return SGA_UNAVAILABLE;
 	}
 	got = read_sysctl_ll(NR_HUGEPAGES) - cur;
 	hugepages_added = got > 0 ? got : 0;
+	record_state(0, NULL);
 	if (got < want) {
 		release_hugepages();
 		snprintf(why, len, "hugetlb: could reserve only %lld of %lld 2 MiB hugepages "
@@ -246,19 +278,25 @@ static int set_thp_advise(char *why, size_t len)
 	if (thp_policy_allows(pol))
 		return SGA_OK;
 	snprintf(thp_saved, sizeof(thp_saved), "%s", pol);
+	if (record_state(0, thp_saved) < 0)
+		return SGA_FAILED;
 	fd = open(THP_SHMEM, O_WRONLY);
 	if (fd < 0 || write(fd, "advise", 6) != 6) {
 		snprintf(why, len, "thp: cannot set %s to advise: %s", THP_SHMEM, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		record_state(0, NULL);
 		return SGA_UNAVAILABLE;
 	}
 	close(fd);
 	thp_changed = true;
-	bench_note("thp: %s set to advise for this run (was %s; restored at exit)",
+	if (!thp_noted++)
+		bench_note("thp: %s set to advise for this run (was %s; restored at exit)",
 		   THP_SHMEM, thp_saved);
 	return SGA_OK;
 }
+
+#define POPULATE_STEP (64UL * 1024 * 1024)
 
 /*
  * Write every page through a temporary mapping: THP under "advise" needs a
@@ -277,9 +315,19 @@ static int populate_through_mapping(int fd, size_t size, int advice)
 	base = ((unsigned long)p + 2 * MiB - 1) & ~(2 * MiB - 1);
 	if (mmap((void *)base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 fd, 0) == MAP_FAILED ||
-	    madvise((void *)base, size, advice) < 0 ||
-	    madvise((void *)base, size, MADV_POPULATE_WRITE) < 0)
+	    madvise((void *)base, size, advice) < 0)
 		ret = -errno;
+	/* In steps, so progress shows and a stop is seen on a slow machine. */
+	for (size_t off = 0; !ret && off < size; off += POPULATE_STEP) {
+		size_t len = size - off < POPULATE_STEP ? size - off : POPULATE_STEP;
+
+		if (bench_stop)
+			ret = -EINTR;
+		else if (madvise((void *)(base + off), len, MADV_POPULATE_WRITE) < 0)
+			ret = -errno;
+		else
+			sga_progress_add(len);
+	}
 	munmap(p, size + 2 * MiB);
 	return ret;
 }
@@ -359,11 +407,19 @@ int sga_backing_create(struct sga_backing *b, enum sga_mode m, size_t size,
 			goto fail;
 		}
 		b->thp_huge_bytes = (meminfo_kb("ShmemHugePages") - huge0) * 1024;
-	} else if (fallocate(b->fd, 0, 0, size) < 0) {
-		err = errno;
-		snprintf(what, sizeof(what), "allocating the %s SGA", fmt_bytes(size));
-		ret = create_failed(m, what, err, false, why, len);
-		goto fail;
+	} else {
+		for (size_t off = 0; off < size; off += POPULATE_STEP) {
+			size_t l = size - off < POPULATE_STEP ? size - off : POPULATE_STEP;
+
+			if (bench_stop || fallocate(b->fd, 0, off, l) < 0) {
+				err = bench_stop ? EINTR : errno;
+				snprintf(what, sizeof(what), "allocating the %s SGA",
+					 fmt_bytes(size));
+				ret = create_failed(m, what, err, false, why, len);
+				goto fail;
+			}
+			sga_progress_add(l);
+		}
 	}
 	return SGA_OK;
 fail:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,12 +16,18 @@
 #include "common.h"
 #include "util.h"
 #include "sga/children.h"
+#include "sga/progress.h"
 
-enum child_step { STEP_NONE, STEP_PARENT_GONE, STEP_MMAP, STEP_MADVISE, STEP_ALLOC, STEP_PIPE };
+enum child_step {
+	STEP_NONE, STEP_PARENT_GONE, STEP_MMAP, STEP_MADVISE, STEP_ALLOC, STEP_PIPE, STEP_MUNMAP
+};
 static const char *const step_names[] = {
 	"-", "start (parent already gone)", "mmap of the SGA", "madvise of the SGA",
-	"allocating its touch plan", "barrier pipe",
+	"allocating its touch plan", "barrier pipe", "munmap of the SGA",
 };
+
+/* Children unmap the SGA in steps this large, so teardown shows progress. */
+#define UNMAP_STEP (16UL * 1024 * 1024)
 
 static int ready_wr = -1, go_rd = -1, release_rd = -1;
 static int ready_count, ready_target;
@@ -77,6 +84,16 @@ static unsigned int *plan_granules(const struct touch_plan *t, size_t ngr,
 	return g;
 }
 
+/* Faults this process took so far (the kernel's per-task count). */
+static long long own_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (long long)ru.ru_minflt + ru.ru_majflt;
+}
+
 static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m,
 		  const struct touch_plan *t, int idx)
 {
@@ -85,6 +102,7 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 	unsigned int *g = plan_granules(t, ngr, idx, &cnt);
 	volatile char *p;
 	char sink = 0;
+	long long f0;
 
 	if (!g) {
 		s->err = ENOMEM;
@@ -95,8 +113,13 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 	every = cnt * faults_per_gr / 2048;
 	if (every < 1)
 		every = 1;
+	f0 = own_faults();
 	for (i = 0; i < cnt; i++) {
 		char *gb = base + (size_t)g[i] * SGA_GRANULE;
+
+		/* Test hook: a child that stops half-way, as one stuck would. */
+		if (t->inject_stall && idx == 0 && i == cnt / 2)
+			raise(SIGSTOP);
 
 		for (off = 0; off < SGA_GRANULE; off += PAGE_4K) {
 			p = gb + off;
@@ -116,7 +139,9 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 			else
 				sink += *p;
 		}
+		s->pages_done += SGA_GRANULE / PAGE_4K;
 	}
+	s->sga_faults = own_faults() - f0;
 	s->touched_bytes = (long long)cnt * SGA_GRANULE;
 	(void)sink;
 	free(g);
@@ -133,6 +158,7 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 		       const struct touch_plan *t, pid_t parent)
 {
 	struct child_slot *s = &g->slots[idx];
+	size_t step;
 	void *p;
 
 	/* Die with the parent, even if it died before prctl took effect. */
@@ -170,6 +196,7 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	 * baseline after barrier 1, when the parent has read PageTables.
 	 */
 	s->vmpte_before_kb = proc_status_kb(getpid(), "VmPTE");
+	s->stage = CS_READY;
 	if (write(ready_wr, "f", 1) != 1)
 		child_fail(s, STEP_PIPE);
 	wait_broadcast(go_rd);
@@ -181,12 +208,28 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 		child_fail(s, STEP_MMAP);
 	if (m->madvice && madvise(p, m->size, m->madvice) < 0)
 		child_fail(s, STEP_MADVISE);
+	s->stage = CS_MAPPED;
 	touch(s, p, m, t, idx);
 	if (t->inject_crash && idx == 0)
 		raise(SIGBUS);
+	s->stage = CS_TOUCHED;
 	if (write(ready_wr, "t", 1) != 1)
 		child_fail(s, STEP_PIPE);
 	wait_broadcast(release_rd);
+	/*
+	 * The same work exit would do (zap the PTEs, free the page tables),
+	 * in steps the parent can count: an exit of 1500 children sharing two
+	 * CPUs otherwise shows nothing for minutes, then all exits at once.
+	 */
+	step = m->unmap_step ? m->unmap_step : UNMAP_STEP;
+	for (size_t off = 0; off < m->size; off += step) {
+		size_t len = m->size - off < step ? m->size - off : step;
+
+		if (munmap((char *)p + off, len) < 0)
+			child_fail(s, STEP_MUNMAP);
+		s->unmapped_bytes += len;
+	}
+	s->stage = CS_UNMAPPED;
 	_exit(0);
 }
 
@@ -238,12 +281,13 @@ int sga_group_spawn(struct sga_group *g, int n, const struct sga_map_spec *m,
 	g->release_wr = xp[1];
 	ready_count = 0;
 	ready_target = 0;
+	sga_progress_attach(g);
 	fflush(NULL);
 	for (i = 0; i < n; i++) {
 		pid_t pid;
 
 		if (bench_stop) {
-			bench_err("interrupted while spawning (%d of %d started)", i, n);
+			bench_err("%s while spawning (%d of %d started)", sga_stop_reason(), i, n);
 			goto fail;
 		}
 		pid = fork();
@@ -271,7 +315,8 @@ fail:
 	return -1;
 }
 
-static void report_dead_child(struct sga_group *g, pid_t pid, int status)
+/* A child of this group died early: say how; false if pid is not one. */
+static bool report_dead_child(struct sga_group *g, pid_t pid, int status)
 {
 	int i;
 
@@ -279,7 +324,7 @@ static void report_dead_child(struct sga_group *g, pid_t pid, int status)
 		if (g->pids[i] == pid)
 			break;
 	if (i == g->nforked)
-		return;
+		return false;
 	g->pids[i] = 0;
 	if (WIFSIGNALED(status))
 		bench_err("child %d (pid %d) was killed by signal %d (%s)%s", i, pid,
@@ -291,6 +336,7 @@ static void report_dead_child(struct sga_group *g, pid_t pid, int status)
 	else
 		bench_err("child %d (pid %d) exited early with status %d", i, pid,
 			  WEXITSTATUS(status));
+	return true;
 }
 
 int sga_group_wait_ready(struct sga_group *g, double timeout_s)
@@ -305,7 +351,7 @@ int sga_group_wait_ready(struct sga_group *g, double timeout_s)
 		pid_t pid;
 
 		if (bench_stop) {
-			bench_err("interrupted by signal %d; cleaning up", (int)bench_stop);
+			bench_err("%s; cleaning up", sga_stop_reason());
 			return -1;
 		}
 		if (mono_ns() > deadline) {
@@ -314,10 +360,8 @@ int sga_group_wait_ready(struct sga_group *g, double timeout_s)
 			return -1;
 		}
 		pid = waitpid(-1, &status, WNOHANG);
-		if (pid > 0) {
-			report_dead_child(g, pid, status);
+		if (pid > 0 && report_dead_child(g, pid, status))
 			return -1;
-		}
 		r = poll(&pfd, 1, 200);
 		if (r <= 0)
 			continue;
@@ -340,24 +384,47 @@ void sga_group_go(struct sga_group *g)
 
 int sga_group_release(struct sga_group *g)
 {
-	int i, bad = 0, status;
+	int i, bad = 0, status, left = 0;
+	pid_t pid;
 
 	close(g->release_wr);
 	g->release_wr = -1;
-	for (i = 0; i < g->nforked; i++) {
-		if (g->pids[i] <= 0)
+	for (i = 0; i < g->nforked; i++)
+		left += g->pids[i] > 0;
+	/* Reap in whatever order they finish, polling so a stop is seen. */
+	while (left > 0) {
+		if (bench_stop) {
+			bench_err("%s during teardown (%d of %d children reaped); cleaning up",
+				  sga_stop_reason(), g->nreaped, g->nforked);
+			return -1;
+		}
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0 && errno == EINTR)
 			continue;
-		while (waitpid(g->pids[i], &status, 0) < 0 && errno == EINTR)
+		if (pid < 0) {
+			bench_err("waiting for the children: %s", strerror(errno));
+			return -1;
+		}
+		if (pid == 0) {
+			usleep(5000);
+			continue;
+		}
+		for (i = 0; i < g->nforked && g->pids[i] != pid; i++)
 			;
+		if (i == g->nforked)
+			continue;	/* not one of this group's (a reaper) */
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			bad++;
 		g->pids[i] = 0;
+		g->nreaped++;
+		left--;
 	}
 	return bad;
 }
 
 void sga_group_destroy(struct sga_group *g)
 {
+	sga_progress_attach(NULL);
 	if (g->pids)
 		reap_children(g->pids, g->nforked);
 	free(g->pids);

@@ -31,16 +31,27 @@ struct touch_plan {
 	unsigned int seed;
 	bool sample_latency;	/* time a sample of the touches that fault */
 	bool inject_crash;	/* test hook: child 0 dies of SIGBUS after touching */
+	bool inject_stall;	/* test hook: child 0 stops itself (SIGSTOP) mid-touch */
 };
 
 /* Per-child results in MAP_SHARED memory, written by the child. */
 struct child_slot {
 	long long vmpte_before_kb;	/* own VmPTE at barrier 1 (before mapping) */
 	long long touched_bytes;
+	/* Faults the child took inside its touch loop (getrusage): the SGA's
+	 * own, nothing of its start-up or the barriers. */
+	long long sga_faults;
 	int err;			/* errno of a failed step, 0 if fine */
 	int failed_step;		/* enum child_step */
 	struct hist lat;		/* ns per sampled faulting touch */
+	/* Progress, read by the parent's progress thread while the child runs. */
+	volatile int stage;		/* enum child_stage */
+	volatile long long pages_done;	/* 4 KiB pages touched so far */
+	volatile long long unmapped_bytes;	/* of the SGA, at teardown */
 };
+
+/* How far a child got (its slot's stage). */
+enum child_stage { CS_FORKED, CS_READY, CS_MAPPED, CS_TOUCHED, CS_UNMAPPED };
 
 struct sga_group {
 	int n;
@@ -48,7 +59,8 @@ struct sga_group {
 	struct child_slot *slots;	/* n entries, shared */
 	int ready_rd;			/* children write one byte per phase */
 	int go_wr, release_wr;		/* parent closes to broadcast */
-	int nforked;
+	volatile int nforked;
+	volatile int nreaped;		/* at teardown */
 	char comm[16];			/* the children's comm */
 };
 
@@ -59,6 +71,8 @@ struct sga_map_spec {
 	int map_flags;
 	int madvice;		/* 0 = none */
 	size_t fault_stride;	/* bytes mapped per fault: where to time */
+	size_t unmap_step;	/* teardown munmap()s this much at a time; 0: 16 MiB.
+				 * ptshare: the whole SGA (a partial munmap unshares) */
 };
 
 /* The comm children of this process get (buf: 16 bytes). */
@@ -73,7 +87,11 @@ int sga_group_spawn(struct sga_group *g, int n, const struct sga_map_spec *m,
 int sga_group_wait_ready(struct sga_group *g, double timeout_s);
 /* Let the children map and touch. */
 void sga_group_go(struct sga_group *g);
-/* Let them exit and reap them; returns the number that exited non-zero. */
+/*
+ * Let them unmap the SGA (in steps the progress thread can see) and exit,
+ * and reap them; returns the number that exited non-zero, or -1 when the run
+ * was stopped (signal, watchdog) before all were reaped (message printed).
+ */
 int sga_group_release(struct sga_group *g);
 /* Kill and reap whatever is left, free everything. Idempotent. */
 void sga_group_destroy(struct sga_group *g);

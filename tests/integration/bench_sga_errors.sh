@@ -38,6 +38,16 @@ bad "stray argument" "unexpected argument" extra
 bad "missing value" "needs an argument" --sga
 bad "bad trace" "--trace" --trace maybe
 bad "trace vs no-latency" "contradict" --trace on --no-latency
+# Values strtod takes but no size or duration is (issue 12 item 7).
+bad "sga nan" "is not a size" --sga nan
+bad "sga inf" "is not a size" --sga inf
+for v in nan inf -inf -5 0 1e999 10x ""; do
+	bad "budget '$v'" "is not a positive duration" --budget "$v"
+done
+bad "watchdog nan" "is not a duration" --watchdog nan
+bad "watchdog -1" "is not a duration" --watchdog -1
+bad "timeout inf" "is not a duration" --timeout inf
+bad "progress bogus" "is not auto, off or a duration" --progress sometimes
 # The refusal path: a 10 TiB SGA cannot fit; says how much it needs.
 bad "impossible size" "need about" -n 10 --sga 10T
 bad "impossible size hugetlb" "need about" -n 10 --sga 10T -m hugetlb

@@ -18,8 +18,9 @@
 #  - each of the three is reported under the name its /proc/PID/comm had
 #    as it exited (for the threaded one the leader's, not the exiting
 #    thread's) and with the VmPTE it read just before exiting;
-#  - the exec'd process's forked mm, ended by the exec, keeps the pre-exec
-#    name ("wl_pt_exits"), its exec'd mm has the new one.
+#  - the exec'd process is one exit record: its forked mm, ended by the
+#    exec, is not an exit (exec_replaced_count); its pre-exec name
+#    ("wl_pt_exits") is the record's comm_at_start.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_jq
@@ -53,7 +54,7 @@ for f in all t; do
 done
 
 # 1. counts: seen, kept, listed
-want=$((SMALL + 5))	# small ones, rename, exec (forked + exec'd mm), thread, the driver
+want=$((SMALL + 4))	# small ones, rename, exec (its exec'd mm), thread, the driver
 # counts FILE: "seen kept listed not_kept lost"
 counts() {
 	jq -r '[.exited_count, .exited_kept, (.exited | length), .dropped.exits_not_kept,
@@ -97,7 +98,8 @@ for kind in rename exec thread; do
 	[ "$exact" = true ] || fail "$kind child $pid: exit value not taken at exit_mmap's mmap_lock"
 	[ "$kind" = exec ] && EPID=$pid ECOMM=$comm
 done
-names=$(jq -r --argjson p "$EPID" '.exited[] | select(.pid == $p) | .comm' "$TMP/all.sum" | sort | tr '\n' ' ')
-log "exec child $EPID: exit records named $names"
-[ "$names" = "$ECOMM wl_pt_exits " ] || fail "exec child $EPID: exit records named '$names', expected '$ECOMM wl_pt_exits '"
+names=$(jq -r --argjson p "$EPID" '.exited[] | select(.pid == $p) | "\(.comm)<\(.comm_at_start)"' "$TMP/all.sum" | tr '\n' ' ')
+log "exec child $EPID: exit records named (comm<comm_at_start) $names"
+[ "$names" = "$ECOMM<wl_pt_exits " ] || fail "exec child $EPID: exit records '$names', expected '$ECOMM<wl_pt_exits '"
+[ "$(jq .exec_replaced_count "$TMP/all.sum")" -ge 1 ] || fail "the mm the exec replaced is not counted"
 pass "$want exits seen, the $KEEP largest kept; renamed, exec'd and threaded processes named as at exit"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Statistics: descriptive figures, the t distribution, Welch, the change rule. */
 #include <math.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "stats.h"
 #include "unit.h"
@@ -135,6 +137,94 @@ static void test_direction(void)
 	CHECK(metric_direction("pt_bytes_per_gib_mapped") == DIR_LOWER_BETTER, "per gib");
 }
 
+/* what gets a row: constants, spread figures and host figures do not */
+static void test_unjudged(void)
+{
+	double a[] = { 1, 1, 1 }, b[] = { 1, 1, 1 }, c[] = { 1, 2, 1 };
+	const char *r;
+
+	r = metric_unjudged("pfbench.anon.tasks_count", a, 3, b, 3);
+	CHECK(r && !strcmp(r, "constant"), "constant: %s", r ? r : "judged");
+	CHECK(!metric_unjudged("pfbench.anon.tasks_count", a, 3, c, 3), "a change is judged");
+	r = metric_unjudged("pfbench.anon.ops_per_s_total_stddev", a, 3, c, 3);
+	CHECK(r && !strcmp(r, "spread"), "stddev: %s", r ? r : "judged");
+	r = metric_unjudged("pfbench.anon.ops_cv_pct", a, 3, c, 3);
+	CHECK(r && !strcmp(r, "spread"), "cv_pct: %s", r ? r : "judged");
+	r = metric_unjudged("x.y.latency_stddev_ns", a, 3, c, 3);
+	CHECK(r && !strcmp(r, "spread"), "stddev with a unit: %s", r ? r : "judged");
+	r = metric_unjudged("host.noise.other_cpu_pct", a, 3, c, 3);
+	CHECK(r && !strcmp(r, "host"), "host: %s", r ? r : "judged");
+	CHECK(!metric_unjudged("x.y.ops_per_s", a, 3, c, 3), "plain metric judged");
+	CHECK(!metric_unjudged("x.y.sd_card_bytes", a, 3, c, 3), "a first word is no statistic");
+	/* one set (the dashboard's series): constant in itself */
+	r = metric_unjudged("x.y.faults", a, 3, NULL, 0);
+	CHECK(r && !strcmp(r, "constant"), "one set: %s", r ? r : "judged");
+}
+
+static bool has_cand(const char *key, const char *want)
+{
+	char c[METRIC_MAX_BASES][256];
+	int n = metric_base_candidates(key, c, METRIC_MAX_BASES);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(c[i], want))
+			return true;
+	return false;
+}
+
+/* derived forms and the metric they are listed beneath */
+static void test_forms(void)
+{
+	char c[METRIC_MAX_BASES][256];
+	int n;
+
+	n = metric_base_candidates("p.anon[tasks=1].ops_per_s_total_min", c, METRIC_MAX_BASES);
+	CHECK(n == 5 && !strcmp(c[0], "p.anon[tasks=1].ops_per_s_total"), "min: %d %s", n, n ? c[0] : "");
+	n = metric_base_candidates("p.anon.ops_per_s_total_median", c, METRIC_MAX_BASES);
+	CHECK(n == 3 && !strcmp(c[0], "p.anon.ops_per_s_total"), "median: %d", n);
+	n = metric_base_candidates("p.anon.ops_per_s_per_task", c, METRIC_MAX_BASES);
+	CHECK(n >= 1 && !strcmp(c[0], "p.anon.ops_per_s_total"), "per task: %s", n ? c[0] : "");
+	CHECK(has_cand("s.shmem.fault_lat_p50_ns", "s.shmem.fault_lat_mean_ns"), "p50 under mean, unit kept");
+	CHECK(has_cand("s.shmem.vmpte_per_proc_max_bytes", "s.shmem.vmpte_per_proc_median_bytes"),
+	      "max under median");
+	CHECK(has_cand("s.shmem.faults_per_proc", "s.shmem.faults_count"), "per proc under count");
+	CHECK(metric_base_candidates("s.shmem.fault_lat_p99_ns", c, METRIC_MAX_BASES) == 0,
+	      "a tail quantile is a measurement of its own");
+	CHECK(metric_base_candidates("p.anon.ops_per_s_total", c, METRIC_MAX_BASES) == 0, "base");
+	CHECK(metric_base_candidates("p.anon.max", c, METRIC_MAX_BASES) == 0, "one word");
+	/* a mean is a form only of the plain name, never of a median (no cycles) */
+	n = metric_base_candidates("x.y.lat_mean_ns", c, METRIC_MAX_BASES);
+	CHECK(n == 1 && !strcmp(c[0], "x.y.lat_ns"), "mean: %d", n);
+}
+
+/* the host-noise rule */
+static void test_withhold(void)
+{
+	struct sample_stats a, b;
+	struct judgement j;
+	double x[] = { 100, 101, 99, 100.5, 99.5 }, y[] = { 120, 121, 119, 120.5, 119.5 };
+	double k1[] = { 4, 4, 4 }, k2[] = { 8, 8, 8 };
+
+	stats_describe(x, 5, &a);
+	stats_describe(y, 5, &b);
+	stats_judge(&a, &b, DIR_LOWER_BETTER, 2, 0.05, &j);
+	CHECK(!stats_withhold(&a, &b, 2, 9.9, 10, &j) && j.verdict == V_REGRESSION, "quiet: judged");
+	CHECK(!stats_withhold(&a, &b, 50, 50, -1, &j) && j.verdict == V_REGRESSION, "rule off");
+	CHECK(!stats_withhold(&a, &b, NAN, NAN, 10, &j) && j.verdict == V_REGRESSION, "not recorded");
+	CHECK(stats_withhold(&a, &b, NAN, 10.1, 10, &j) && j.verdict == V_WITHHELD &&
+	      j.withheld_from == V_REGRESSION, "busy new side: withheld");
+	stats_judge(&a, &b, DIR_LOWER_BETTER, 2, 0.05, &j);
+	CHECK(stats_withhold(&a, &b, 35, 0, 10, &j) && j.verdict == V_WITHHELD, "busy base side");
+	/* not significant: nothing to withhold */
+	stats_judge(&a, &a, DIR_LOWER_BETTER, 2, 0.05, &j);
+	CHECK(!stats_withhold(&a, &a, 90, 90, 10, &j) && j.verdict == V_NO_CHANGE, "no change stays");
+	/* deterministic on both sides: noise cannot have moved it */
+	stats_describe(k1, 3, &a);
+	stats_describe(k2, 3, &b);
+	stats_judge(&a, &b, DIR_LOWER_BETTER, 2, 0.05, &j);
+	CHECK(!stats_withhold(&a, &b, 90, 90, 10, &j) && j.verdict == V_REGRESSION, "deterministic");
+}
+
 int main(void)
 {
 	RUN(test_describe);
@@ -142,5 +232,8 @@ int main(void)
 	RUN(test_welch);
 	RUN(test_judge);
 	RUN(test_direction);
+	RUN(test_unjudged);
+	RUN(test_forms);
+	RUN(test_withhold);
 	return unit_done("test_stats");
 }

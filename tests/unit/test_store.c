@@ -287,8 +287,14 @@ int main(void)
 		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'shmem[sga=unknown]#2'") == 1,
 		      "second document of a mode in a repeat numbered #2");
 		CHECK(count(st, "SELECT repeats FROM runs") == 1, "repeat counted");
-		CHECK(store_run_repeat(st, rid, 0, 5, 1.5, 0, err, sizeof(err)) == 0, "repeat: %s", err);
+		struct json_object *host = json_tokener_parse("{\"other_cpu_pct\":12.5,\"loadavg_1m_start\":0.5}");
+
+		CHECK(store_run_repeat(st, rid, 0, 5, 1.5, 0, host, err, sizeof(err)) == 0, "repeat: %s", err);
+		CHECK(store_run_repeat(st, rid, 0, 5, 1.5, 0, host, err, sizeof(err)) == 0, "again: %s", err);
+		json_object_put(host);
 		CHECK(count(st, "SELECT count(*) FROM docs") == 2, "repeat row update kept the documents");
+		CHECK(count(st, "SELECT count(*) FROM metrics WHERE tool = 'host' AND mode = 'noise'"
+			    " AND doc_id IS NULL AND repeat_idx = 0") == 2, "host figures stored once, as metrics");
 		all[0] = rid;
 		CHECK(store_filter_complete(st, all, 1) == 0, "unfinished run counted as complete");
 		CHECK(store_run_finish(st, rid, "partial", "interrupted by signal 15", 9, err, sizeof(err)) == 0,

@@ -40,24 +40,43 @@ static void sleep_until(uint64_t deadline)
 
 int loop_run(const struct common_opts *o, tick_fn tick, void *ctx)
 {
+	return loop_run_wait(o, tick, NULL, ctx);
+}
+
+int loop_run_wait(const struct common_opts *o, tick_fn tick, wait_fn wait, void *ctx)
+{
 	uint64_t start = now_ns(), last = start;
 	uint64_t step = (uint64_t)(o->interval * 1e9);
 	uint64_t end = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
 	uint64_t next = start + step;
-	int err;
+	int err, reports = 0;
 
 	loop_install_signals();
 	while (!loop_stop) {
 		uint64_t now;
 
-		sleep_until(end && end < next ? end : next);
+		if (wait)
+			wait(ctx, end && end < next ? end : next);
+		else
+			sleep_until(end && end < next ? end : next);
 		now = now_ns();
-		if (loop_stop || (end && now >= end))
+		if (loop_stop)
+			break;
+		/*
+		 * --duration ending between two reports: the part since the
+		 * last one is reported too (as libbpf-tools do), unless it is
+		 * under a millisecond (a report that just happened).
+		 */
+		if (end && now >= end && now - last < 1000000)
 			break;
 		err = tick(ctx, (now - last) / 1e9, false);
 		if (err < 0)
 			return err;
 		last = now;
+		if (end && now >= end)
+			break;
+		if (o->count && ++reports >= o->count)
+			break;
 		next += step;
 		if (next <= now)
 			next = now + step;

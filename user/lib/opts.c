@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ static const struct extra_opt common[] = {
 	  "tracepoint = tracepoints + perf software events (default auto)" },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
 	  "one JSON document per interval on stdout (docs/json-schema.md)" },
+	{ { "timestamp", no_argument, NULL, 'T' }, NULL,
+	  "print the wall-clock time (HH:MM:SS) before each report" },
 	{ { "verbose", no_argument, NULL, OPT_VERBOSE }, NULL,
 	  "print libbpf debug messages" },
 	{ { NULL } }
@@ -210,17 +213,68 @@ void opts_usage(FILE *f, const struct cmd_desc *d)
 {
 	const struct extra_opt *e;
 
-	fprintf(f, "Usage: mmscope %s [OPTIONS]%s%s\n%s\n\nOptions:\n", d->name,
+	fprintf(f, "Usage: mmscope %s [OPTIONS]%s%s%s\n%s\n\nOptions:\n", d->name,
 		d->args_usage ? " " : "", d->args_usage ? d->args_usage : "",
-		d->summary);
+		d->interval_args ? " [interval [count]]" : "", d->summary);
 	if (!d->no_common)
 		for (e = common; e->opt.name; e++)
 			print_opt(f, e);
 	for (e = d->extra; e && e->opt.name; e++)
 		print_opt(f, e);
 	fprintf(f, "  -h, --help                 show this help\n");
+	if (d->interval_args)
+		fprintf(f, "\n  interval                   same as --interval (seconds)\n"
+			   "  count                      stop after count reports (then the summary)\n");
 	if (d->details)
 		fprintf(f, "\n%s\n", d->details);
+}
+
+int parse_top(const char *cmd, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 0 || v > 1000000) {
+		err_msg("%s: --top '%s' must be a number of processes (0 = all)", cmd, arg);
+		return -1;
+	}
+	return (int)v;
+}
+
+/* libbpf-tools' positional [interval [count]], after the options. */
+static int interval_args(int argc, char **argv, const struct cmd_desc *d,
+			 struct common_opts *o)
+{
+	char *end;
+	long v;
+
+	if (argc - optind > 2) {
+		err_msg("%s: unexpected argument '%s' (usage: [interval [count]])",
+			d->name, argv[optind + 2]);
+		return -1;
+	}
+	if (optind < argc) {
+		o->interval = parse_seconds(argv[optind]);
+		if (o->interval < 0.01) {
+			err_msg("%s: interval '%s' must be a time >= 10ms",
+				d->name, argv[optind]);
+			return -1;
+		}
+		optind++;
+	}
+	if (optind < argc) {
+		errno = 0;
+		v = strtol(argv[optind], &end, 10);
+		if (errno || *end || end == argv[optind] || v <= 0 || v > 1000000000) {
+			err_msg("%s: count '%s' must be a positive number of reports",
+				d->name, argv[optind]);
+			return -1;
+		}
+		o->count = (int)v;
+	}
+	return 0;
 }
 
 static void add_short(char *shorts, size_t *n, const struct option *o)
@@ -309,6 +363,11 @@ int opts_parse(int argc, char **argv, const struct cmd_desc *d,
 				err_msg("%s: --pid '%s' is not a process id", d->name, arg);
 				return -1;
 			}
+			/* a pid that is not there would only give an empty report */
+			if (kill((pid_t)v, 0) && errno == ESRCH) {
+				err_msg("%s: --pid %ld: no such process", d->name, v);
+				return -1;
+			}
 			o->pid = (pid_t)v;
 			continue;
 		}
@@ -339,6 +398,9 @@ int opts_parse(int argc, char **argv, const struct cmd_desc *d,
 		case OPT_VERBOSE:
 			o->verbose = true;
 			continue;
+		case 'T':
+			o->timestamp = true;
+			continue;
 		}
 extra:
 		if (!d->parse_extra || d->parse_extra(c, arg, d->ctx) < 0) {
@@ -347,6 +409,8 @@ extra:
 			return -1;
 		}
 	}
+	if (d->interval_args && !d->no_common)
+		return interval_args(argc, argv, d, o);
 	for (; optind < argc; optind++) {
 		if (o->nargs >= d->max_args || o->nargs >= 8) {
 			err_msg("%s: unexpected argument '%s' (see --help)",

@@ -18,6 +18,8 @@ struct common_opts {
 	enum attach_mode mode;
 	bool json;		/* one JSON document per interval */
 	bool verbose;		/* libbpf debug output */
+	bool timestamp;		/* -T: a wall-clock time line before each report */
+	int count;		/* [interval [count]]: reports, then stop; 0 = no limit */
 	const char *args[8];	/* positional arguments */
 	int nargs;
 };
@@ -40,6 +42,8 @@ struct cmd_desc {
 	bool no_common;		/* command takes no tracing options (probe...) */
 	int min_args, max_args;	/* positional arguments accepted */
 	const char *args_usage;	/* e.g. "SCENARIO" */
+	/* positional [interval [count]] as libbpf-tools take them (runqlat 1 10) */
+	bool interval_args;
 };
 
 /*
@@ -50,6 +54,8 @@ int opts_parse(int argc, char **argv, const struct cmd_desc *desc,
 	       struct common_opts *o);
 void opts_usage(FILE *f, const struct cmd_desc *desc);
 const char *mode_name(enum attach_mode m);
+/* --top N of a per-process table: 0 (all) .. 1000000; -1 after an error. */
+int parse_top(const char *cmd, const char *arg);
 /* The longest time parse_seconds takes: a year (8760h). */
 #define PARSE_SECONDS_MAX (8760.0 * 3600)
 /* The largest size parse_size takes: 1 PiB. */

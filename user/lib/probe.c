@@ -44,16 +44,6 @@ bool probe_btf(void)
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0 && vmlinux_btf();
 }
 
-bool probe_btf_type(const char *name)
-{
-	struct btf *btf = vmlinux_btf();
-
-	if (!btf)
-		return false;
-	return btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT) > 0 ||
-	       btf__find_by_name_kind(btf, name, BTF_KIND_UNION) > 0;
-}
-
 bool probe_tp_btf(const char *name)
 {
 	char tname[128];

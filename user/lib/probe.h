@@ -21,8 +21,6 @@ bool probe_kprobe(const char *func, bool retprobe);
 bool probe_tracepoint(const char *cat, const char *name);
 /* vmlinux BTF has btf_trace_NAME (tp_btf programs possible). */
 bool probe_tp_btf(const char *name);
-/* BTF has a struct/union of that name (e.g. "trace_event_raw_ptshare_attach"). */
-bool probe_btf_type(const char *name);
 /* PERF_TYPE_SOFTWARE counter opens system-wide (cpu 0). */
 bool probe_perf_sw(__u64 config);
 /* Why the last failing probe failed, e.g. "EPERM" (static buffer). */

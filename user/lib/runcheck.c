@@ -202,6 +202,21 @@ int run_check(struct json_object *run, const char *where, char *err, size_t errl
 		    want_num(rep, "wall_s", false, 0, 1e9, w, err, errlen) ||
 		    want_int(rep, "exit_status", false, INT_MIN, INT_MAX, w, err, errlen))
 			return -1;
+		/* the repeat's host-noise figures (mmscope run): numbers only */
+		if (json_object_object_get_ex(rep, "host", &v) && v) {
+			char wh[300];
+
+			snprintf(wh, sizeof(wh), "%s.host", w);
+			if (!json_object_is_type(v, json_type_object))
+				return bad(err, errlen, w, "host", "must be an object, not %s", shown(v));
+			json_object_object_foreach(v, hname, hval) {
+				if (!*hname)
+					return bad(err, errlen, wh, "\"\"", "a figure without a name");
+				if (want_num(v, hname, true, -INFINITY, INFINITY, wh, err, errlen))
+					return -1;
+				(void)hval;
+			}
+		}
 		if (!json_object_object_get_ex(rep, "docs", &docs) ||
 		    !json_object_is_type(docs, json_type_array))
 			return bad(err, errlen, w, "docs", "must be an array");

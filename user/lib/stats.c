@@ -7,6 +7,7 @@
  */
 #include <fnmatch.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,7 @@ const char *verdict_name(enum verdict v)
 	case V_CHANGED: return "changed";
 	case V_IMPROVEMENT: return "improvement";
 	case V_REGRESSION: return "REGRESSION";
+	case V_WITHHELD: return "host was busy: verdict withheld";
 	}
 	return "?";
 }
@@ -226,4 +228,138 @@ void stats_judge(const struct sample_stats *a, const struct sample_stats *b,
 		j->verdict = V_REGRESSION;
 	else
 		j->verdict = V_IMPROVEMENT;
+}
+
+/* ---- what is judged ---------------------------------------------------- */
+
+/* The metric part of "tool.mode.name": after the last '.'. */
+static const char *metric_name(const char *key)
+{
+	const char *dot = strrchr(key, '.');
+
+	return dot ? dot + 1 : key;
+}
+
+/* Words a metric name may end with after the statistic: its unit. */
+static bool is_unit(const char *w, size_t len)
+{
+	static const char *const units[] = {
+		"ns", "us", "ms", "s", "sec", "seconds", "cycles", "bytes", "kb", "pages", "pct", "count",
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strlen(units[i]) == len && !strncmp(w, units[i], len))
+			return true;
+	return false;
+}
+
+/*
+ * Split name at its last word, or the word before a unit: *w, *wlen the
+ * word, *unit the rest ("" or "_ns"). False when the name has one word.
+ */
+static bool last_word(const char *name, const char **w, size_t *wlen, const char **unit)
+{
+	const char *end = name + strlen(name), *u = strrchr(name, '_');
+
+	if (u && u > name && is_unit(u + 1, end - u - 1)) {
+		end = u;
+		*unit = u;
+	} else {
+		*unit = name + strlen(name);
+	}
+	for (*w = end; *w > name && (*w)[-1] != '_'; (*w)--)
+		;
+	*wlen = end - *w;
+	return *w > name;
+}
+
+static bool word_in(const char *w, size_t len, const char *const *set)
+{
+	for (; *set; set++)
+		if (strlen(*set) == len && !strncmp(w, *set, len))
+			return true;
+	return false;
+}
+
+const char *metric_unjudged(const char *key, const double *a, int na,
+			    const double *b, int nb)
+{
+	static const char *const spread[] = { "stddev", "sd", "cv", "cov", "variance", NULL };
+	const char *name = metric_name(key), *w, *unit;
+	size_t wl;
+	double first;
+	bool same = na + nb > 0;
+
+	if (!strncmp(key, "host.noise.", 11))
+		return "host";
+	if (last_word(name, &w, &wl, &unit) && word_in(w, wl, spread))
+		return "spread";
+	first = na ? a[0] : nb ? b[0] : 0;
+	for (int i = 0; i < na && same; i++)
+		same = a[i] == first;
+	for (int i = 0; i < nb && same; i++)
+		same = b[i] == first;
+	return same ? "constant" : NULL;
+}
+
+int metric_base_candidates(const char *key, char out[][256], int max)
+{
+	/* location statistics, in the order a base is preferred */
+	static const char *const rank1[] = { "mean", "avg", NULL };
+	static const char *const rank2[] = { "median", "p50", NULL };
+	static const char *const rank3[] = { "min", "max", NULL };
+	static const char *const *ranks[] = { rank1, rank2, rank3 };
+	static const char *const bases[] = { "", "_mean", "_avg", "_median", "_p50" };
+	static const char *const per[] = { "_per_task", "_per_thread", "_per_proc" };
+	const char *name = metric_name(key), *w, *unit;
+	int pre = (int)(name - key), n = 0, rank = 0;
+	size_t wl, stem;
+
+	if (!last_word(name, &w, &wl, &unit))
+		return 0;
+	stem = w - 1 - name;	/* the name before "_stat" */
+	for (int r = 0; r < 3 && !rank; r++)
+		if (word_in(w, wl, ranks[r]))
+			rank = r + 1;
+	if (rank) {
+		/* bases[0] is rank 0, [1..2] rank 1, [3..4] rank 2 */
+		int nb = rank == 1 ? 1 : rank == 2 ? 3 : 5;
+
+		for (int i = 0; i < nb && n < max; i++)
+			snprintf(out[n++], 256, "%.*s%.*s%s%s", pre, key, (int)stem, name, bases[i], unit);
+		return n;
+	}
+	/* a per-entity form: STEM_per_task[_unit] -> STEM_total, STEM, STEM_count */
+	for (size_t i = 0; i < sizeof(per) / sizeof(per[0]); i++) {
+		size_t pl = strlen(per[i]);
+		const char *p = unit - pl;
+
+		if (p <= name || strncmp(p, per[i], pl))
+			continue;
+		stem = p - name;
+		if (n < max)
+			snprintf(out[n++], 256, "%.*s%.*s_total%s", pre, key, (int)stem, name, unit);
+		if (n < max)
+			snprintf(out[n++], 256, "%.*s%.*s%s", pre, key, (int)stem, name, unit);
+		if (n < max && !*unit)
+			snprintf(out[n++], 256, "%.*s%.*s_count", pre, key, (int)stem, name);
+		return n;
+	}
+	return 0;
+}
+
+bool stats_withhold(const struct sample_stats *a, const struct sample_stats *b,
+		    double other_max_a, double other_max_b, double busy_pct,
+		    struct judgement *j)
+{
+	if (!j->significant || !(busy_pct >= 0))
+		return false;
+	/* both sides exactly constant: a deterministic figure, noise did not move it */
+	if (a->sd == 0 && b->sd == 0)
+		return false;
+	if (!(other_max_a > busy_pct) && !(other_max_b > busy_pct))
+		return false;
+	j->withheld_from = j->verdict;
+	j->verdict = V_WITHHELD;
+	return true;
 }

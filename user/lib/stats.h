@@ -48,6 +48,7 @@ enum verdict {
 	V_CHANGED,		/* significant, direction unknown */
 	V_IMPROVEMENT,
 	V_REGRESSION,
+	V_WITHHELD,		/* significant, but the host was busy (stats_withhold) */
 };
 const char *verdict_name(enum verdict v);
 
@@ -57,10 +58,48 @@ struct judgement {
 	double t, df, p;	/* Welch; p NaN when not computable */
 	bool significant;
 	enum verdict verdict;
+	enum verdict withheld_from;	/* V_WITHHELD: what it would have been */
 };
 
 /* Judge b (new) against a (base) for a metric with direction d. */
 void stats_judge(const struct sample_stats *a, const struct sample_stats *b,
 		 enum direction d, double k, double alpha, struct judgement *j);
+
+/*
+ * What compare judges (docs/store.md "One change, one row"). A metric gets
+ * no row, no verdict and no dashboard chart when it describes the host
+ * ("host.noise.*", recorded by mmscope run), the spread of another figure
+ * (a last word stddev, sd, cv, cov, variance, before an optional unit), or
+ * is identical in every sample of a and b (a constant: tasks_count).
+ * Returns why ("host", "spread", "constant") or NULL: judged. key is
+ * "tool.mode.name" or a bare name; b may be NULL (nb 0): one set of samples.
+ */
+const char *metric_unjudged(const char *key, const double *a, int na,
+			    const double *b, int nb);
+/*
+ * A derived form of one measurement (a _min, _max, _median, _p50 or _mean
+ * of it, or its per-task/per-thread/per-proc form) is listed beneath the
+ * metric it derives from and not judged apart. Fills out[] with the keys
+ * that metric may have, most preferred first (same tool.mode prefix), and
+ * returns how many (0: key is no derived form). Tail quantiles (p90, p99...)
+ * are measurements of their own.
+ */
+#define METRIC_MAX_BASES 6
+int metric_base_candidates(const char *key, char out[][256], int max);
+
+/*
+ * The host-noise rule: a side's repeat was busy when other processes
+ * (everything but the workload, the tracers and mmscope run) took more than
+ * busy_pct percent of the machine's CPU time (ncpus x wall) during it.
+ * A significant verdict is withheld when any repeat of either side was busy,
+ * unless both sides are exactly constant (a deterministic figure noise
+ * cannot move). other_max_a/b: the largest such share over each side's
+ * repeats (NaN: not recorded). Returns true and sets j->verdict =
+ * V_WITHHELD (j->withheld_from keeps the verdict it had) when withheld.
+ */
+#define STATS_BUSY_OTHER_CPU_PCT 10.0
+bool stats_withhold(const struct sample_stats *a, const struct sample_stats *b,
+		    double other_max_a, double other_max_b, double busy_pct,
+		    struct judgement *j);
 
 #endif

@@ -813,6 +813,55 @@ static int add_doc(sqlite3 *db, int64_t id, int idx, const char *source, struct 
 	return insert_doc(db, id, idx, source, doc, mode_q, err, errlen);
 }
 
+/*
+ * A repeat's host-noise figures (mmscope run, hostnoise.h): metrics
+ * host.noise.NAME of the repeat with no document, replacing any it had.
+ * They are samples like any metric, so compare reads them per repeat; the
+ * judging rule never gives them a verdict (metric_unjudged).
+ */
+static int insert_host(sqlite3 *db, int64_t id, int idx, struct json_object *host,
+		       char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (!host || !json_object_is_type(host, json_type_object))
+		return 0;
+	if (sqlite3_prepare_v2(db, "DELETE FROM metrics WHERE run_id = ? AND repeat_idx = ?"
+			       " AND tool = 'host' AND doc_id IS NULL", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, idx);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(db, "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value)"
+			       " VALUES(?, ?, 'host', 'noise', ?, ?)", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, "%s", sqlite3_errmsg(db));
+	json_object_object_foreach(host, name, val) {
+		double d;
+
+		if (!json_object_is_type(val, json_type_double) &&
+		    !json_object_is_type(val, json_type_int))
+			continue;
+		d = json_object_get_double(val);
+		if (!isfinite(d))
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int(s, 2, idx);
+		sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_double(s, 4, d);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return fail(err, errlen, "repeat %d host figures: %s", idx, sqlite3_errmsg(db));
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *err, size_t errlen)
 {
 	struct json_object *reps;
@@ -834,6 +883,8 @@ static int write_run(sqlite3 *db, struct json_object *run, int64_t *id, char *er
 		if (insert_repeat(db, *id, idx, jnum_or(rep, "started", started),
 				  jnum_or(rep, "wall_s", 0), (int)jnum_or(rep, "exit_status", 0),
 				  false, err, errlen) < 0)
+			return -1;
+		if (insert_host(db, *id, idx, json_object_object_get(rep, "host"), err, errlen) < 0)
 			return -1;
 		if (!json_object_object_get_ex(rep, "docs", &docs) ||
 		    !json_object_is_type(docs, json_type_array))
@@ -1020,7 +1071,7 @@ int store_run_doc(struct store *st, int64_t id, int rep, double rep_started, con
 }
 
 int store_run_repeat(struct store *st, int64_t id, int rep, double started, double wall_s,
-		     int exit_status, char *err, size_t errlen)
+		     int exit_status, struct json_object *host, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
 	int ok;
@@ -1046,6 +1097,10 @@ int store_run_repeat(struct store *st, int64_t id, int rep, double started, doub
 	}
 	if (!sqlite3_changes(st->db) &&
 	    insert_repeat(st->db, id, rep, started, wall_s, exit_status, false, err, errlen) < 0) {
+		tx_rollback(st);
+		return -1;
+	}
+	if (insert_host(st->db, id, rep, host, err, errlen) < 0) {
 		tx_rollback(st);
 		return -1;
 	}
@@ -1199,7 +1254,7 @@ static struct json_object *run_row(sqlite3_stmt *s, bool with_id)
 struct json_object *store_get_run(struct store *st, int64_t id)
 {
 	struct json_object *run, *reps;
-	sqlite3_stmt *s, *d;
+	sqlite3_stmt *s, *d, *h;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT " RUN_COLS " FROM runs WHERE id = ?", -1, &s, NULL))
 		return NULL;
@@ -1218,14 +1273,28 @@ struct json_object *store_get_run(struct store *st, int64_t id)
 			   " WHERE run_id = ? ORDER BY idx", -1, &s, NULL);
 	sqlite3_prepare_v2(st->db, "SELECT source, json FROM docs WHERE run_id = ? AND repeat_idx = ?"
 			   " ORDER BY id", -1, &d, NULL);
+	sqlite3_prepare_v2(st->db, "SELECT name, value FROM metrics WHERE run_id = ? AND repeat_idx = ?"
+			   " AND tool = 'host' AND doc_id IS NULL ORDER BY rowid", -1, &h, NULL);
 	sqlite3_bind_int64(s, 1, id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct json_object *rep = json_object_new_object(), *docs = json_object_new_array();
+		struct json_object *host = NULL;
 
 		put_col(rep, s, 0, "index");
 		put_col(rep, s, 1, "started");
 		put_col(rep, s, 2, "wall_s");
 		put_col(rep, s, 3, "exit_status");
+		sqlite3_reset(h);
+		sqlite3_bind_int64(h, 1, id);
+		sqlite3_bind_int(h, 2, sqlite3_column_int(s, 0));
+		while (sqlite3_step(h) == SQLITE_ROW) {
+			if (!host)
+				host = json_object_new_object();
+			json_object_object_add(host, (const char *)sqlite3_column_text(h, 0),
+					       json_object_new_double(sqlite3_column_double(h, 1)));
+		}
+		if (host)
+			json_object_object_add(rep, "host", host);
 		json_object_object_add(rep, "docs", docs);
 		sqlite3_reset(d);
 		sqlite3_bind_int64(d, 1, id);
@@ -1240,6 +1309,7 @@ struct json_object *store_get_run(struct store *st, int64_t id)
 		}
 		json_object_array_add(reps, rep);
 	}
+	sqlite3_finalize(h);
 	sqlite3_finalize(d);
 	sqlite3_finalize(s);
 	return run;
@@ -1372,7 +1442,8 @@ struct json_object *store_list(struct store *st, const int64_t *ids, int n)
 	sqlite3_stmt *s;
 
 	if (asprintf(&sql, "SELECT " RUN_COLS ", (SELECT count(DISTINCT tool || '.' || mode || '.' || name)"
-		     " FROM metrics m WHERE m.run_id = runs.id) AS metrics"
+		     " FROM metrics m WHERE m.run_id = runs.id AND NOT (m.tool = 'host' AND m.doc_id IS NULL))"
+		     " AS metrics"
 		     " FROM runs WHERE id IN (%s) ORDER BY started, id", list) < 0)
 		abort();
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
@@ -1407,8 +1478,13 @@ int store_samples(struct store *st, const int64_t *ids, int n, struct sample_set
 	sqlite3_stmt *s;
 
 	memset(out, 0, sizeof(*out));
-	if (asprintf(&sql, "SELECT tool || '.' || mode || '.' || name AS key, value FROM metrics"
-		     " WHERE run_id IN (%s) ORDER BY key, run_id, repeat_idx", list) < 0)
+	/* each sample with the other-CPU share of its repeat (host noise, if recorded) */
+	if (asprintf(&sql, "SELECT m.tool || '.' || m.mode || '.' || m.name AS key, m.value,"
+		     " (SELECT h.value FROM metrics h WHERE h.run_id = m.run_id"
+		     "  AND h.repeat_idx = m.repeat_idx AND h.tool = 'host' AND h.mode = 'noise'"
+		     "  AND h.name = 'other_cpu_pct' AND h.doc_id IS NULL LIMIT 1)"
+		     " FROM metrics m WHERE m.run_id IN (%s) ORDER BY key, m.run_id, m.repeat_idx",
+		     list) < 0)
 		abort();
 	free(list);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
@@ -1422,7 +1498,12 @@ int store_samples(struct store *st, const int64_t *ids, int n, struct sample_set
 		if (m->n == m->cap) {
 			m->cap = m->cap ? m->cap * 2 : 8;
 			m->v = realloc(m->v, m->cap * sizeof(*m->v));
+			m->other_cpu = realloc(m->other_cpu, m->cap * sizeof(*m->other_cpu));
+			if (!m->v || !m->other_cpu)
+				abort();
 		}
+		m->other_cpu[m->n] = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN
+							: sqlite3_column_double(s, 2);
 		m->v[m->n++] = sqlite3_column_double(s, 1);
 	}
 	sqlite3_finalize(s);
@@ -1434,17 +1515,58 @@ void sample_set_free(struct sample_set *s)
 	for (int i = 0; i < s->n; i++) {
 		free(s->m[i].key);
 		free(s->m[i].v);
+		free(s->m[i].other_cpu);
 	}
 	free(s->m);
 	memset(s, 0, sizeof(*s));
 }
 
-int compare_build(const struct sample_set *a, const struct sample_set *b,
-		  double k, double alpha, struct cmp_row **rows)
+/* How many of m's samples have host figures, and the largest other-CPU share. */
+static void noise_of(const struct metric_samples *m, int *n, double *max)
+{
+	*n = 0;
+	*max = NAN;
+	for (int i = 0; i < m->n; i++) {
+		if (isnan(m->other_cpu[i]))
+			continue;
+		(*n)++;
+		if (isnan(*max) || m->other_cpu[i] > *max)
+			*max = m->other_cpu[i];
+	}
+}
+
+static int row_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct cmp_row *)row)->key);
+}
+
+/* The row a derived form is listed beneath: its judged base, never a form. */
+static int find_parent(struct cmp_row *rows, int n, int i, int depth)
+{
+	char cand[METRIC_MAX_BASES][256];
+	int nc = metric_base_candidates(rows[i].key, cand, METRIC_MAX_BASES);
+
+	for (int c = 0; c < nc && depth < 4; c++) {
+		struct cmp_row *p = bsearch(cand[c], rows, n, sizeof(*rows), row_cmp);
+		int pi, pp;
+
+		if (!p || p == &rows[i] || p->unjudged)
+			continue;
+		pi = (int)(p - rows);
+		pp = find_parent(rows, n, pi, depth + 1);
+		return pp >= 0 ? pp : pi;
+	}
+	return -1;
+}
+
+int compare_build_rule(const struct sample_set *a, const struct sample_set *b,
+		       const struct cmp_rule *rule, struct cmp_row **rows)
 {
 	int n = 0, i = 0, j = 0;
 
 	*rows = calloc(a->n + 1, sizeof(**rows));
+	if (!*rows)
+		abort();
 	/* both sets are sorted by key: merge */
 	while (i < a->n && j < b->n) {
 		int c = strcmp(a->m[i].key, b->m[j].key);
@@ -1463,11 +1585,32 @@ int compare_build(const struct sample_set *a, const struct sample_set *b,
 		stats_describe(a->m[i].v, a->m[i].n, &r->a);
 		stats_describe(b->m[j].v, b->m[j].n, &r->b);
 		r->dir = metric_direction(r->key);
-		stats_judge(&r->a, &r->b, r->dir, k, alpha, &r->j);
+		stats_judge(&r->a, &r->b, r->dir, rule->k, rule->alpha, &r->j);
+		r->unjudged = metric_unjudged(r->key, a->m[i].v, a->m[i].n, b->m[j].v, b->m[j].n);
+		noise_of(&a->m[i], &r->noise_a, &r->other_max_a);
+		noise_of(&b->m[j], &r->noise_b, &r->other_max_b);
 		i++;
 		j++;
 	}
+	/* one measurement, one row: derived forms go beneath their base */
+	for (i = 0; i < n; i++)
+		(*rows)[i].parent = (*rows)[i].unjudged ? -1 : find_parent(*rows, n, i, 0);
+	for (i = 0; i < n; i++) {
+		struct cmp_row *r = &(*rows)[i];
+
+		if (!r->unjudged && r->parent < 0)
+			stats_withhold(&r->a, &r->b, r->other_max_a, r->other_max_b,
+				       rule->busy_pct, &r->j);
+	}
 	return n;
+}
+
+int compare_build(const struct sample_set *a, const struct sample_set *b,
+		  double k, double alpha, struct cmp_row **rows)
+{
+	struct cmp_rule rule = { k, alpha, STATS_BUSY_OTHER_CPU_PCT };
+
+	return compare_build_rule(a, b, &rule, rows);
 }
 
 void compare_free(struct cmp_row *rows, int n)
@@ -1475,6 +1618,15 @@ void compare_free(struct cmp_row *rows, int n)
 	for (int i = 0; i < n; i++)
 		free(rows[i].key);
 	free(rows);
+}
+
+int compare_count(const struct cmp_row *rows, int n, enum verdict v)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += !rows[i].unjudged && rows[i].parent < 0 && rows[i].j.verdict == v;
+	return c;
 }
 
 static struct json_object *num(double v)
@@ -1496,38 +1648,89 @@ static struct json_object *side_json(const struct sample_stats *s)
 	return o;
 }
 
-struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha)
+/* The figures of one row; with_verdict false for a derived form. */
+static struct json_object *row_json(const struct cmp_row *r, bool judged)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "metric", json_object_new_string(r->key));
+	json_object_object_add(e, "direction", json_object_new_string(direction_name(r->dir)));
+	json_object_object_add(e, "base", side_json(&r->a));
+	json_object_object_add(e, "new", side_json(&r->b));
+	json_object_object_add(e, "change_pct", num(r->j.pct));
+	json_object_object_add(e, "threshold_pct", num(r->j.threshold_pct));
+	json_object_object_add(e, "p", num(r->j.p));
+	json_object_object_add(e, "t", num(r->j.t));
+	json_object_object_add(e, "df", num(r->j.df));
+	json_object_object_add(e, "significant", json_object_new_boolean(r->j.significant));
+	if (judged) {
+		struct json_object *h = json_object_new_object(), *s;
+
+		json_object_object_add(e, "verdict", json_object_new_string(verdict_name(r->j.verdict)));
+		if (r->j.verdict == V_WITHHELD)
+			json_object_object_add(e, "withheld_verdict",
+				json_object_new_string(verdict_name(r->j.withheld_from)));
+		for (int k = 0; k < 2; k++) {
+			s = json_object_new_object();
+			json_object_object_add(s, "repeats_with_figures",
+					       json_object_new_int(k ? r->noise_b : r->noise_a));
+			json_object_object_add(s, "other_cpu_pct_max",
+					       num(k ? r->other_max_b : r->other_max_a));
+			json_object_object_add(h, k ? "new" : "base", s);
+		}
+		json_object_object_add(e, "host", h);
+	}
+	return e;
+}
+
+struct json_object *compare_json_rule(const struct cmp_row *rows, int n, const struct cmp_rule *cr)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *rule;
-	int regressions = 0;
+	struct json_object *unj = json_object_new_array();
 
 	rule = json_object_new_object();
 	json_object_object_add(rule, "test", json_object_new_string("welch-t"));
-	json_object_object_add(rule, "alpha", json_object_new_double(alpha));
-	json_object_object_add(rule, "k", json_object_new_double(k));
+	json_object_object_add(rule, "alpha", json_object_new_double(cr->alpha));
+	json_object_object_add(rule, "k", json_object_new_double(cr->k));
 	json_object_object_add(rule, "min_change_pct", json_object_new_double(STATS_MIN_CHANGE_PCT));
 	json_object_object_add(rule, "min_samples", json_object_new_int(STATS_MIN_SAMPLES));
 	json_object_object_add(rule, "stddev", json_object_new_string("sample (n-1)"));
+	json_object_object_add(rule, "busy_other_cpu_pct", num(cr->busy_pct >= 0 ? cr->busy_pct : NAN));
 	json_object_object_add(o, "rule", rule);
 	for (int i = 0; i < n; i++) {
 		const struct cmp_row *r = &rows[i];
-		struct json_object *e = json_object_new_object();
+		struct json_object *e, *forms;
 
-		json_object_object_add(e, "metric", json_object_new_string(r->key));
-		json_object_object_add(e, "direction", json_object_new_string(direction_name(r->dir)));
-		json_object_object_add(e, "base", side_json(&r->a));
-		json_object_object_add(e, "new", side_json(&r->b));
-		json_object_object_add(e, "change_pct", num(r->j.pct));
-		json_object_object_add(e, "threshold_pct", num(r->j.threshold_pct));
-		json_object_object_add(e, "p", num(r->j.p));
-		json_object_object_add(e, "t", num(r->j.t));
-		json_object_object_add(e, "df", num(r->j.df));
-		json_object_object_add(e, "significant", json_object_new_boolean(r->j.significant));
-		json_object_object_add(e, "verdict", json_object_new_string(verdict_name(r->j.verdict)));
+		if (r->unjudged) {
+			/* host figures are shown per row ("host"), not listed here */
+			if (strcmp(r->unjudged, "host")) {
+				e = json_object_new_object();
+				json_object_object_add(e, "metric", json_object_new_string(r->key));
+				json_object_object_add(e, "reason", json_object_new_string(r->unjudged));
+				json_object_array_add(unj, e);
+			}
+			continue;
+		}
+		if (r->parent >= 0)
+			continue;
+		e = row_json(r, true);
+		forms = json_object_new_array();
+		for (int f = 0; f < n; f++)
+			if (rows[f].parent == i && !rows[f].unjudged)
+				json_object_array_add(forms, row_json(&rows[f], false));
+		json_object_object_add(e, "forms", forms);
 		json_object_array_add(arr, e);
-		regressions += r->j.verdict == V_REGRESSION;
 	}
 	json_object_object_add(o, "rows", arr);
-	json_object_object_add(o, "regressions", json_object_new_int(regressions));
+	json_object_object_add(o, "not_judged", unj);
+	json_object_object_add(o, "regressions", json_object_new_int(compare_count(rows, n, V_REGRESSION)));
+	json_object_object_add(o, "withheld", json_object_new_int(compare_count(rows, n, V_WITHHELD)));
 	return o;
+}
+
+struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha)
+{
+	struct cmp_rule rule = { k, alpha, STATS_BUSY_OTHER_CPU_PCT };
+
+	return compare_json_rule(rows, n, &rule);
 }

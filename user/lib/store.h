@@ -67,8 +67,13 @@ int store_run_begin(struct store *st, struct json_object *hdr, int64_t *id,
 		    char *err, size_t errlen);
 int store_run_doc(struct store *st, int64_t id, int rep, double rep_started, const char *source,
 		  struct json_object *doc, char *err, size_t errlen);
+/*
+ * host: the repeat's host-noise figures (hostnoise.h), an object of numbers
+ * stored as metrics "host.noise.NAME" of the repeat (no document), exported
+ * as the repeat's "host" member; NULL: none.
+ */
 int store_run_repeat(struct store *st, int64_t id, int rep, double started, double wall_s,
-		     int exit_status, char *err, size_t errlen);
+		     int exit_status, struct json_object *host, char *err, size_t errlen);
 int store_run_finish(struct store *st, int64_t id, const char *status, const char *reason,
 		     double finished, char *err, size_t errlen);
 /* Keep only complete runs in ids (in place); returns how many are left. */
@@ -100,10 +105,14 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 /* Rows for `mmscope runs`: every run's summary, oldest first. */
 struct json_object *store_list(struct store *st, const int64_t *ids, int n);
 
-/* Samples of each metric ("tool.mode.name") over the given runs' repeats. */
+/*
+ * Samples of each metric ("tool.mode.name") over the given runs' repeats;
+ * other_cpu[i]: the host.noise.other_cpu_pct of sample i's repeat (NaN when
+ * the repeat has none: runs recorded before it was, imports).
+ */
 struct metric_samples {
 	char *key;
-	double *v;
+	double *v, *other_cpu;
 	int n, cap;
 };
 struct sample_set {
@@ -113,18 +122,41 @@ struct sample_set {
 int store_samples(struct store *st, const int64_t *ids, int n, struct sample_set *out);
 void sample_set_free(struct sample_set *s);
 
-/* One compared metric; rows come sorted by key. */
+/*
+ * One compared metric; rows come sorted by key. Only rows with parent < 0
+ * and unjudged NULL are judged (one row each); a row with parent >= 0 is a
+ * derived form listed beneath rows[parent] (metric_base_candidates); one
+ * with unjudged set gets no row (metric_unjudged says why).
+ */
 struct cmp_row {
 	char *key;
 	struct sample_stats a, b;
 	enum direction dir;
 	struct judgement j;
+	int parent;
+	const char *unjudged;
+	int noise_a, noise_b;		/* samples whose repeat has host figures */
+	double other_max_a, other_max_b;	/* largest other_cpu_pct; NaN: none */
+};
+struct cmp_rule {
+	double k, alpha;
+	double busy_pct;	/* stats_withhold's threshold; < 0: never withhold */
 };
 /* Compare every metric present on both sides. Returns the row count. */
+int compare_build_rule(const struct sample_set *a, const struct sample_set *b,
+		       const struct cmp_rule *rule, struct cmp_row **rows);
+/* The same with the default host-noise threshold (STATS_BUSY_OTHER_CPU_PCT). */
 int compare_build(const struct sample_set *a, const struct sample_set *b,
 		  double k, double alpha, struct cmp_row **rows);
 void compare_free(struct cmp_row *rows, int n);
-/* {"rule":{...},"rows":[{metric,direction,base,new,change_pct,p,verdict...}],"regressions":N} */
+/* Judged rows (parent < 0, unjudged NULL) with the given verdict. */
+int compare_count(const struct cmp_row *rows, int n, enum verdict v);
+/*
+ * {"rule":{...},"rows":[{metric,direction,base,new,change_pct,p,verdict,
+ * forms:[...],host:{...}}],"not_judged":[{metric,reason}],"regressions":N,
+ * "withheld":N}
+ */
+struct json_object *compare_json_rule(const struct cmp_row *rows, int n, const struct cmp_rule *rule);
 struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha);
 
 /* Raw access for the dashboard. */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
@@ -49,12 +50,23 @@ static int tick(void *p, double interval_s, bool final)
 		json_object_put(doc);
 		return -1;
 	}
+	/* one document at a time: faultlat --events prints from a thread */
+	flockfile(stdout);
 	if (c->o->json) {
 		doc_emit(doc);
+		funlockfile(stdout);
 		return 0;
+	}
+	if (c->o->timestamp) {
+		char ts[16];
+		time_t now = time(NULL);
+
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+		printf("%s\n", ts);
 	}
 	c->t->print(c->st, doc, final, stdout);
 	fflush(stdout);
+	funlockfile(stdout);
 	json_object_put(doc);
 	return 0;
 }
@@ -79,6 +91,7 @@ int tracer_main(const struct tracer *t, int argc, char **argv)
 	struct run_ctx c = { .t = t, .o = &o };
 	int err;
 
+	t->desc->interval_args = true;
 	err = opts_parse(argc, argv, t->desc, &o);
 	if (err)
 		return err > 0 ? 0 : 2;

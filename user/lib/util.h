@@ -33,8 +33,6 @@ long long meminfo_kb(const char *field);
 long long proc_status_kb(pid_t pid, const char *field);
 /* /proc/vmstat counter; returns 0 and sets *val, -1 when the kernel lacks it. */
 int vmstat_read(const char *name, unsigned long long *val);
-/* /proc/PID/comm into buf (16 bytes); -1 if gone. */
-int proc_comm(pid_t pid, char *buf, size_t len);
 
 /*
  * The executable PROG (a bare name) in $PATH, the way execvp would find it,
