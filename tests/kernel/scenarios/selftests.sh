@@ -30,6 +30,7 @@ for t in /selftests/*; do
 	timeout $TMO $t $args > /tmp/$n.out 2>&1
 	rc=$?
 	tail -15 /tmp/$n.out
+	cp /tmp/$n.out $R/selftest-$n.out
 	case $rc in
 	0) pass=$((pass + 1)); st=pass ;;
 	4) skip=$((skip + 1)); st=skip ;;
