@@ -10,7 +10,9 @@
 #                                   mremap_test's 2 GiB moves, 256 MiB of hugepages)
 #   -a, --append ARGS               extra kernel command line
 #   -n, --no-build                  use the cached bzImage as is
-# Env: MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG),
+# Env: MMSCOPE_SELFTESTS=DIR (selftests scenario: the test binaries to run;
+#      default $MMSCOPE_KCACHE/selftests/bin, built by selftests.sh),
+#      MMSCOPE_ACCEL=kvm|tcg|auto (default auto: KVM if it starts, else TCG),
 #      MMSCOPE_TCG_THREAD=single|multi (default single: see run_qemu),
 #      MMSCOPE_ICOUNT=QEMU -icount options (default: shift=0,sleep=off for the
 #      overhead and progcost scenarios, off otherwise; empty = off)
@@ -53,7 +55,7 @@ if [ -z "$kernel" ]; then
 	fi
 fi
 [ -f "$kernel" ] || kdie "no kernel image $kernel"
-if [ "$scenario" = selftests ]; then
+if [ "$scenario" = selftests ] && [ -z "${MMSCOPE_SELFTESTS:-}" ]; then
 	[ -d "$KCACHE/selftests/bin" ] || "$MMSCOPE_TOP/scripts/kernel/selftests.sh" || exit 4
 	export MMSCOPE_SELFTESTS=$KCACHE/selftests/bin
 fi

@@ -5,16 +5,23 @@
 # statically, against the uapi headers of the patched tree, into
 # $MMSCOPE_KCACHE/selftests/bin. boot.sh copies them into the initramfs for
 # the "selftests" scenario. Tests that need modules, hugetlb reservations
-# bigger than the guest or special hardware are left out.
+# bigger than the guest or special hardware are left out. "ptshare" is the
+# series' own test (MAP_SHARED_PT, patches/0005).
+# Env: MMSCOPE_SELFTESTS_LIST (tests to build), MMSCOPE_SELFTESTS_DIR
+# (output directory instead of $MMSCOPE_KCACHE/selftests).
 . "$(dirname "$0")/lib.sh"
 TESTS=${MMSCOPE_SELFTESTS_LIST:-"map_fixed_noreplace map_populate mremap_dontunmap
 mremap_test mlock2-tests mrelease_test madv_populate soft-dirty mseal_test
 mdwe_test droppable mkdirty hugepage-mmap hugepage-mremap map_hugetlb
 hugetlb-madvise uffd-unit-tests cow gup_longterm ksm_functional_tests
-pagemap_ioctl transhuge-stress"}
+pagemap_ioctl transhuge-stress ptshare"}
+# the patched checkout and its O= dir are the kernel build's: wait for it
+mkdir -p "$KCACHE"
+exec {lock}>"$KCACHE/build-patched.lock"
+flock "$lock" || kdie "cannot lock $KCACHE/build-patched.lock"
 src=$(ksrc_prepare patched) || exit 1
 out=$(kbuild_dir patched)
-dst=$KCACHE/selftests
+dst=${MMSCOPE_SELFTESTS_DIR:-$KCACHE/selftests}
 mkdir -p "$dst/bin" "$out"
 [ -f "$out/.config" ] || kconfigure "$src" "$out"
 make -s -C "$src" O="$out" headers >&2 || kdie "make headers failed"

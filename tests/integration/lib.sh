@@ -80,6 +80,20 @@ spawn() {
 	_LIB_PIDS+=("$SPAWNED")
 }
 
+# spawn_ready OUT ERR READY CMD...: spawn a tracer like spawn, with the
+# readiness fd `mmscope run` uses (MMSCOPE_READY_FD) open on the file READY:
+# "ready" appears in it once the tracer is attached and has its baseline
+# (wait_for_line READY ready). With --json a tracer prints no "tracing"
+# line, and a fixed sleep is too short where attaching is slow (fentry under
+# TCG next to other guests).
+spawn_ready() {
+	local out="$1" err="$2" ready="$3"; shift 3
+	: > "$ready"
+	( exec 9>>"$ready"; MMSCOPE_READY_FD=9 exec "$@" ) >"$out" 2>"$err" &
+	SPAWNED=$!
+	_LIB_PIDS+=("$SPAWNED")
+}
+
 # slow SECONDS: SECONDS x MMSCOPE_TEST_SLOW (fractions kept).
 slow() { awk -v t="$1" -v f="$SLOW" 'BEGIN { print t * f }'; }
 # sleep_slow SECONDS: a settling pause, scaled like the waits.

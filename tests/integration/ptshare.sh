@@ -68,13 +68,17 @@ run_case() {
 	# drift of PageTables with nothing of ours happening, over one second
 	drift=$(pt_bytes); sleep 1; drift=$(( $(pt_bytes) - drift )); DRIFT=${drift#-}
 	base=$(vmpte_sum "$pids") || fail "$kind: sharer gone"
-	spawn "$TMP/$kind.json" "$TMP/$kind.err" "$MMSCOPE" ptshare "${MODE_ARGS[@]}" --sharers "$pids" \
-		--json --interval 10 --duration "$(slow 30)"
+	spawn_ready "$TMP/$kind.json" "$TMP/$kind.err" "$TMP/$kind.ready" "$MMSCOPE" ptshare \
+		"${MODE_ARGS[@]}" --sharers "$pids" --json --interval 10 --duration "$(slow 30)"
 	tpid=$SPAWNED
-	spawn "$TMP/$kind.all.json" "$TMP/$kind.all.err" "$MMSCOPE" ptshare "${MODE_ARGS[@]}" \
-		--json --interval 10 --duration "$(slow 30)"
+	spawn_ready "$TMP/$kind.all.json" "$TMP/$kind.all.err" "$TMP/$kind.all.ready" "$MMSCOPE" \
+		ptshare "${MODE_ARGS[@]}" --json --interval 10 --duration "$(slow 30)"
 	apid=$SPAWNED
-	sleep_slow 1	# attached and baseline taken
+	# both attached, their baselines taken, before the sharers grow
+	wait_for_line "$TMP/$kind.ready" '^ready' 30 ||
+		fail "$kind: ptshare --sharers not attached: $(cat "$TMP/$kind.err")"
+	wait_for_line "$TMP/$kind.all.ready" '^ready' 30 ||
+		fail "$kind: ptshare (all) not attached: $(cat "$TMP/$kind.all.err")"
 	kill -USR1 "$wpid"
 	wait_for_line "$TMP/$kind.wl" '^ready' 20 ||
 		fail "$kind: workload not ready: $(cat "$TMP/$kind.wlerr")"

@@ -101,10 +101,15 @@ slack=$((2 * ncpu * thr * 4096 + 65536))
 if $ptshare_patch; then
 	ratio=$(awk -v a="${pt_phys:-0}" -v b="${sh_phys:-0}" \
 		'BEGIN { if (b > 0) printf "%.4f", a / b; else print "null" }')
-	copies=$(awk -v a="${pt_phys:-0}" -v b="$one_copy" \
+	# the sharers' own VmPTE growth (pt_logical: each one's private
+	# PMD/PUD pages, 500 x 4 KiB at 500 processes) is not PTE tables:
+	# what remains of the PageTables growth are the shared tables
+	pt_shared=$(( ${pt_phys:-0} - ${pt_logical:-0} ))
+	copies=$(awk -v a="$pt_shared" -v b="$one_copy" \
 		'BEGIN { printf "%.2f", a / b }')
-	echo "ptshare: physical $pt_phys B vs shmem $sh_phys B (ratio $ratio," \
-	     "$copies copies of $one_copy B), saving $saving%"
+	echo "ptshare: physical $pt_phys B vs shmem $sh_phys B (ratio $ratio)," \
+	     "of which the sharers' own tables $pt_logical B, shared $pt_shared B:" \
+	     "$copies copies of $one_copy B, saving $saving%"
 	echo "mmscope ptshare: shares=$shares unshares=$unshares" \
 	     "hosts created=$hc destroyed=$hd shared_tables=$st"
 	[ -n "$pt_phys" ] && [ -n "$sh_phys" ] || fail "no sga-bench figures"
@@ -112,9 +117,10 @@ if $ptshare_patch; then
 	# resolve: it is a vmstat counter with per-CPU deltas of up to the
 	# "vm stats threshold" pages each, unfolded at either of sga-bench's
 	# two readings, plus the host's own upper tables (64 KiB).
-	awk -v a="$pt_phys" -v one="$one_copy" -v slack="$slack" \
+	[ -n "$pt_logical" ] || fail "no sga-bench pt_logical_bytes"
+	awk -v a="$pt_shared" -v one="$one_copy" -v slack="$slack" \
 		'BEGIN { exit !(a >= one / 2 && a <= one * 1.25 + slack) }' ||
-		fail "ptshare physical page tables $pt_phys B: not one copy of $one_copy B (slack $slack B)"
+		fail "ptshare shared page tables $pt_shared B ($pt_phys B less the sharers' $pt_logical B): not one copy of $one_copy B (slack $slack B)"
 	[ "${shares:-0}" -gt 0 ] || fail "mmscope saw no attaches"
 	[ "$shares" = "$unshares" ] || fail "attach $shares != detach $unshares"
 	[ "${hc:-0}" -gt 0 ] && [ "$hc" = "$hd" ] || fail "hosts created $hc destroyed $hd"
