@@ -571,16 +571,10 @@ static int resolve_workload(const struct scenario *s, char *out, size_t len)
 	}
 	snprintf(out, len, "%s", prog);	/* execvp searches $PATH */
 	{
-		const char *path = getenv("PATH");
-		char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL;
-		int found = -1;
+		char *found = path_lookup(prog);
 
-		for (char *d = strtok_r(copy, ":", &save); d && found; d = strtok_r(NULL, ":", &save)) {
-			snprintf(tmp, sizeof(tmp), "%s/%s", d, prog);
-			found = access(tmp, X_OK);
-		}
-		free(copy);
-		return found;
+		free(found);
+		return found ? 0 : -1;
 	}
 }
 
