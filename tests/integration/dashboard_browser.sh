@@ -121,5 +121,12 @@ expect_fail_oneline "--base alone" "$MMSCOPE" dashboard -o "$TMP/d3.html" --base
 expect_fail_oneline "unwritable output" "$MMSCOPE" dashboard -o /proc/nope/d.html
 [ ! -e "$TMP/d3.html" ] || fail "partial page left"
 ls "$TMP" | grep -q '\.tmp\.' && fail "temporary file left"
+# one run with one repeat: every metric has one value, so there is no trend
+# chart, and the page says why rather than that the store is empty
+MMSCOPE_DB="$TMP/one.db" "$MMSCOPE" run "$TMP/a.scn" --repeats 1 --tag one >/dev/null 2>&1 || fail "run one"
+MMSCOPE_DB="$TMP/one.db" "$MMSCOPE" dashboard -o "$TMP/one.html" >/dev/null || fail "dashboard of one run"
+node "$FIX/cdp-check.js" "$TMP/one.html" "$TMP/one.png" "$CHROMIUM" > "$TMP/one.json" || fail "browser check of one run"
+jq -r .trendsNote "$TMP/one.json" | grep -q '^no metric changes across the 1 stored run(s) yet' ||
+	fail "one run: trends say: $(jq -r .trendsNote "$TMP/one.json")"
 pgrep -f "user-data-dir=/tmp/mmscope-chromium-" && fail "chromium left running"
 pass "$want charts drawn, no console errors, regressions marked"
