@@ -18,16 +18,23 @@ CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	    -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(OUT)
 # Libraries from pkg-config (--static for `make static`: their private
-# dependencies too); libelf's zstd is not in Debian's libelf.pc.
+# dependencies too); libelf's zstd is not in Debian's libelf.pc. Asked on
+# first use, not when the Makefile is read: in `make setup run` on a fresh
+# machine the packages arrive only when setup's recipe has run.
 PKG_CONFIG ?= pkg-config
 PKGS_LIBS := libbpf libelf json-c sqlite3 zlib libcrypto
+# $(call once,VAR,COMMAND): VAR becomes COMMAND's output the first time it is used
+once = $(eval $1 := $$(shell $2))$($1)
 ifneq ($(STATIC),)
 LDFLAGS  += -static
-LDLIBS   := $(shell $(PKG_CONFIG) --static --libs $(PKGS_LIBS) libzstd) -ldl -lm -lpthread
+PKG_LDLIBS = $(call once,PKG_LDLIBS,$(PKG_CONFIG) --static --libs $(PKGS_LIBS) libzstd)
+LDLIBS   = $(PKG_LDLIBS) -ldl -lm -lpthread
 else
-LDLIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS_LIBS)) -lm -lpthread
+PKG_LDLIBS = $(call once,PKG_LDLIBS,$(PKG_CONFIG) --libs $(PKGS_LIBS))
+LDLIBS   = $(PKG_LDLIBS) -lm -lpthread
 endif
-CFLAGS   += $(shell $(PKG_CONFIG) --cflags $(PKGS_LIBS))
+PKG_CFLAGS = $(call once,PKG_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS_LIBS))
+CFLAGS   += $(PKG_CFLAGS)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I$(OUT) \
 	      -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
@@ -85,8 +92,9 @@ $(OUT):
 static:
 	@$(MAKE) --no-print-directory OUT=build/static STATIC=1 all bench workloads
 
+SETUP_DEPS ?= scripts/setup-deps.sh
 setup:
-	@bash scripts/setup-deps.sh
+	@bash $(SETUP_DEPS)
 
 test: all bench
 	@bash tests/run
