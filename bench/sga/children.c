@@ -94,10 +94,10 @@ static long long own_faults(void)
 	return (long long)ru.ru_minflt + ru.ru_majflt;
 }
 
-static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m,
+static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m, int nprocs,
 		  const struct touch_plan *t, int idx)
 {
-	size_t ngr = m->size / SGA_GRANULE, cnt, i, off, every, k = 0;
+	size_t ngr = m->size / SGA_GRANULE, cnt, i, off, every, start, k = 0;
 	size_t faults_per_gr = SGA_GRANULE / m->fault_stride;
 	unsigned int *g = plan_granules(t, ngr, idx, &cnt);
 	volatile char *p;
@@ -113,9 +113,16 @@ static void touch(struct child_slot *s, char *base, const struct sga_map_spec *m
 	every = cnt * faults_per_gr / 2048;
 	if (every < 1)
 		every = 1;
+	/*
+	 * Each child starts at its own place in its plan and wraps around:
+	 * children walking the SGA in lockstep collide in fault-around, which
+	 * skips a page another child holds locked (folio_trylock) and so
+	 * costs extra faults that look like interference.
+	 */
+	start = nprocs > 1 ? cnt * (size_t)idx / nprocs : 0;
 	f0 = own_faults();
 	for (i = 0; i < cnt; i++) {
-		char *gb = base + (size_t)g[i] * SGA_GRANULE;
+		char *gb = base + (size_t)g[(start + i) % cnt] * SGA_GRANULE;
 
 		/* Test hook: a child that stops half-way, as one stuck would. */
 		if (t->inject_stall && idx == 0 && i == cnt / 2)
@@ -209,7 +216,7 @@ static void child_main(struct sga_group *g, int idx, const struct sga_map_spec *
 	if (m->madvice && madvise(p, m->size, m->madvice) < 0)
 		child_fail(s, STEP_MADVISE);
 	s->stage = CS_MAPPED;
-	touch(s, p, m, t, idx);
+	touch(s, p, m, g->n, t, idx);
 	if (t->inject_crash && idx == 0)
 		raise(SIGBUS);
 	s->stage = CS_TOUCHED;

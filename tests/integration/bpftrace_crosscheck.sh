@@ -16,17 +16,38 @@ start_tracer_json "$TMP/vl" vmalock -p "$WL_PID" --duration "$(slow 30)"
 VL=$TRACER_PID
 start_tracer_json "$TMP/fl" faultlat -p "$WL_PID" --duration "$(slow 30)"
 FL=$TRACER_PID
-spawn "$TMP/bt" "$TMP/bt.err" bpftrace -e "
-software:minor-faults:1 /pid == $WL_PID/ { @faults = count(); }
-tracepoint:exceptions:page_fault_user /pid == $WL_PID/ { @s[tid] = nsecs; }
-software:minor-faults:1 /pid == $WL_PID && @s[tid]/ { @lat = hist(nsecs - @s[tid]); @bracketed = count(); delete(@s[tid]); }"
+# The docs' one-liners, with the workload's pid as predicate. "Attaching N
+# probes" is printed before bpftrace attaches (and a first run on a cold
+# machine can take many seconds to get there), so readiness is proven by
+# the same programs seeing a ping process (comm bt-ready) fault: once both
+# have said "ready", both are attached.
+W="pid == $WL_PID"
+R='comm == "bt-ready"'
+spawn "$TMP/bt" "$TMP/bt.err" bpftrace -B none -e "
+tracepoint:exceptions:page_fault_user /$W || $R/ {
+	if ($R) { if (!@tp_ready) { printf(\"ready tracepoint\\n\"); @tp_ready = 1; } }
+	else { @s[tid] = nsecs; } }
+software:minor-faults:1 /$W || $R/ {
+	if ($R) { if (!@sw_ready) { printf(\"ready software\\n\"); @sw_ready = 1; } }
+	else {
+		@faults = count();
+		if (@s[tid]) { @lat = hist(nsecs - @s[tid]); @bracketed = count(); delete(@s[tid]); }
+	} }"
 BT=$SPAWNED
-wait_for_line "$TMP/bt" '^Attaching' 30 || fail "bpftrace did not start: $(cat "$TMP/bt.err")"
-sleep_slow 1
+cp /bin/true "$TMP/bt-ready"
+for _ in $(seq $((600 * SLOW))); do
+	grep -q "^ready tracepoint" "$TMP/bt" && grep -q "^ready software" "$TMP/bt" && break
+	kill -0 "$BT" 2>/dev/null || fail "bpftrace exited: $(cat "$TMP/bt.err")"
+	"$TMP/bt-ready"
+	sleep 0.1
+done
+grep -q "^ready software" "$TMP/bt" && grep -q "^ready tracepoint" "$TMP/bt" ||
+	fail "bpftrace not attached after $((60 * SLOW)) s: $(cat "$TMP/bt" "$TMP/bt.err")"
 kill -USR1 "$WL_PID"
 wait_exit "$WL_PID" 20 || fail "workload failed"
 sleep_slow 0.5
-kill -INT "$BT"; wait_exit "$BT" 15 >/dev/null
+kill -INT "$BT"
+wait_exit "$BT" 30 >/dev/null || fail "bpftrace did not exit within 30 s of SIGINT: $(cat "$TMP/bt.err")"
 stop_tracer "$VL"; stop_tracer "$FL"
 bt_faults=$(sed -n 's/^@faults: //p' "$TMP/bt")
 bt_br=$(sed -n 's/^@bracketed: //p' "$TMP/bt")
