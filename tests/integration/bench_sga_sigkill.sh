@@ -48,13 +48,19 @@ hold() {
 # settled WHAT: nr_hugepages and shmem_enabled back, no record of $PID.
 settled() {
 	local i
-	for i in $(seq 50); do
+	# a loaded machine takes seconds to kill and unmap the children, and
+	# only then does the reaper see its pipe close
+	for i in $(seq $((300 * SLOW))); do
 		[ "$(cat /proc/sys/vm/nr_hugepages)" -eq "$nr0" ] && [ "$(cat $THP)" = "$thp0" ] &&
 			! pgrep -x "$(sga_comm $PID)" >/dev/null && break
 		sleep 0.1
 	done
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -eq "$nr0" ] ||
-		fail "$1: nr_hugepages $(cat /proc/sys/vm/nr_hugepages), was $nr0"
+		fail "$1: nr_hugepages $(cat /proc/sys/vm/nr_hugepages), was $nr0 after $((i / 10)) s" \
+		     "(reaper ${REAPER:-none} $(kill -0 ${REAPER:-0} 2>/dev/null && echo alive || echo gone)," \
+		     "children left $(pgrep -c -x "$(sga_comm $PID)")," \
+		     "record: $(cat /run/mmscope/sga-bench.$PID.state 2>/dev/null | tr '\n' ' ')" \
+		     "$(grep -E 'HugePages_(Total|Free|Rsvd|Surp)' /proc/meminfo | tr -s ' \n' ' '))"
 	[ "$(cat $THP)" = "$thp0" ] || fail "$1: shmem_enabled '$(cat $THP)', was '$thp0'"
 	[ -e /run/mmscope/sga-bench.$PID.state ] && fail "$1: record left"
 	pgrep -x "$(sga_comm $PID)" >/dev/null && fail "$1: children left"
