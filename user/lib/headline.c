@@ -242,6 +242,25 @@ struct json_object *headline_build(struct store *st, int64_t run)
 				       num(v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS));
 		json_object_array_add(modes, m);
 	}
+	/*
+	 * A process's page-middle-directory table covers 1 GiB of address
+	 * space whatever it touches in it. Where each process touched less
+	 * than that (a small --sga, or a budget's plan that touched only part
+	 * of the SGA), modes whose page tables are mostly PMD tables (thp,
+	 * hugetlb) show more per GiB touched than a fully touched SGA costs.
+	 */
+	for (int i = 0; i < nf; i++) {
+		double each = f[i].touched / f[i].procs;
+
+		if (!isfinite(vals[i]) || !isfinite(each) || !(each > 0) || each >= GiB)
+			continue;
+		line(lines, "Note: each process touched %s, less than the 1 GiB one PMD table covers: the"
+		     " figures of modes mapped mostly by PMDs (thp, hugetlb) are up to %.1fx what a fully"
+		     " touched SGA costs per GiB, and so are their Oracle lines", fmt_b(each, b1, sizeof(b1)),
+		     GiB / each);
+		json_object_object_add(o, "touched_per_proc_bytes", json_object_new_double(each));
+		break;
+	}
 	/* a mode whose SGA was unmapped under it (sga-bench's interference check) */
 	if (sqlite3_prepare_v2(db, "SELECT mode, json_extract(json, '$.interference') FROM docs"
 			       " WHERE run_id = ? AND tool = 'sga-bench'"
