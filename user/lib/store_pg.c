@@ -337,8 +337,17 @@ static int schema_version(struct store *st, bool *foreign, char *err, size_t err
 	struct sql_rows *r;
 
 	*foreign = false;
-	r = pg_query(st, "SELECT to_regclass('mmscope_schema') IS NOT NULL,"
-		     " to_regclass('runs') IS NOT NULL", NULL, 0, err, errlen);
+	/*
+	 * pg_class read by a query, not to_regclass(): after waiting for the
+	 * advisory lock, a name lookup can still answer from a catalog cache
+	 * that has not seen the tables another writer just created.
+	 */
+	r = pg_query(st, "SELECT CASE WHEN EXISTS(SELECT 1 FROM pg_class c JOIN pg_namespace n"
+		     " ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+		     " AND c.relname = 'mmscope_schema') THEN 't' ELSE 'f' END,"
+		     " CASE WHEN EXISTS(SELECT 1 FROM pg_class c JOIN pg_namespace n"
+		     " ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+		     " AND c.relname = 'runs') THEN 't' ELSE 'f' END", NULL, 0, err, errlen);
 	if (!r)
 		return -1;
 	pg_next(r);
