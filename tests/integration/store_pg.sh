@@ -77,6 +77,43 @@ else
 	log "dashboard not compared: built without Chart.js"
 fi
 
+# the Grafana dashboard for stored runs: its variable and panel queries, as
+# Grafana expands them (all values of each variable, the whole time range),
+# run against this store
+G="$(dirname "$0")/../../contrib/grafana/mmscope-runs.json"
+jq -e '.panels | length >= 3' "$G" >/dev/null || fail "no Grafana dashboard at $G"
+declare -A gv
+for v in scenario kernel host tag metric; do
+	q=$(jq -r --arg v "$v" '.templating.list[] | select(.name == $v) | .query' "$G")
+	[ -n "$q" ] || fail "Grafana variable $v missing"
+	gv[$v]=$(pg_sql lab "$q" | sed "s/'/''/g; s/.*/'&'/" | paste -sd, -)
+	[ -n "${gv[$v]}" ] || fail "Grafana variable $v has no values"
+done
+[ "${gv[host]}" = "'(unknown)','lab1','lab2'" ] || fail "Grafana host values: ${gv[host]}"
+grafana_sql() {	# SQL with Grafana's macros and variables expanded ($metric: $1)
+	local sql=$2 v
+	sql=$(sed -E 's/\$__unixEpochFilter\(([^)]*)\)/\1 >= 0 AND \1 <= 4102444800/g' <<< "$sql")
+	for v in scenario kernel host tag; do sql=${sql//\$$v/${gv[$v]}}; done
+	echo "${sql//\$metric/$1}"
+}
+n=0
+while IFS= read -r raw; do
+	sql=$(grafana_sql "${gv[metric]}" "$raw")
+	rows=$(pg_sql lab "$sql") || fail "Grafana query fails: $sql"
+	[ -n "$rows" ] || fail "Grafana query returns no rows: $sql"
+	n=$((n + 1))
+done < <(jq -r '.panels[].targets[].rawSql' "$G")
+# the trend: one line per kernel and host, each point the run's mean over its repeats
+trend=$(jq -r '.panels[] | select(.type == "timeseries") | .targets[0].rawSql' "$G")
+sql=$(grafana_sql "'fake-bench.anon.fault_mean_ns'" "$trend")
+"$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d lab -AX -F'|' -P footer=off -c "$sql" > "$TMP/trend"
+[ "$(head -n 1 "$TMP/trend")" = "time|metric|value" ] || fail "trend columns: $(head -n 1 "$TMP/trend")"
+k=$(uname -r)
+cut -d'|' -f2- "$TMP/trend" | tail -n +2 > "$TMP/trend.v"
+printf '%s\n' "$k on lab1|1000" "$k on lab2|1100" | cmp -s - "$TMP/trend.v" ||
+	fail "trend points: $(cat "$TMP/trend.v")"
+log "Grafana: $n panel queries return rows; the trend has one line per kernel and host"
+
 # read-only commands create nothing; a database that is not a store is refused
 "$MMSCOPE" runs --db "$(pg_url empty)" 2>"$TMP/err"; [ $? = 2 ] && grep -q 'no such store' "$TMP/err" ||
 	fail "runs on an empty database: $(cat "$TMP/err")"
@@ -87,4 +124,4 @@ pg_sql empty 'create table runs(x int)'
 "$MMSCOPE" runs --db "postgresql://x:secret@127.0.0.1:1/none?connect_timeout=2" 2>"$TMP/err"; [ $? = 2 ] ||
 	fail "unreachable server"
 grep -q 'cannot connect' "$TMP/err" && ! grep -q secret "$TMP/err" || fail "connect error: $(cat "$TMP/err")"
-pass "store unit tests, run/runs/import/export/compare/dashboard on PostgreSQL; SQLite store moved in; same dashboard"
+pass "store unit tests, run/runs/import/export/compare/dashboard on PostgreSQL; SQLite store moved in; same dashboard; Grafana SQL"
