@@ -158,6 +158,17 @@ static void core(bool pg)
 	n = store_select(st, "host:lab1", &ids, err, sizeof(err));
 	CHECK(n == 1 && ids[0] == id2, "host select");
 	free(ids);
+	/* prefixed terms combine: alternatives within a prefix, all prefixes at once */
+	n = store_select(st, "kernel:6.1.0,kernel:6.2.0", &ids, err, sizeof(err));
+	CHECK(n == 2 && ids[0] == id && ids[1] == id2, "two kernels: %d %s", n, err);
+	free(ids);
+	n = store_select(st, "kernel:6.2.0,host:lab1,tag:new", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "kernel, host and tag: %d %s", n, err);
+	free(ids);
+	CHECK(store_select(st, "kernel:6.1.0,host:lab1", &ids, err, sizeof(err)) == -1 &&
+	      strstr(err, "no runs match"), "%s", err);
+	CHECK(store_select(st, "base,host:lab1", &ids, err, sizeof(err)) == -1 &&
+	      strstr(err, "a prefix each"), "%s", err);
 	back = store_get_run(st, id2);
 	CHECK(back && !strcmp(json_object_get_string(json_object_object_get(back, "hostname")), "lab1"),
 	      "hostname read back");

@@ -944,12 +944,85 @@ static bool all_digits_commas(const char *s)
 	return true;
 }
 
+static const struct { const char *prefix, *col; } by[] = {
+	{ "tag:", "tag" }, { "kernel:", "kernel" }, { "scenario:", "scenario" },
+	{ "host:", "hostname" },
+};
+#define NBY (sizeof(by) / sizeof(by[0]))
+
+/*
+ * "kernel:6.1,kernel:6.2,host:lab1": the runs that match a term of every
+ * prefix given (terms of one prefix are alternatives), so one machine's
+ * runs of two kernels can be picked out of a lab's store.
+ */
+static int select_terms(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen)
+{
+	char *copy = strdup(sel), *save = NULL, *sql;
+	struct sql_arg a[64];
+	size_t len = 128 + strlen(sel) * 4, o;
+	int na = 0, n;
+
+	if (!copy || !(sql = malloc(len)))
+		abort();
+	o = snprintf(sql, len, "SELECT id FROM runs WHERE 1 = 1");
+	for (size_t b = 0; b < NBY; b++) {
+		int first = 1;
+
+		strcpy(copy, sel);
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (strncmp(t, by[b].prefix, strlen(by[b].prefix)))
+				continue;
+			if (na == 64) {
+				free(copy);
+				free(sql);
+				return fail(err, errlen, "selector '%s' has too many terms", sel);
+			}
+			o += snprintf(sql + o, len - o, "%s%s = ?", first ? " AND (" : " OR ", by[b].col);
+			a[na++] = A_TEXT(sel + (t - copy) + strlen(by[b].prefix));
+			first = 0;
+		}
+		if (!first)
+			o += snprintf(sql + o, len - o, ")");
+	}
+	/* every term must have a known prefix: a bare word here is a typo, not a guess */
+	strcpy(copy, sel);
+	n = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		n++;
+	free(copy);
+	if (n != na || !na) {
+		free(sql);
+		return fail(err, errlen, "selector '%s': combine terms with a prefix each "
+			    "(tag:, kernel:, scenario:, host:), joined by ','", sel);
+	}
+	snprintf(sql + o, len - o, " ORDER BY started, id");
+	/* the values point into sel: cut each at its ',' through a copy per term */
+	{
+		char *vals = strdup(sel);
+
+		for (int i = 0; i < na; i++) {
+			char *v = vals + (a[i].s - sel), *c = strchr(v, ',');
+
+			if (c)
+				*c = '\0';
+			a[i].s = v;
+		}
+		n = collect_ids(st, sql, a, na, ids);
+		free(vals);
+	}
+	free(sql);
+	if (n < 0)
+		return fail(err, errlen, "%s: cannot read the runs", st->shown);
+	if (n == 0) {
+		free(*ids);
+		*ids = NULL;
+		return fail(err, errlen, "no runs match '%s' in %s (see mmscope runs)", sel, st->shown);
+	}
+	return n;
+}
+
 int store_select(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen)
 {
-	static const struct { const char *prefix, *col; } by[] = {
-		{ "tag:", "tag" }, { "kernel:", "kernel" }, { "scenario:", "scenario" },
-		{ "host:", "hostname" },
-	};
 	int n = 0;
 	bool done = false;
 
@@ -994,12 +1067,14 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 			return fail(err, errlen, "empty run list '%s'", sel);
 		return n;
 	}
+	if (strchr(sel, ','))
+		return select_terms(st, sel, ids, err, errlen);
 	if (!strcmp(sel, "latest"))
 		n = collect_ids(st, "SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT 1", NULL, 0, ids);
 	else if (!strcmp(sel, "all"))
 		n = collect_ids(st, "SELECT id FROM runs ORDER BY started, id", NULL, 0, ids);
 	else {
-		for (size_t i = 0; i < sizeof(by) / sizeof(by[0]) && !done; i++)
+		for (size_t i = 0; i < NBY && !done; i++)
 			if (!strncmp(sel, by[i].prefix, strlen(by[i].prefix))) {
 				n = ids_where(st, by[i].col, sel + strlen(by[i].prefix), ids);
 				done = true;

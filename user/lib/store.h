@@ -113,8 +113,10 @@ struct json_object *store_get_run(struct store *st, int64_t id);
 
 /*
  * Resolve a selector to run ids, oldest first:
- *   17 | 17,18 | run:17 | tag:T | kernel:K | scenario:S | latest | all
+ *   17 | 17,18 | run:17 | tag:T | kernel:K | scenario:S | host:H | latest | all
  * A bare word is tried as a tag, then a kernel release, then a scenario.
+ * Prefixed terms joined by ',' combine: kernel:K1,kernel:K2,host:H is the
+ * runs of host H on kernel K1 or K2.
  * Returns the count (> 0) or -1 with err set (including "no runs match").
  */
 int store_select(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen);
