@@ -169,6 +169,14 @@ static void core(bool pg)
 	      strstr(err, "no runs match"), "%s", err);
 	CHECK(store_select(st, "base,host:lab1", &ids, err, sizeof(err)) == -1 &&
 	      strstr(err, "a prefix each"), "%s", err);
+	/* a scenario run with --set has ',' in its name: one term, not two */
+	CHECK(store_select(st, "scenario:pf[a=1,b=2]", &ids, err, sizeof(err)) == -1 &&
+	      strstr(err, "no runs match"), "%s", err);
+	exec(st, "UPDATE runs SET scenario = 'pf[a=1,b=2]' WHERE tag = 'new'");
+	n = store_select(st, "scenario:pf[a=1,b=2],host:lab1", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "bracketed scenario and host: %d %s", n, err);
+	free(ids);
+	exec(st, "UPDATE runs SET scenario = 'pf'");
 	back = store_get_run(st, id2);
 	CHECK(back && !strcmp(json_object_get_string(json_object_object_get(back, "hostname")), "lab1"),
 	      "hostname read back");

@@ -951,65 +951,71 @@ static const struct { const char *prefix, *col; } by[] = {
 #define NBY (sizeof(by) / sizeof(by[0]))
 
 /*
+ * The terms of sel split at ',' outside brackets (a scenario run with
+ * --set is named "s[a=1,b=2]"): their count, -1 when there are too many.
+ */
+#define MAX_TERMS 32
+static int split_terms(const char *sel, char **terms)
+{
+	int n = 0, depth = 0;
+	const char *start = sel;
+
+	for (const char *p = sel;; p++) {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']' && depth)
+			depth--;
+		if (*p && (*p != ',' || depth))
+			continue;
+		if (n == MAX_TERMS) {
+			while (n)
+				free(terms[--n]);
+			return -1;
+		}
+		terms[n++] = strndup(start, p - start);
+		if (!*p)
+			return n;
+		start = p + 1;
+	}
+}
+
+/*
  * "kernel:6.1,kernel:6.2,host:lab1": the runs that match a term of every
  * prefix given (terms of one prefix are alternatives), so one machine's
  * runs of two kernels can be picked out of a lab's store.
  */
-static int select_terms(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen)
+static int select_terms(struct store *st, const char *sel, char **terms, int nt, int64_t **ids,
+			char *err, size_t errlen)
 {
-	char *copy = strdup(sel), *save = NULL, *sql;
-	struct sql_arg a[64];
-	size_t len = 128 + strlen(sel) * 4, o;
+	struct sql_arg a[MAX_TERMS];
+	size_t len = 256 + 40 * (size_t)nt, o;
+	char *sql = malloc(len);
 	int na = 0, n;
 
-	if (!copy || !(sql = malloc(len)))
+	if (!sql)
 		abort();
 	o = snprintf(sql, len, "SELECT id FROM runs WHERE 1 = 1");
 	for (size_t b = 0; b < NBY; b++) {
-		int first = 1;
+		bool first = true;
 
-		strcpy(copy, sel);
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (strncmp(t, by[b].prefix, strlen(by[b].prefix)))
+		for (int t = 0; t < nt; t++) {
+			if (strncmp(terms[t], by[b].prefix, strlen(by[b].prefix)))
 				continue;
-			if (na == 64) {
-				free(copy);
-				free(sql);
-				return fail(err, errlen, "selector '%s' has too many terms", sel);
-			}
 			o += snprintf(sql + o, len - o, "%s%s = ?", first ? " AND (" : " OR ", by[b].col);
-			a[na++] = A_TEXT(sel + (t - copy) + strlen(by[b].prefix));
-			first = 0;
+			a[na++] = A_TEXT(terms[t] + strlen(by[b].prefix));
+			first = false;
 		}
 		if (!first)
 			o += snprintf(sql + o, len - o, ")");
 	}
 	/* every term must have a known prefix: a bare word here is a typo, not a guess */
-	strcpy(copy, sel);
-	n = 0;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		n++;
-	free(copy);
-	if (n != na || !na) {
+	if (na != nt) {
 		free(sql);
 		return fail(err, errlen, "selector '%s': combine terms with a prefix each "
 			    "(tag:, kernel:, scenario:, host:), joined by ','", sel);
 	}
 	snprintf(sql + o, len - o, " ORDER BY started, id");
-	/* the values point into sel: cut each at its ',' through a copy per term */
-	{
-		char *vals = strdup(sel);
-
-		for (int i = 0; i < na; i++) {
-			char *v = vals + (a[i].s - sel), *c = strchr(v, ',');
-
-			if (c)
-				*c = '\0';
-			a[i].s = v;
-		}
-		n = collect_ids(st, sql, a, na, ids);
-		free(vals);
-	}
+	n = collect_ids(st, sql, a, na, ids);
 	free(sql);
 	if (n < 0)
 		return fail(err, errlen, "%s: cannot read the runs", st->shown);
@@ -1067,8 +1073,18 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 			return fail(err, errlen, "empty run list '%s'", sel);
 		return n;
 	}
-	if (strchr(sel, ','))
-		return select_terms(st, sel, ids, err, errlen);
+	{
+		char *terms[MAX_TERMS];
+		int nt = split_terms(sel, terms);
+
+		if (nt < 0)
+			return fail(err, errlen, "selector '%s' has more than %d terms", sel, MAX_TERMS);
+		n = nt > 1 ? select_terms(st, sel, terms, nt, ids, err, errlen) : 0;
+		for (int t = 0; t < nt; t++)
+			free(terms[t]);
+		if (nt > 1)
+			return n;
+	}
 	if (!strcmp(sel, "latest"))
 		n = collect_ids(st, "SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT 1", NULL, 0, ids);
 	else if (!strcmp(sel, "all"))
