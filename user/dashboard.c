@@ -38,7 +38,7 @@ enum { OPT_DB = 0x2500, OPT_BASE, OPT_NEW, OPT_K, OPT_ALPHA, OPT_PARTIAL };
 static const struct extra_opt dash_extra[] = {
 	{ { "output", required_argument, NULL, 'o' }, "FILE",
 	  "write the page to FILE (default mmscope-dashboard.html)" },
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH|URL", STORE_DB_HELP },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "base", required_argument, NULL, OPT_BASE }, "SEL",
 	  "compare table base (default: the kernel+tag before the latest)" },
 	{ { "new", required_argument, NULL, OPT_NEW }, "SEL",

@@ -43,7 +43,7 @@ static const struct extra_opt export_extra[] = {
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
 	  "write the selected runs (default all) as one JSON document" },
 	{ { "output", required_argument, NULL, 'o' }, "FILE", "with --json: write to FILE, not stdout" },
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH|URL", STORE_DB_HELP },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "listen", optional_argument, NULL, OPT_LISTEN }, "[ADDR]",
 	  "serve Prometheus metrics on ADDR (default " DEFAULT_LISTEN ")" },
 	{ { "tracers", required_argument, NULL, OPT_TRACERS }, "LIST",

@@ -31,7 +31,7 @@ struct import_opts {
 enum { OPT_DB = 0x2300, OPT_TAG, OPT_SCENARIO, OPT_KERNEL };
 
 static const struct extra_opt import_extra[] = {
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH|URL", STORE_DB_HELP },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "tag", required_argument, NULL, OPT_TAG }, "TAG", "tag for runs made from raw documents" },
 	{ { "scenario", required_argument, NULL, OPT_SCENARIO }, "NAME",
 	  "scenario name for runs made from raw documents (default: the file's name)" },

@@ -50,7 +50,7 @@ enum { OPT_TAG = 0x2000, OPT_DB, OPT_REPEATS, OPT_DRY_RUN, OPT_DB_TIMEOUT, OPT_S
 static const struct extra_opt run_extra[] = {
 	{ { "tag", required_argument, NULL, OPT_TAG }, "TAG",
 	  "label the run (e.g. patched, thp-off); compare and runs select by it" },
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH|URL", STORE_DB_HELP },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "repeats", required_argument, NULL, OPT_REPEATS }, "N",
 	  "override the scenario's repeat count" },
 	{ { "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT }, "SECONDS",

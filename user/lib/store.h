@@ -28,9 +28,11 @@
 
 /* --db's help: a PostgreSQL store needs libpq, which `make static` leaves out. */
 #ifdef MMSCOPE_HAVE_PG
+#define STORE_DB_ARG "PATH|URL"
 #define STORE_DB_HELP "results store: a file, or a postgresql://USER@HOST/DB URL shared by many" \
 	" machines (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)"
 #else
+#define STORE_DB_ARG "PATH"
 #define STORE_DB_HELP "results store file (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db;" \
 	" this static build has no PostgreSQL stores)"
 #endif
