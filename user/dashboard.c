@@ -212,10 +212,47 @@ static void add_ids(struct json_object *o, const char *name, const int64_t *ids,
 /*
  * Default sides: new = every run with the latest run's kernel and tag; base =
  * every run with the kernel and tag of the newest run that differs in either.
+ * In a lab's store (runs of more than one named host) both sides are runs of
+ * the latest run's host: a change of machine is not a change of kernel.
  */
 static bool usable(struct json_object *r, bool include_partial)
 {
 	return include_partial || !strcmp(jget_str(r, "status"), "complete");
+}
+
+/* More than one host named among the runs. */
+static bool several_hosts(struct json_object *runs)
+{
+	const char *first = NULL;
+
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		const char *h = jget_str(json_object_array_get_idx(runs, i), "hostname");
+
+		if (!*h)
+			continue;
+		if (first && strcmp(first, h))
+			return true;
+		first = h;
+	}
+	return false;
+}
+
+static bool same_host(struct json_object *a, struct json_object *b, bool by_host)
+{
+	return !by_host || !strcmp(jget_str(a, "hostname"), jget_str(b, "hostname"));
+}
+
+static bool same_group(struct json_object *a, struct json_object *b, bool by_host)
+{
+	return !strcmp(jget_str(a, "kernel"), jget_str(b, "kernel")) &&
+	       !strcmp(jget_str(a, "tag"), jget_str(b, "tag")) && same_host(a, b, by_host);
+}
+
+static void group_label(struct json_object *r, bool by_host, char *out, size_t len)
+{
+	snprintf(out, len, "kernel %s%s%s%s%s", jget_str(r, "kernel"),
+		 *jget_str(r, "tag") ? ", tag " : "", jget_str(r, "tag"),
+		 by_host ? ", host " : "", by_host ? jget_str(r, "hostname") : "");
 }
 
 static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64_t **ib, int *nb,
@@ -223,6 +260,7 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 {
 	int n = (int)json_object_array_length(runs), last = n - 1;
 	struct json_object *latest, *other = NULL;
+	bool by_host = several_hosts(runs);
 
 	while (last >= 0 && !usable(json_object_array_get_idx(runs, last), include_partial))
 		last--;
@@ -232,11 +270,9 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 	for (int i = last - 1; i >= 0 && !other; i--) {
 		struct json_object *r = json_object_array_get_idx(runs, i);
 
-		if (!usable(r, include_partial))
+		if (!usable(r, include_partial) || !same_host(r, latest, by_host))
 			continue;
-
-		if (strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) ||
-		    strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
+		if (!same_group(r, latest, false))
 			other = r;
 	}
 	if (!other)
@@ -249,17 +285,13 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 
 		if (!usable(r, include_partial))
 			continue;
-		if (!strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) &&
-		    !strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
+		if (same_group(r, latest, by_host))
 			(*ib)[(*nb)++] = jget_int(r, "id");
-		else if (!strcmp(jget_str(r, "kernel"), jget_str(other, "kernel")) &&
-			 !strcmp(jget_str(r, "tag"), jget_str(other, "tag")))
+		else if (same_group(r, other, by_host))
 			(*ia)[(*na)++] = jget_int(r, "id");
 	}
-	snprintf(base_label, len, "kernel %s%s%s", jget_str(other, "kernel"),
-		 *jget_str(other, "tag") ? ", tag " : "", jget_str(other, "tag"));
-	snprintf(new_label, len, "kernel %s%s%s", jget_str(latest, "kernel"),
-		 *jget_str(latest, "tag") ? ", tag " : "", jget_str(latest, "tag"));
+	group_label(other, by_host, base_label, len);
+	group_label(latest, by_host, new_label, len);
 	return 0;
 }
 
@@ -597,8 +629,9 @@ int cmd_dashboard(int argc, char **argv)
 		.name = "dashboard",
 		.summary = "Write a static HTML dashboard of the results store (works offline, from file://).",
 		.details = "The page has a trend chart per metric over runs (regressed metrics flagged),\n"
-			   "the compare table (latest kernel+tag against the one before, or --base/--new,\n"
-			   "judged as by mmscope compare), fault-latency histograms of the newest faultlat\n"
+			   "the compare table (latest kernel+tag against the one before, on the latest run's\n"
+			   "host when the store holds several, or --base/--new, judged as by mmscope\n"
+			   "compare), fault-latency histograms of the newest faultlat\n"
 			   "summaries, and the SGA page-table chart (physical vs logical per mode).",
 		.extra = dash_extra, .parse_extra = dash_parse, .ctx = &d,
 		.no_common = true, .min_args = 0, .max_args = 0,
@@ -609,6 +642,7 @@ int cmd_dashboard(int argc, char **argv)
 	int64_t *ids = NULL;
 	int n, rc;
 	char err[1024];
+	bool lab;
 
 	rc = opts_parse(argc, argv, &desc, &o);
 	if (rc)
@@ -627,12 +661,16 @@ int cmd_dashboard(int argc, char **argv)
 	list = store_list(st, ids, n > 0 ? n : 0);
 	free(ids);
 	runs = json_object_new_array();
+	lab = several_hosts(list);
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *r = json_object_array_get_idx(list, i), *e = json_object_new_object();
-		char label[400];
+		char label[600];
+		/* in a lab's store, which machine: "#7 6.18.0 main @box1" */
+		bool at = lab && *jget_str(r, "hostname");
 
-		snprintf(label, sizeof(label), "#%lld %s%s%s%s%s", (long long)jget_int(r, "id"),
+		snprintf(label, sizeof(label), "#%lld %s%s%s%s%s%s%s", (long long)jget_int(r, "id"),
 			 jget_str(r, "kernel"), *jget_str(r, "tag") ? " " : "", jget_str(r, "tag"),
+			 at ? " @" : "", at ? jget_str(r, "hostname") : "",
 			 strcmp(jget_str(r, "status"), "complete") ? " " : "",
 			 strcmp(jget_str(r, "status"), "complete") ? jget_str(r, "status") : "");
 		json_object_object_add(e, "id", json_object_new_int64(jget_int(r, "id")));
@@ -646,6 +684,7 @@ int cmd_dashboard(int argc, char **argv)
 		}
 		json_object_object_add(e, "kernel", json_object_new_string(jget_str(r, "kernel")));
 		json_object_object_add(e, "tag", json_object_new_string(jget_str(r, "tag")));
+		json_object_object_add(e, "hostname", json_object_new_string(jget_str(r, "hostname")));
 		json_object_object_add(e, "status", json_object_new_string(jget_str(r, "status")));
 		json_object_object_add(e, "status_reason", json_object_new_string(jget_str(r, "status_reason")));
 		json_object_array_add(runs, e);
