@@ -8,7 +8,8 @@
  * The file is read one JSON value at a time (jsonstream.h): an export's runs
  * are checked one by one in a first pass and stored in a second, so memory
  * is that of one run and a bad run anywhere stores nothing; raw documents
- * keep only the result and summary documents they become.
+ * likewise (checked and counted, then fed to the store one at a time), so
+ * memory is that of one document.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,63 +76,131 @@ static const char *get_str(struct json_object *o, const char *k)
 	return NULL;
 }
 
-/* Raw mmscope/1 documents, one run: the n-th document of a tool/mode is repeat n. */
-struct docs_run {
-	struct json_object *reps, *host;
+/*
+ * Raw mmscope/1 documents, one run: the n-th result or summary document of
+ * a tool and mode is repeat n. The file is read twice and no document is
+ * kept: the first pass checks every document and counts them per tool and
+ * mode (the repeats), the second feeds them to the store one at a time.
+ */
+struct repeat_keys {
 	char keys[256][256];
-	int counts[256], nkeys, ndocs;
+	int counts[256], nkeys;
+};
+
+/* The repeat a document is, counting it; -1 past 256 tool/mode pairs. */
+static int repeat_of(struct repeat_keys *rk, struct json_object *doc)
+{
+	char key[256], mq[200];
+	int k;
+
+	store_qualified_mode(doc, mq, sizeof(mq));
+	snprintf(key, sizeof(key), "%s/%s", get_str(doc, "tool"), mq);
+	for (k = 0; k < rk->nkeys && strcmp(rk->keys[k], key); k++)
+		;
+	if (k == rk->nkeys) {
+		if (rk->nkeys == 256)
+			return -1;
+		strcpy(rk->keys[rk->nkeys++], key);
+	}
+	return rk->counts[k]++;
+}
+
+/* Interval documents are not samples: only these become the run's. */
+static bool is_sample(struct json_object *doc)
+{
+	const char *kind = get_str(doc, "kind");
+
+	return kind && (!strcmp(kind, "result") || !strcmp(kind, "summary"));
+}
+
+struct docs_run {
+	struct repeat_keys rk;
+	struct json_object *host;
+	int nreps, ndocs;
 	double first_time;
 };
 
+/* First pass: check one document and count it (doc is put). */
 static int docs_add(struct docs_run *r, struct json_object *doc, const char *path, long line,
 		    char *err, size_t errlen)
 {
-	struct json_object *v, *rep, *e;
-	char msg[512], key[256], mq[200];
-	const char *kind;
-	int k;
+	struct json_object *v;
+	char msg[512];
+	int rep;
 
 	if (doc_check(doc, "", msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s: line %ld: %s", path, line, msg);
 		json_object_put(doc);
 		return -1;
 	}
-	kind = get_str(doc, "kind");
-	if (strcmp(kind, "result") && strcmp(kind, "summary")) {
-		json_object_put(doc);	/* interval documents are not samples */
+	if (!is_sample(doc)) {
+		json_object_put(doc);
 		return 0;
 	}
 	if (!r->host && json_object_object_get_ex(doc, "host", &v))
 		r->host = json_object_get(v);
 	if (!r->first_time && json_object_object_get_ex(doc, "time", &v))
 		r->first_time = json_object_get_double(v);
-	store_qualified_mode(doc, mq, sizeof(mq));
-	snprintf(key, sizeof(key), "%s/%s", get_str(doc, "tool"), mq);
-	for (k = 0; k < r->nkeys && strcmp(r->keys[k], key); k++)
-		;
-	if (k == r->nkeys) {
-		if (r->nkeys == 256) {
-			snprintf(err, errlen, "%s: line %ld: more than 256 tool/mode pairs", path, line);
-			json_object_put(doc);
-			return -1;
-		}
-		strcpy(r->keys[r->nkeys++], key);
+	rep = repeat_of(&r->rk, doc);
+	json_object_put(doc);
+	if (rep < 0) {
+		snprintf(err, errlen, "%s: line %ld: more than 256 tool/mode pairs", path, line);
+		return -1;
 	}
-	while ((int)json_object_array_length(r->reps) <= r->counts[k]) {
-		rep = json_object_new_object();
-		json_object_object_add(rep, "index",
-			json_object_new_int((int)json_object_array_length(r->reps)));
-		json_object_object_add(rep, "docs", json_object_new_array());
-		json_object_array_add(r->reps, rep);
-	}
-	rep = json_object_array_get_idx(r->reps, r->counts[k]++);
-	json_object_object_get_ex(rep, "docs", &v);
-	e = json_object_new_object();
-	json_object_object_add(e, "source", json_object_new_string("workload"));
-	json_object_object_add(e, "doc", doc);
-	json_object_array_add(v, e);
+	if (rep + 1 > r->nreps)
+		r->nreps = rep + 1;
 	r->ndocs++;
 	return 0;
+}
+
+/* Second pass: the checked file again, one sample document at a time. */
+struct docs_feed {
+	FILE *f;
+	const char *path;
+	struct jstream js;
+	bool reading;
+	struct repeat_keys rk;
+};
+
+static int docs_next(void *ctx, bool rewind_, int *rep, const char **source, struct json_object **doc,
+		     char *err, size_t errlen)
+{
+	struct docs_feed *fd = ctx;
+	char msg[512];
+
+	if (rewind_) {
+		if (fd->reading)
+			js_end(&fd->js);
+		fd->reading = false;
+		memset(&fd->rk, 0, sizeof(fd->rk));
+		if (fseek(fd->f, 0, SEEK_SET) < 0 || js_begin(&fd->js, fd->f, NULL) < 0) {
+			snprintf(err, errlen, "%s: reading it again: %s", fd->path, strerror(errno));
+			return -1;
+		}
+		fd->reading = true;
+		return 0;
+	}
+	for (;;) {
+		*doc = js_value(&fd->js, msg, sizeof(msg));
+		if (!*doc) {
+			if (!*msg)
+				return 0;
+			/* checked in the first pass: the file changed under us */
+			snprintf(err, errlen, "%s: changed while imported: %s", fd->path, msg);
+			return -1;
+		}
+		if (is_sample(*doc))
+			break;
+		json_object_put(*doc);
+	}
+	*rep = repeat_of(&fd->rk, *doc);
+	*source = "workload";
+	if (*rep < 0) {
+		json_object_put(*doc);
+		snprintf(err, errlen, "%s: changed while imported", fd->path);
+		return -1;
+	}
+	return 1;
 }
 
 /* The run of the documents; takes the digest (of the whole file). */
@@ -175,7 +244,14 @@ static struct json_object *docs_finish(struct docs_run *r, const char *path, str
 		json_object_object_add(run, "ncpus", json_object_get(v));
 	if (r->host && json_object_object_get_ex(r->host, "mem_bytes", &v))
 		json_object_object_add(run, "mem_bytes", json_object_get(v));
-	json_object_object_add(run, "repeats", json_object_get(r->reps));
+	v = json_object_new_array();
+	for (int i = 0; i < r->nreps; i++) {
+		struct json_object *rep = json_object_new_object();
+
+		json_object_object_add(rep, "index", json_object_new_int(i));
+		json_object_array_add(v, rep);
+	}
+	json_object_object_add(run, "repeats", v);
 	json_object_object_add(run, "started",
 			       json_object_new_double(r->first_time ? r->first_time : wall_time()));
 	return run;
@@ -191,8 +267,12 @@ struct import_file {
 	int nruns, added, had;
 };
 
-/* One run of an export: checked (first pass) or stored (second). */
-static int export_run(struct import_file *fi, struct json_object *run, char *err, size_t errlen)
+/*
+ * One run: checked (first pass) or stored (second); feed: its documents
+ * come from there, not from the run object (raw documents).
+ */
+static int store_run(struct import_file *fi, struct json_object *run, store_doc_feed feed,
+		     void *feed_ctx, char *err, size_t errlen)
 {
 	char where[32], msg[900];
 	int64_t id;
@@ -206,7 +286,8 @@ static int export_run(struct import_file *fi, struct json_object *run, char *err
 		}
 		return 0;
 	}
-	r = store_add_run(fi->st, run, &id, msg, sizeof(msg));
+	r = feed ? store_add_run_fed(fi->st, run, feed, feed_ctx, &id, msg, sizeof(msg))
+		 : store_add_run(fi->st, run, &id, msg, sizeof(msg));
 	if (r < 0) {
 		snprintf(err, errlen, "%s: run %d: %s", fi->path, fi->nruns, msg);
 		return -1;
@@ -218,6 +299,12 @@ static int export_run(struct import_file *fi, struct json_object *run, char *err
 		printf("imported run %lld from %s\n", (long long)id, fi->path);
 	}
 	return 0;
+}
+
+/* One run of an export. */
+static int export_run(struct import_file *fi, struct json_object *run, char *err, size_t errlen)
+{
+	return store_run(fi, run, NULL, NULL, err, errlen);
 }
 
 /* The "runs" array of an export, one run at a time. */
@@ -376,7 +463,7 @@ bad:
 	return -1;
 }
 
-/* One pass over the file. Raw documents are stored in the first pass. */
+/* One pass over the file; for raw documents, both (the store's pass reads the file again). */
 static int import_pass(struct import_file *fi, FILE *f, char *err, size_t errlen)
 {
 	struct jstream js;
@@ -412,7 +499,13 @@ static int import_pass(struct import_file *fi, FILE *f, char *err, size_t errlen
 		return -1;
 	}
 	dr = calloc(1, sizeof(*dr));
-	dr->reps = json_object_new_array();
+	if (!dr) {
+		snprintf(err, errlen, "%s: out of memory", fi->path);
+		json_object_put(doc);
+		js_end(&js);
+		digest_hex(d, msg);
+		return -1;
+	}
 	while (doc) {
 		if (docs_add(dr, doc, fi->path, line, err, errlen) < 0)
 			goto bad;
@@ -427,19 +520,23 @@ static int import_pass(struct import_file *fi, FILE *f, char *err, size_t errlen
 	js_end(&js);
 	run = docs_finish(dr, fi->path, d, fi->io, err, errlen);
 	json_object_put(dr->host);
-	json_object_put(dr->reps);
 	free(dr);
 	if (!run)
 		return -1;
 	fi->pass = PASS_STORE;
-	r = export_run(fi, run, err, errlen);
+	{
+		struct docs_feed feed = { .f = f, .path = fi->path };
+
+		r = store_run(fi, run, docs_next, &feed, err, errlen);
+		if (feed.reading)
+			js_end(&feed.js);
+	}
 	json_object_put(run);
 	return r < 0 ? -1 : 0;
 bad:
 	js_end(&js);
 	digest_hex(d, msg);
 	json_object_put(dr->host);
-	json_object_put(dr->reps);
 	free(dr);
 	return -1;
 }

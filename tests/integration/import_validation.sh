@@ -104,4 +104,48 @@ wait $pid; rc=$?
 [ "$(counts)" = "$before" ] || fail "big export: the store changed"
 log "a $((big / 1000000)) MB export read with a peak RSS of $((hwm / 1024)) MiB"
 [ "$hwm" -lt $((150 * 1024)) ] || fail "peak RSS $((hwm / 1024)) MiB for a $((big / 1000000)) MB export (bound 150 MiB)"
+
+# peak_rss OUT ERR ARGS...: import ARGS, its exit status in RC and peak RSS (KiB) in HWM
+peak_rss() {
+	local out=$1 err=$2 pid v; shift 2
+	"$MMSCOPE" import "$@" >"$out" 2>"$err" &
+	pid=$!
+	HWM=0
+	while kill -0 $pid 2>/dev/null; do
+		v=$(awk '/^VmHWM:/ { print $2 }' /proc/$pid/status 2>/dev/null)
+		[ -n "$v" ] && [ "$v" -gt "$HWM" ] && HWM=$v
+		sleep 0.05
+	done
+	wait $pid; RC=$?
+}
+# raw mmscope/1 documents, N lines over 10 modes, the last one bad when BAD=1
+raw_docs() {
+	awk -v n="$1" -v bad="$2" 'BEGIN {
+		m = ""; for (i = 0; i < 20; i++) m = m (i ? "," : "") "\"metric_" i "\":" (1000.5 + i)
+		for (l = 0; l < n; l++)
+			printf "{\"schema\":\"mmscope/1\",\"tool\":\"raw\",\"kind\":\"result\",\"mode\":\"m%d\",\"time\":%d,\"host\":{\"kernel\":\"%s\",\"ncpus\":2},\"metrics\":{%s}}\n",
+				l % 10, 1700000000 + l, (bad && l == n - 1) ? "" : "k", m
+	}'
+}
+# raw documents are checked in a first pass that keeps none of them: a
+# 50 MB file whose last document is bad
+raw_docs 100000 1 >"$TMP/raw-big.jsonl"
+before=$(counts)
+peak_rss "$TMP/o" "$TMP/e" --db "$DB" "$TMP/raw-big.jsonl"
+[ $RC -eq 2 ] && grep -q 'line 100000: host.kernel' "$TMP/e" || fail "bad raw file: exit $RC: $(cat "$TMP/e")"
+[ "$(counts)" = "$before" ] || fail "bad raw file: the store changed"
+log "$(($(stat -c %s "$TMP/raw-big.jsonl") / 1000000)) MB of raw documents checked with a peak RSS of $((HWM / 1024)) MiB"
+[ "$HWM" -lt $((150 * 1024)) ] || fail "peak RSS $((HWM / 1024)) MiB checking a 50 MB raw file (bound 150 MiB)"
+# and stored one at a time: 10 MB, one run of 2000 repeats
+raw_docs 20000 0 >"$TMP/raw.jsonl"
+peak_rss "$TMP/o" "$TMP/e" --db "$DB" --tag raw "$TMP/raw.jsonl"
+[ $RC -eq 0 ] || fail "raw file: exit $RC: $(cat "$TMP/e")"
+id=$(sed -n 's/^imported run \([0-9]*\) .*/\1/p' "$TMP/o")
+[ -n "$id" ] || fail "raw file: no run imported: $(cat "$TMP/o")"
+[ "$(sqlite3 "$DB" "select count(*) from docs where run_id = $id")" -eq 20000 ] || fail "raw file: not 20000 documents"
+[ "$(sqlite3 "$DB" "select repeats from runs where id = $id")" -eq 2000 ] || fail "raw file: not 2000 repeats"
+log "$(($(stat -c %s "$TMP/raw.jsonl") / 1000000)) MB of raw documents stored with a peak RSS of $((HWM / 1024)) MiB"
+[ "$HWM" -lt $((60 * 1024)) ] || fail "peak RSS $((HWM / 1024)) MiB storing a 10 MB raw file (bound 60 MiB)"
+"$MMSCOPE" import --db "$DB" --tag raw "$TMP/raw.jsonl" >"$TMP/o" 2>&1 || fail "raw file again: $(cat "$TMP/o")"
+grep -q "1 run already in the store" "$TMP/o" || fail "raw file again: $(cat "$TMP/o")"
 pass

@@ -43,7 +43,7 @@ chmod 0644 "$DB"
 # the first write migrates in place: import an empty-handed export
 printf '{"schema":"mmscope-runs/1","runs":[]}\n' > "$TMP/none.json"
 "$MMSCOPE" import --db "$DB" "$TMP/none.json" >/dev/null || fail "import into a v1 store"
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 6 ] || fail "not migrated to 6"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 7 ] || fail "not migrated to 7"
 [ "$(sqlite3 "$DB" "select count(*) from runs where hostname = ''")" = 2 ] || fail "5 -> 6: runs before it have no host"
 [ "$(sqlite3 "$DB" "select group_concat(status) from runs")" = "complete,complete" ] || fail "migrated runs not complete"
 [ "$(sqlite3 "$DB" 'select count(distinct uuid) from runs')" = 2 ] || fail "uuids"
@@ -86,7 +86,7 @@ sqlite3 "$DB2" "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value)
 "$MMSCOPE" runs --db "$DB2" >/dev/null || fail "runs on a v2 store"
 [ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 2 ] || fail "runs migrated the v2 store"
 "$MMSCOPE" import --db "$DB2" "$TMP/none.json" >/dev/null || fail "import into a v2 store"
-[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 6 ] || fail "v2 not migrated to 6"
+[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 7 ] || fail "v2 not migrated to 7"
 [ "$(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics where name = 'pt_physical_bytes'")" = "shmem[procs=8,sga=2G]" ] ||
 	fail "migrated key: $(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics")"
 [ "$(sqlite3 "$DB2" "select mode from metrics where name = 'faults_count'")" = "shmem[procs=8,sga=unknown]" ] ||
@@ -108,7 +108,7 @@ grep -q 'no metric is present on both sides' "$TMP/ef.err" || fail "2G vs 1G com
 log "schema 2 -> 3: sga-bench keys gained sga=2G (sga=unknown without a document); 2G vs 1G not compared"
 
 # newer schema: refused, file unchanged
-sqlite3 "$TMP/new.db" 'CREATE TABLE runs(x); PRAGMA user_version = 7'
+sqlite3 "$TMP/new.db" 'CREATE TABLE runs(x); PRAGMA user_version = 8'
 before=$(sha256sum < "$TMP/new.db")
 expect_fail_oneline "newer store" "$MMSCOPE" runs --db "$TMP/new.db"
 grep -q 'newer than this mmscope' "$TMP/ef.err" || fail "message"

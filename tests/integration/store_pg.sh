@@ -33,7 +33,7 @@ for db in "$SQ" "$PG"; do
 		{ cat "$TMP/run.out"; fail "run b into $db"; }
 	"$MMSCOPE" import --db "$db" --tag fixture "$FIX/sga-faultlat.jsonl" >/dev/null || fail "import raw docs into $db"
 done
-[ "$(pg_sql lab 'select version from mmscope_schema')" = 6 ] || fail "schema version"
+[ "$(pg_sql lab 'select version from mmscope_schema')" = 7 ] || fail "schema version"
 [ "$(pg_sql lab "select string_agg(hostname, ',' order by id) from runs")" = "lab1,lab2," ] ||
 	fail "hosts: $(pg_sql lab 'select id, hostname from runs')"
 "$MMSCOPE" runs --db "$PG" > "$TMP/runs.txt" || fail "runs"

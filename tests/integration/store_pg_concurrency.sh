@@ -59,7 +59,7 @@ done
 KILL=$(pg_url kill)
 "$MMSCOPE" runs --db "$KILL" >/dev/null 2>&1
 "$MMSCOPE" import --db "$KILL" /dev/null >/dev/null 2>&1	# creates the schema
-[ "$(pg_sql kill 'select version from mmscope_schema')" = 6 ] || fail "schema in kill"
+[ "$(pg_sql kill 'select version from mmscope_schema')" = 7 ] || fail "schema in kill"
 ("$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d kill -AtqX \
 	-c 'BEGIN' -c 'LOCK TABLE metrics IN EXCLUSIVE MODE' -c 'SELECT pg_sleep(120)' >/dev/null 2>&1) &
 locker=$!

@@ -23,7 +23,7 @@
 
 #include "judge.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_EXPORT_SCHEMA "mmscope-runs/1"
 
 /* --db's help: a PostgreSQL store needs libpq, which `make static` leaves out. */
@@ -75,6 +75,23 @@ const char *store_engine(const struct store *st);
  */
 int store_add_run(struct store *st, struct json_object *run, int64_t *id,
 		  char *err, size_t errlen);
+
+/*
+ * The documents of a run too big to hold (import of raw documents), one at
+ * a time. Called with rewind set first, on each attempt of the transaction
+ * (a retried one starts over), to go back to the first document; then
+ * returns 1 with the next document in *doc (the store puts it), its
+ * repeat in *rep and its source ("workload") in *source; 0 after the last;
+ * -1 with err set.
+ */
+typedef int (*store_doc_feed)(void *ctx, bool rewind, int *rep, const char **source,
+			      struct json_object **doc, char *err, size_t errlen);
+/*
+ * store_add_run for a run whose "repeats" carry no "docs" (or empty ones):
+ * those come from feed, in the same transaction.
+ */
+int store_add_run_fed(struct store *st, struct json_object *run, store_doc_feed feed, void *ctx,
+		      int64_t *id, char *err, size_t errlen);
 
 /*
  * Recording a run as it goes (mmscope run), each call its own transaction,
