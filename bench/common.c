@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,39 +132,6 @@ int write_sysctl_ll(const char *path, long long v)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void stats_compute(const double *v, int n, struct stats *s)
-{
-	double *sorted, sum = 0, sq = 0;
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	s->n = n;
-	if (n <= 0)
-		return;
-	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
-		return;
-	memcpy(sorted, v, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	s->mean = sum / n;
-	for (i = 0; i < n; i++)
-		sq += (v[i] - s->mean) * (v[i] - s->mean);
-	s->stddev = n > 1 ? sqrt(sq / (n - 1)) : 0;
-	s->min = sorted[0];
-	s->max = sorted[n - 1];
-	s->median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-	free(sorted);
 }
 
 double parse_fraction(const char *s)

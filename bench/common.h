@@ -2,7 +2,7 @@
 /*
  * Code shared by the bench drivers (sga-bench, pfbench): one-line errors
  * naming the driver, signal-driven stop flag, child reaping, /proc readers
- * the library lacks, and summary statistics.
+ * the library lacks. Statistics come from user/lib/stats.h.
  */
 #ifndef MMSCOPE_BENCH_COMMON_H
 #define MMSCOPE_BENCH_COMMON_H
@@ -42,13 +42,6 @@ long system_task_count(void);
 long long read_sysctl_ll(const char *path);
 /* Write an integer to a /proc/sys file; 0 or -errno. Async-signal-safe. */
 int write_sysctl_ll(const char *path, long long v);
-
-/* Summary statistics of n samples. */
-struct stats {
-	double mean, stddev, min, max, median;	/* stddev: sample (n-1) */
-	int n;
-};
-void stats_compute(const double *v, int n, struct stats *s);
 
 /* Parse a fraction in (0, 1] ("0.25", "25%"); -1 on error. */
 double parse_fraction(const char *s);

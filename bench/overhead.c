@@ -54,6 +54,7 @@
 #include "opts.h"
 #include "perfev.h"
 #include "probe.h"
+#include "stats.h"
 #include "util.h"
 
 #define REGION (128UL << 20)
@@ -692,33 +693,6 @@ static const char *mmscope_beside_exe(void)
 	return path;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct summary {
-	double median, mean, sd;
-};
-
-static void summarize(const double *v, int n, struct summary *s)
-{
-	double tmp[MAX_REP];
-
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	s->median = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-	s->mean = s->sd = 0;
-	for (int i = 0; i < n; i++)
-		s->mean += v[i];
-	s->mean /= n;
-	for (int i = 0; i < n; i++)
-		s->sd += (v[i] - s->mean) * (v[i] - s->mean);
-	s->sd = n > 1 ? sqrt(s->sd / (n - 1)) : 0;
-}
-
 /* The index of the configuration measuring tracer NAME alone, or -1. */
 static int tracer_cfg(const char *name)
 {
@@ -1027,7 +1001,7 @@ int main(int argc, char **argv)
 	}
 	for (int ti = 0; ti < nthreads_list; ti++) {
 		for (int ci = 0; ci < ncfg; ci++) {
-			struct summary rs, ws, bs, ts, bw, tw;
+			struct sample_stats rs, ws, bs, ts, bw, tw;
 			double v[4][MAX_REP];
 			char key[96];
 
@@ -1038,16 +1012,16 @@ int main(int argc, char **argv)
 				v[3][r] = traced[ti][ci][r].wall;
 			}
 			if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs) {	/* no wall figure */
-				summarize(fine_ratio[ti][ci], fine_pairs, &rs);
+				stats_describe(fine_ratio[ti][ci], fine_pairs, &rs);
 				ws = rs;
 			} else {
-				summarize(ratio[ti][ci], repeats, &rs);
-				summarize(wratio[ti][ci], repeats, &ws);
+				stats_describe(ratio[ti][ci], repeats, &rs);
+				stats_describe(wratio[ti][ci], repeats, &ws);
 			}
-			summarize(v[0], repeats, &bs);
-			summarize(v[1], repeats, &ts);
-			summarize(v[2], repeats, &bw);
-			summarize(v[3], repeats, &tw);
+			stats_describe(v[0], repeats, &bs);
+			stats_describe(v[1], repeats, &ts);
+			stats_describe(v[2], repeats, &bw);
+			stats_describe(v[3], repeats, &tw);
 			if (ci == all_cfg && 1 - rs.median >= TARGET_COST)
 				failed = 1;
 			med[ti][ci] = rs.median;

@@ -25,6 +25,7 @@
 #include "jsonout.h"
 #include "opts.h"
 #include "perfev.h"
+#include "stats.h"
 #include "util.h"
 #include "sga/backing.h"
 #include "sga/children.h"
@@ -474,17 +475,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Read every child's VmPTE while they are all paused after touching. */
 static int collect_vmpte(struct result *r, struct sga_group *g)
 {
 	double *v = malloc(g->nforked * sizeof(*v));
+	struct sample_stats st;
 	int i;
 
 	if (!v) {
@@ -508,11 +503,10 @@ static int collect_vmpte(struct result *r, struct sga_group *g)
 		r->faults_sga += g->slots[i].sga_faults;
 		hist_merge(&r->lat, &g->slots[i].lat);
 	}
-	qsort(v, g->nforked, sizeof(*v), cmp_double);
-	r->vmpte_min_kb = v[0];
-	r->vmpte_max_kb = v[g->nforked - 1];
-	r->vmpte_med_kb = g->nforked % 2 ? v[g->nforked / 2] :
-		(v[g->nforked / 2 - 1] + v[g->nforked / 2]) / 2;
+	stats_describe(v, g->nforked, &st);
+	r->vmpte_min_kb = st.min;
+	r->vmpte_max_kb = st.max;
+	r->vmpte_med_kb = st.median;
 	free(v);
 	return 0;
 }
