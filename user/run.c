@@ -549,8 +549,7 @@ static void new_uuid(char *out, size_t len)
 /* The workload's program: bare names come from mmscope's own directory first. */
 static int resolve_workload(const struct scenario *s, char *out, size_t len)
 {
-	char self[PATH_MAX], tmp[PATH_MAX];
-	ssize_t n;
+	char tmp[PATH_MAX];
 	const char *prog = s->argv[0];
 
 	if (strchr(prog, '/')) {
@@ -562,13 +561,8 @@ static int resolve_workload(const struct scenario *s, char *out, size_t len)
 		}
 		return access(out, X_OK);
 	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		snprintf(out, len, "%s/%s", dirname(self), prog);
-		if (!access(out, X_OK))
-			return 0;
-	}
+	if (!exe_path(prog, out, len) && !access(out, X_OK))
+		return 0;
 	snprintf(out, len, "%s", prog);	/* execvp searches $PATH */
 	{
 		char *found = path_lookup(prog);
@@ -794,9 +788,9 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	int nc = 0, rc = -1;
 	char self[PATH_MAX];
 	double t0, deadline;
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	self[sl > 0 ? sl : 0] = '\0';
+	if (exe_path(NULL, self, sizeof(self)))
+		self[0] = '\0';
 	memset(cs, 0, sizeof(cs));
 	memset(tctx, 0, sizeof(tctx));
 	*why = '\0';

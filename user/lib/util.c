@@ -200,6 +200,23 @@ void host_info_get(struct host_info *h)
 	h->mem_bytes = (unsigned long long)meminfo_kb("MemTotal") * 1024ULL;
 }
 
+int exe_path(const char *sibling, char *out, size_t len)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+	int w;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (sibling && slash)
+		*slash = '\0';
+	w = sibling ? snprintf(out, len, "%s/%s", self, sibling) : snprintf(out, len, "%s", self);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
 char *path_lookup(const char *prog)
 {
 	const char *path = getenv("PATH");

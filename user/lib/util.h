@@ -39,6 +39,13 @@ int vmstat_read(const char *name, unsigned long long *val);
  * in a malloc'd string; NULL when there is none.
  */
 char *path_lookup(const char *prog);
+/*
+ * This executable's path (sibling NULL), or the path of sibling in its
+ * directory (build/overhead -> build/mmscope), so a program finds its
+ * companions from any working directory. 0, or -1 when /proc/self/exe is
+ * unreadable or the path does not fit in len.
+ */
+int exe_path(const char *sibling, char *out, size_t len);
 
 /* Monotonic and wall clocks. */
 uint64_t now_ns(void);
