@@ -66,8 +66,9 @@
 
 static double seconds = 0.5;
 static int repeats = 20;
-/* --mmscope, else the mmscope beside this binary (mmscope_beside_exe()) */
+/* --mmscope, else the mmscope beside this binary (exe_path()) */
 static const char *mmscope;
+static char mmscope_buf[4096];
 /* --mode for every tracer started (auto|precise|tracepoint) */
 static const char *tracer_mode = "auto";
 static char *tracers[MAX_TRACERS] = { "vmalock", "faultlat", "ptmem" };
@@ -674,24 +675,18 @@ static int parse_tracers(const char *arg)
 }
 
 /*
- * The mmscope beside this binary (build/overhead -> build/mmscope), so the
- * bench works from any directory; NULL if /proc/self/exe is unreadable.
+ * Everything measured: per [threads][cfg][repeat] the untraced and traced
+ * run of each pair and their ratios; per [threads][cfg] the median ratio and
+ * ns of CPU per untraced fault, which the report reads.
  */
-static const char *mmscope_beside_exe(void)
-{
-	static char path[4096];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/mmscope"));
-	char *slash;
-
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	if (!slash)
-		return NULL;
-	strcpy(slash, "/mmscope");
-	return path;
-}
+static struct {
+	struct sample base[MAX_THR][MAX_CFG][MAX_REP], traced[MAX_THR][MAX_CFG][MAX_REP];
+	double ratio[MAX_THR][MAX_CFG][MAX_REP], wratio[MAX_THR][MAX_CFG][MAX_REP];
+	double fine_ratio[MAX_THR][MAX_CFG][MAX_REP];
+	double med[MAX_THR][MAX_CFG], fault_ns[MAX_THR][MAX_CFG];
+} res;
+/* the configuration the target is judged on ('all'), and the peer's; -1: none */
+static int all_cfg = -1, peer_cfg = -1;
 
 /* The index of the configuration measuring tracer NAME alone, or -1. */
 static int tracer_cfg(const char *name)
@@ -708,9 +703,10 @@ static int tracer_cfg(const char *name)
  * per thread count. faultlat is the like-for-like figure (the peer builds the
  * same histogram); 'all' is printed beside it.
  */
-static void report_machine_and_peer(struct json_object *doc, double med[][MAX_CFG],
-				    double fault_ns[][MAX_CFG], int all_cfg, int peer_cfg)
+static void report_machine_and_peer(struct json_object *doc)
 {
+	const double (*med)[MAX_CFG] = res.med, (*fault_ns)[MAX_CFG] = res.fault_ns;
+
 	int fl = tracer_cfg("faultlat");
 	struct json_object *peer = NULL;
 
@@ -769,7 +765,8 @@ static void report_machine_and_peer(struct json_object *doc, double med[][MAX_CF
 	}
 }
 
-int main(int argc, char **argv)
+/* Options into the globals above: 0 to go on, 1 after --help, 2 after an error. */
+static int parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "seconds", required_argument, NULL, 's' },
@@ -788,15 +785,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	/* [threads][cfg][repeat]: untraced and traced run of each pair */
-	static struct sample base[MAX_THR][MAX_CFG][MAX_REP], traced[MAX_THR][MAX_CFG][MAX_REP];
-	static double ratio[MAX_THR][MAX_CFG][MAX_REP], wratio[MAX_THR][MAX_CFG][MAX_REP];
-	static double fine_ratio[MAX_THR][MAX_CFG][MAX_REP];
-	/* per [threads][cfg]: the median ratio, and ns of CPU per untraced fault */
-	static double med[MAX_THR][MAX_CFG], fault_ns[MAX_THR][MAX_CFG];
-	int c, maxthr = 0, all_cfg = -1, peer_cfg = -1, failed = 0;
-	long long avail;
-	struct json_object *doc = NULL, *rows = NULL;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -859,7 +848,7 @@ int main(int argc, char **argv)
 		case 'o': break;
 		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); return 1;
 		case ':':
 			err_msg("overhead: option '%s' needs a value (see --help)", argv[optind - 1]);
 			return 2;
@@ -872,25 +861,34 @@ int main(int argc, char **argv)
 		err_msg("overhead: unexpected argument '%s' (see --help)", argv[optind]);
 		return 2;
 	}
+	return 0;
+}
+
+/* What must hold before anything runs: mmscope, root, bpftrace, memory. 0 or -1. */
+static int preflight(void)
+{
+	long long avail;
+	int maxthr = 0;
+
 	if (!mmscope) {
-		mmscope = mmscope_beside_exe();
-		if (!mmscope) {
+		if (exe_path("mmscope", mmscope_buf, sizeof(mmscope_buf))) {
 			err_msg("overhead: cannot find mmscope beside this binary (/proc/self/exe "
 				"unreadable); pass --mmscope PATH");
-			return 1;
+			return -1;
 		}
+		mmscope = mmscope_buf;
 	}
 	if (access(mmscope, X_OK)) {
 		err_msg("overhead: %s: %s (build it or pass --mmscope)", mmscope, strerror(errno));
-		return 1;
+		return -1;
 	}
 	if (geteuid() != 0) {
 		err_msg("overhead: the tracers need root");
-		return 1;
+		return -1;
 	}
 	if (peer_bpftrace && !(peer_bpftrace = path_lookup("bpftrace"))) {
 		err_msg("overhead: --peer bpftrace: bpftrace is not installed (apt-get install bpftrace)");
-		return 1;
+		return -1;
 	}
 	for (int i = 0; i < nthreads_list; i++)
 		if (threads_list[i] > maxthr)
@@ -900,8 +898,15 @@ int main(int argc, char **argv)
 	if (avail > 0 && (unsigned long long)maxthr * (REGION >> 10) > (unsigned long long)avail / 2) {
 		err_msg("overhead: %d threads need %d MiB, more than half of MemAvailable (%lld MiB)",
 			maxthr, maxthr * 128, avail >> 10);
-		return 1;
+		return -1;
 	}
+	return 0;
+}
+
+/* The configurations to measure (cfgs[]), the floor programs loaded; 0 or -1. */
+static int plan(void)
+{
+	bool precise = !strcmp(tracer_mode, "precise");
 
 	for (int i = 0; i < ntracers; i++)
 		add_cfg(CFG_TRACER, i, 0, tracers[i], tracers[i]);
@@ -917,35 +922,38 @@ int main(int argc, char **argv)
 		peer_cfg = ncfg;
 		add_cfg(CFG_PEER, 0, 0, "bpftrace (peer)", "peer_bpftrace");
 	}
-	if (floor_cfgs) {
-		bool precise = !strcmp(tracer_mode, "precise");
-
-		floor_skel = floor_bpf__open();
-		if (floor_skel && !precise) {
-			bpf_program__set_autoload(floor_skel->progs.floor_fexit_hmf, false);
-			bpf_program__set_autoload(floor_skel->progs.floor_fexit_lvur, false);
-		}
-		if (!floor_skel || floor_bpf__load(floor_skel)) {
-			err_msg("overhead: cannot load the floor programs%s: %s",
-				precise ? " (fexit: --mode precise)" : "", strerror(errno));
-			return 1;
-		}
-		if (precise) {	/* the hooks precise mode runs on every fault */
-			add_cfg(CFG_FLOOR, 0, FL_FEXIT, "floor fexit", "floor_fexit");
-			add_cfg(CFG_FLOOR, 0, FL_RAW | FL_FEXIT, "floor raw_tp+fexit",
-				"floor_raw_fexit");
-		}
-		/* the hook vmalock and faultlat use where the kernel has it */
-		if (probe_tracepoint("exceptions", "page_fault_done"))
-			add_cfg(CFG_FLOOR, 0, FL_DONE, "floor page_fault_done", "floor_done");
-		add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
-		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");
-		add_cfg(CFG_FLOOR, 0, FL_PERF, "floor perf", "floor_perf");
-		add_cfg(CFG_FLOOR, 0, FL_TP, "floor tp", "floor_tp");
-		add_cfg(CFG_FLOOR, 0, FL_RAW, "floor raw_tp", "floor_raw");
+	if (!floor_cfgs)
+		return 0;
+	floor_skel = floor_bpf__open();
+	if (floor_skel && !precise) {
+		bpf_program__set_autoload(floor_skel->progs.floor_fexit_hmf, false);
+		bpf_program__set_autoload(floor_skel->progs.floor_fexit_lvur, false);
 	}
-	signal(SIGPIPE, SIG_IGN);
+	if (!floor_skel || floor_bpf__load(floor_skel)) {
+		err_msg("overhead: cannot load the floor programs%s: %s",
+			precise ? " (fexit: --mode precise)" : "", strerror(errno));
+		return -1;
+	}
+	if (precise) {	/* the hooks precise mode runs on every fault */
+		add_cfg(CFG_FLOOR, 0, FL_FEXIT, "floor fexit", "floor_fexit");
+		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_FEXIT, "floor raw_tp+fexit",
+			"floor_raw_fexit");
+	}
+	/* the hook vmalock and faultlat use where the kernel has it */
+	if (probe_tracepoint("exceptions", "page_fault_done"))
+		add_cfg(CFG_FLOOR, 0, FL_DONE, "floor page_fault_done", "floor_done");
+	add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
+	add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");
+	add_cfg(CFG_FLOOR, 0, FL_PERF, "floor perf", "floor_perf");
+	add_cfg(CFG_FLOOR, 0, FL_TP, "floor tp", "floor_tp");
+	add_cfg(CFG_FLOOR, 0, FL_RAW, "floor raw_tp", "floor_raw");
+	return 0;
+}
 
+/* Every configuration at every thread count, into res; 0 or -1. */
+static int measure(void)
+{
+	/* the floor in fine windows first: all its "pairs" come from one run */
 	for (int ti = 0; ti < nthreads_list; ti++)
 		for (int ci = 0; ci < ncfg; ci++) {
 			double u, t;
@@ -953,11 +961,11 @@ int main(int argc, char **argv)
 			if (cfgs[ci].kind != CFG_FLOOR || floor_pairs)
 				continue;
 			if (run_floor_fine(&cfgs[ci], threads_list[ti], fine_pairs,
-					   fine_ratio[ti][ci], &u, &t))
-				return 1;
+					   res.fine_ratio[ti][ci], &u, &t))
+				return -1;
 			for (int r = 0; r < repeats; r++) {
-				base[ti][ci][r].cpu = base[ti][ci][r].wall = u;
-				traced[ti][ci][r].cpu = traced[ti][ci][r].wall = t;
+				res.base[ti][ci][r].cpu = res.base[ti][ci][r].wall = u;
+				res.traced[ti][ci][r].cpu = res.traced[ti][ci][r].wall = t;
 			}
 			if (verbose)
 				fprintf(stderr, "%dt %-20s %d windows of %.0f ms: %.0f/%.0f\n",
@@ -968,24 +976,103 @@ int main(int argc, char **argv)
 		for (int r = 0; r < repeats; r++)
 			for (int ci = 0; ci < ncfg; ci++) {
 				int nthr = threads_list[ti];
+				bool traced_first;
+				struct sample *b, *t;
 
 				if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs)
 					continue;
 				/* ABBA: alternate which run of the pair goes first */
-				bool traced_first = (r + ci) & 1;
-				struct sample *b = &base[ti][ci][r], *t = &traced[ti][ci][r];
-
+				traced_first = (r + ci) & 1;
+				b = &res.base[ti][ci][r];
+				t = &res.traced[ti][ci][r];
 				if ((traced_first && run_cfg(&cfgs[ci], nthr, t)) ||
 				    run_cfg(NULL, nthr, b) ||
 				    (!traced_first && run_cfg(&cfgs[ci], nthr, t)))
-					return 1;
-				ratio[ti][ci][r] = b->cpu > 0 ? t->cpu / b->cpu : 0;
-				wratio[ti][ci][r] = b->wall > 0 ? t->wall / b->wall : 0;
+					return -1;
+				res.ratio[ti][ci][r] = b->cpu > 0 ? t->cpu / b->cpu : 0;
+				res.wratio[ti][ci][r] = b->wall > 0 ? t->wall / b->wall : 0;
 				if (verbose)
 					fprintf(stderr, "%dt %-20s pair %d: cpu %.0f/%.0f = %.3f, wall %.0f/%.0f = %.3f\n",
-						nthr, cfgs[ci].name, r, t->cpu, b->cpu, ratio[ti][ci][r],
-						t->wall, b->wall, wratio[ti][ci][r]);
+						nthr, cfgs[ci].name, r, t->cpu, b->cpu,
+						res.ratio[ti][ci][r], t->wall, b->wall,
+						res.wratio[ti][ci][r]);
 			}
+	return 0;
+}
+
+/* One configuration's row at one thread count, as text or into rows (JSON). */
+static void report_row(int ti, int ci, struct json_object *doc, struct json_object *rows)
+{
+	struct sample_stats rs, ws, bs, ts, bw, tw;
+	double v[4][MAX_REP];
+	char key[96];
+
+	for (int r = 0; r < repeats; r++) {
+		v[0][r] = res.base[ti][ci][r].cpu;
+		v[1][r] = res.traced[ti][ci][r].cpu;
+		v[2][r] = res.base[ti][ci][r].wall;
+		v[3][r] = res.traced[ti][ci][r].wall;
+	}
+	if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs) {	/* no wall figure */
+		stats_describe(res.fine_ratio[ti][ci], fine_pairs, &rs);
+		ws = rs;
+	} else {
+		stats_describe(res.ratio[ti][ci], repeats, &rs);
+		stats_describe(res.wratio[ti][ci], repeats, &ws);
+	}
+	stats_describe(v[0], repeats, &bs);
+	stats_describe(v[1], repeats, &ts);
+	stats_describe(v[2], repeats, &bw);
+	stats_describe(v[3], repeats, &tw);
+	res.med[ti][ci] = rs.median;
+	res.fault_ns[ti][ci] = bs.mean > 0 ? 1e9 / bs.mean : 0;
+	if (doc) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *a = json_object_new_array(), *bb = json_object_new_array();
+		struct json_object *rr = json_object_new_array();
+
+		json_object_object_add(o, "threads", json_object_new_int(threads_list[ti]));
+		json_object_object_add(o, "config", json_object_new_string(cfgs[ci].name));
+		json_object_object_add(o, "faults_per_s_mean", json_object_new_double(tw.mean));
+		json_object_object_add(o, "faults_per_s_stddev", json_object_new_double(tw.sd));
+		json_object_object_add(o, "untraced_faults_per_s_mean",
+				       json_object_new_double(bw.mean));
+		json_object_object_add(o, "faults_per_cpu_s_mean", json_object_new_double(ts.mean));
+		json_object_object_add(o, "untraced_faults_per_cpu_s_mean",
+				       json_object_new_double(bs.mean));
+		json_object_object_add(o, "ratio", json_object_new_double(rs.median));
+		json_object_object_add(o, "ratio_mean", json_object_new_double(rs.mean));
+		json_object_object_add(o, "ratio_stddev", json_object_new_double(rs.sd));
+		json_object_object_add(o, "wall_ratio", json_object_new_double(ws.median));
+		json_object_object_add(o, "untraced_ns_per_fault",
+				       json_object_new_double(res.fault_ns[ti][ci]));
+		for (int r = 0; r < repeats; r++) {
+			json_object_array_add(a, json_object_new_double(v[3][r]));
+			json_object_array_add(bb, json_object_new_double(v[2][r]));
+			json_object_array_add(rr, json_object_new_double(res.ratio[ti][ci][r]));
+		}
+		json_object_object_add(o, "samples", a);
+		json_object_object_add(o, "untraced_samples", bb);
+		json_object_object_add(o, "ratios", rr);
+		json_object_array_add(rows, o);
+		snprintf(key, sizeof(key), "ratio_%s_%dt", cfgs[ci].key, threads_list[ti]);
+		doc_metric(doc, key, rs.median);
+	} else {
+		char ms[32];
+
+		snprintf(ms, sizeof(ms), "%.3f ± %.3f", rs.mean, rs.sd);
+		printf("%-7d %-20s %11.0f %11.0f %7.3f %15s %5.1f%% %7.3f%s\n", threads_list[ti],
+		       cfgs[ci].name, bs.mean, ts.mean, rs.median, ms,
+		       (1 - rs.median) * 100, ws.median,
+		       ci == all_cfg ? (1 - rs.median < TARGET_COST ? "  PASS" : "  FAIL") : "");
+	}
+}
+
+/* The table (or the JSON document), the machine and peer lines, the target. */
+static void report(void)
+{
+	struct json_object *doc = NULL, *rows = NULL;
+	bool failed = false;
 
 	if (json) {
 		doc = doc_new("overhead", "result", "page_fault1");
@@ -999,76 +1086,13 @@ int main(int argc, char **argv)
 		printf("%-7s %-20s %11s %11s %7s %15s %6s %7s\n", "threads", "config",
 		       "untraced", "traced", "ratio", "mean ± sd", "cost%", "wall");
 	}
-	for (int ti = 0; ti < nthreads_list; ti++) {
+	for (int ti = 0; ti < nthreads_list; ti++)
 		for (int ci = 0; ci < ncfg; ci++) {
-			struct sample_stats rs, ws, bs, ts, bw, tw;
-			double v[4][MAX_REP];
-			char key[96];
-
-			for (int r = 0; r < repeats; r++) {
-				v[0][r] = base[ti][ci][r].cpu;
-				v[1][r] = traced[ti][ci][r].cpu;
-				v[2][r] = base[ti][ci][r].wall;
-				v[3][r] = traced[ti][ci][r].wall;
-			}
-			if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs) {	/* no wall figure */
-				stats_describe(fine_ratio[ti][ci], fine_pairs, &rs);
-				ws = rs;
-			} else {
-				stats_describe(ratio[ti][ci], repeats, &rs);
-				stats_describe(wratio[ti][ci], repeats, &ws);
-			}
-			stats_describe(v[0], repeats, &bs);
-			stats_describe(v[1], repeats, &ts);
-			stats_describe(v[2], repeats, &bw);
-			stats_describe(v[3], repeats, &tw);
-			if (ci == all_cfg && 1 - rs.median >= TARGET_COST)
-				failed = 1;
-			med[ti][ci] = rs.median;
-			fault_ns[ti][ci] = bs.mean > 0 ? 1e9 / bs.mean : 0;
-			if (json) {
-				struct json_object *o = json_object_new_object();
-				struct json_object *a = json_object_new_array(), *bb = json_object_new_array();
-				struct json_object *rr = json_object_new_array();
-
-				json_object_object_add(o, "threads", json_object_new_int(threads_list[ti]));
-				json_object_object_add(o, "config", json_object_new_string(cfgs[ci].name));
-				json_object_object_add(o, "faults_per_s_mean", json_object_new_double(tw.mean));
-				json_object_object_add(o, "faults_per_s_stddev", json_object_new_double(tw.sd));
-				json_object_object_add(o, "untraced_faults_per_s_mean",
-						       json_object_new_double(bw.mean));
-				json_object_object_add(o, "faults_per_cpu_s_mean", json_object_new_double(ts.mean));
-				json_object_object_add(o, "untraced_faults_per_cpu_s_mean",
-						       json_object_new_double(bs.mean));
-				json_object_object_add(o, "ratio", json_object_new_double(rs.median));
-				json_object_object_add(o, "ratio_mean", json_object_new_double(rs.mean));
-				json_object_object_add(o, "ratio_stddev", json_object_new_double(rs.sd));
-				json_object_object_add(o, "wall_ratio", json_object_new_double(ws.median));
-				json_object_object_add(o, "untraced_ns_per_fault",
-						       json_object_new_double(fault_ns[ti][ci]));
-				for (int r = 0; r < repeats; r++) {
-					json_object_array_add(a, json_object_new_double(v[3][r]));
-					json_object_array_add(bb, json_object_new_double(v[2][r]));
-					json_object_array_add(rr, json_object_new_double(ratio[ti][ci][r]));
-				}
-				json_object_object_add(o, "samples", a);
-				json_object_object_add(o, "untraced_samples", bb);
-				json_object_object_add(o, "ratios", rr);
-				json_object_array_add(rows, o);
-				snprintf(key, sizeof(key), "ratio_%s_%dt", cfgs[ci].key, threads_list[ti]);
-				doc_metric(doc, key, rs.median);
-			} else {
-				char ms[32];
-
-				snprintf(ms, sizeof(ms), "%.3f ± %.3f", rs.mean, rs.sd);
-				printf("%-7d %-20s %11.0f %11.0f %7.3f %15s %5.1f%% %7.3f%s\n", threads_list[ti],
-				       cfgs[ci].name, bs.mean, ts.mean, rs.median, ms,
-				       (1 - rs.median) * 100, ws.median,
-				       ci == all_cfg ? (1 - rs.median < TARGET_COST ? "  PASS" : "  FAIL") : "");
-			}
+			report_row(ti, ci, doc, rows);
+			if (ci == all_cfg && 1 - res.med[ti][ci] >= TARGET_COST)
+				failed = true;
 		}
-	}
-	report_machine_and_peer(doc, med, fault_ns, all_cfg, peer_cfg);
+	report_machine_and_peer(doc);
 	if (json) {
 		json_object_object_add(doc, "interval_s", json_object_new_double(seconds));
 		json_object_object_add(doc, "mode", json_object_new_string(modes_seen));
@@ -1081,6 +1105,20 @@ int main(int argc, char **argv)
 		printf("target: all tracers together (%s) cost < %.0f%% of fault throughput: %s\n",
 		       cfgs[all_cfg].name, TARGET_COST * 100, failed ? "FAIL" : "PASS");
 	}
+}
+
+int main(int argc, char **argv)
+{
+	int rc = parse_args(argc, argv);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (preflight() || plan())
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	if (measure())
+		return 1;
+	report();
 	floor_bpf__destroy(floor_skel);
 	return 0;
 }
