@@ -2,7 +2,8 @@
 /*
  * Code shared by the bench drivers (sga-bench, pfbench): one-line errors
  * naming the driver, signal-driven stop flag, child reaping, /proc readers
- * the library lacks. Statistics come from user/lib/stats.h.
+ * the library lacks. Statistics come from user/lib/stats.h, option values
+ * are parsed by user/lib/opts.h as mmscope's are.
  */
 #ifndef MMSCOPE_BENCH_COMMON_H
 #define MMSCOPE_BENCH_COMMON_H
@@ -42,10 +43,5 @@ long system_task_count(void);
 long long read_sysctl_ll(const char *path);
 /* Write an integer to a /proc/sys file; 0 or -errno. Async-signal-safe. */
 int write_sysctl_ll(const char *path, long long v);
-
-/* Parse a fraction in (0, 1] ("0.25", "25%"); -1 on error. */
-double parse_fraction(const char *s);
-/* Parse "1,2,4" or "1-8" or "1-8:2" (step) into counts; returns how many or -1. */
-int parse_int_list(const char *s, int *out, int max);
 
 #endif

@@ -114,7 +114,6 @@ static int parse_args(int argc, char **argv, struct config *c)
 		{ 0 }
 	};
 	unsigned long long sz;
-	char *end;
 	long v;
 	int o, i;
 	bool any = false;
@@ -185,10 +184,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 		}
 		case 'r':
 		case 'k':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || (o == 'r' && v > 1000) ||
-			    (o == 'k' && v > 100000000)) {
+			if (parse_long(optarg, 1, o == 'r' ? 1000 : 100000000, &v) < 0) {
 				bench_err("--%s: '%s' is not a positive count", o == 'r' ? "repeats" : "vmas",
 					  optarg);
 				return -1;
