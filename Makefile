@@ -46,7 +46,7 @@ LIB_SRCS  := $(wildcard user/lib/*.c)
 LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 CMD_SRCS  := $(wildcard user/*.c)
 CMD_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(CMD_SRCS))
-HEADERS   := $(wildcard include/*.h user/lib/*.h)
+HEADERS   := $(wildcard include/*.h user/lib/*.h user/*.h)
 
 .PHONY: all clean static test unit setup run
 # Skeletons are included by test workloads and benches too: never delete
@@ -72,6 +72,9 @@ $(OUT)/lib/%.o: user/lib/%.c $(HEADERS) | $(OUT)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -c $< -o $@
+
+# the fault bracket's loader includes its skeleton
+$(OUT)/lib/fault_bracket.o: $(OUT)/fault.skel.h
 
 $(OUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUT)
 	@mkdir -p $(dir $@)

@@ -22,7 +22,7 @@
 #include "jsonout.h"
 #include "opts.h"
 #include "promtext.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9477"

@@ -15,10 +15,11 @@
 #include <bpf/libbpf.h>
 
 #include "commands.h"
+#include "fault_bracket.h"
 #include "histo.h"
 #include "faultlat.h"
 #include "jsonout.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 #include "fault.skel.h"
 

@@ -22,7 +22,7 @@
 #include "ptmem.h"
 #include "ptmem.skel.h"
 #include "tpformat.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define DEFAULT_EXITS	1000	/* exited processes listed per document (--exits) */

@@ -24,7 +24,7 @@
 #include "ptshare.h"
 #include "ptshare.skel.h"
 #include "tpformat.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define MAX_SHARERS 4096

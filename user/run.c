@@ -29,7 +29,7 @@
 #include "opts.h"
 #include "scenario.h"
 #include "store.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #ifndef MMSCOPE_COMMIT

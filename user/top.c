@@ -22,7 +22,7 @@
 #include "commands.h"
 #include "jsonout.h"
 #include "loop.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define MAX_TRACERS 8

@@ -111,28 +111,3 @@ int tracer_main(const struct tracer *t, int argc, char **argv)
 	t->stop(c.st);
 	return err < 0 ? 1 : 0;
 }
-
-const struct tracer *const *tracer_list(void)
-{
-	static const struct tracer *list[5];
-	static int n = -1;
-	const struct tracer *all[] = { &vmalock_tracer, &faultlat_tracer,
-				       &ptmem_tracer, &ptshare_tracer };
-
-	if (n < 0) {
-		n = 0;
-		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-			if (all[i])
-				list[n++] = all[i];
-		list[n] = NULL;
-	}
-	return list;
-}
-
-const struct tracer *tracer_find(const char *name)
-{
-	for (const struct tracer *const *t = tracer_list(); *t; t++)
-		if (!strcmp((*t)->name, name))
-			return *t;
-	return NULL;
-}

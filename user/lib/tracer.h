@@ -5,7 +5,8 @@
  *
  * A tracer collects each interval into a JSON document (its own members plus
  * flat "metrics"), and prints its human-readable report from that document,
- * so the text and the JSON can never disagree.
+ * so the text and the JSON can never disagree. The tracers themselves and
+ * the list of them are user/tracers.h.
  */
 #ifndef MMSCOPE_TRACER_H
 #define MMSCOPE_TRACER_H
@@ -52,17 +53,6 @@ struct tracer {
 	 */
 	void (*probe)(struct json_object *out);
 };
-
-/* Weak: a tree without one of them still links (tracer_list() skips it). */
-extern const struct tracer vmalock_tracer __attribute__((weak));
-extern const struct tracer ptmem_tracer __attribute__((weak));
-extern const struct tracer faultlat_tracer __attribute__((weak));
-extern const struct tracer ptshare_tracer __attribute__((weak));
-
-/* The tracers built into this binary, NULL-terminated, in a fixed order. */
-const struct tracer *const *tracer_list(void);
-/* Look one up by name; NULL if unknown or not built. */
-const struct tracer *tracer_find(const char *name);
 
 /* `mmscope NAME ...`: parse, check privileges/BTF, start, loop, stop. */
 int tracer_main(const struct tracer *t, int argc, char **argv);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,11 @@ void host_info_get(struct host_info *h)
 	}
 	h->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	h->mem_bytes = (unsigned long long)meminfo_kb("MemTotal") * 1024ULL;
+}
+
+bool proc_exited(pid_t pid)
+{
+	return kill(pid, 0) && errno == ESRCH;
 }
 
 int exe_path(const char *sibling, char *out, size_t len)

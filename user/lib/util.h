@@ -31,6 +31,8 @@ const char *tracefs_root(void);
 long long meminfo_kb(const char *field);
 /* /proc/PID/status field in kB ("VmPTE"); -1 if absent (kernel thread or gone). */
 long long proc_status_kb(pid_t pid, const char *field);
+/* pid is gone (kill(pid, 0) says ESRCH); a zombie still counts as there. */
+bool proc_exited(pid_t pid);
 /* /proc/vmstat counter; returns 0 and sets *val, -1 when the kernel lacks it. */
 int vmstat_read(const char *name, unsigned long long *val);
 
