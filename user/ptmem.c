@@ -371,50 +371,73 @@ static void probe_thp(struct ptmem_state *s, enum precise_kind fn)
 			       false;
 }
 
-static void set_autoload_levels(struct ptmem_state *s, bool patch, enum precise_kind fn)
+/* Facts for the program table: how page-table levels are followed. */
+enum {
+	PM_PATCH = 1 << 0,	/* pgtable:* patch tracepoints (precise mode) */
+	PM_FENTRY = 1 << 1,	/* precise through fentry/fexit */
+	PM_KPROBE = 1 << 2,	/* precise through kprobes */
+};
+/* a THP correction that can attach (s->thp_ok[i]) */
+#define PM_THP(i)	(1u << (3 + (i)))
+
+/*
+ * Every program of bpf/ptmem.bpf.c and when it loads: the patch
+ * tracepoints where the kernel has them, else one fentry/fexit or kprobe
+ * set per level function plus the THP corrections that can attach; in
+ * tracepoint mode none of these (the snapshot and fault programs always).
+ */
+static int set_autoload_levels(struct ptmem_state *s, bool patch, enum precise_kind fn)
 {
 	struct ptmem_bpf *k = s->skel;
-	struct bpf_program *fe[] = {
-		k->progs.fx_pmd_install, k->progs.fe_deposit, k->progs.fx_pmd_alloc,
-		k->progs.fx_pud_alloc, k->progs.fe_pte_free_tlb,
-		k->progs.fe_pmd_free_tlb, k->progs.fe_pud_free_tlb,
+	const unsigned int fe = PM_FENTRY, kp = PM_KPROBE, off = PM_PATCH;
+	const struct prog_rule rules[] = {
+		{ k->progs.on_fault, 0, 0 },
+		{ k->progs.on_lock_released, 0, 0 },
+		{ k->progs.on_lock_acquired, 0, 0 },
+		{ k->progs.on_exit_mmap, 0, 0 },
+		{ k->progs.snap_tasks, 0, 0 },
+		{ k->progs.tp_pgtable_alloc, PM_PATCH, 0 },
+		{ k->progs.tp_pgtable_free, PM_PATCH, 0 },
+		{ k->progs.fx_pmd_install, fe, off },
+		{ k->progs.fe_deposit, fe, off },
+		{ k->progs.fx_pmd_alloc, fe, off },
+		{ k->progs.fx_pud_alloc, fe, off },
+		{ k->progs.fe_pte_free_tlb, fe, off },
+		{ k->progs.fe_pmd_free_tlb, fe, off },
+		{ k->progs.fe_pud_free_tlb, fe, off },
+		{ k->progs.kp_pmd_install, kp, off },
+		{ k->progs.kr_pmd_install, kp, off },
+		{ k->progs.kp_deposit, kp, off },
+		{ k->progs.kp_pmd_alloc, kp, off },
+		{ k->progs.kr_pmd_alloc, kp, off },
+		{ k->progs.kp_pud_alloc, kp, off },
+		{ k->progs.kr_pud_alloc, kp, off },
+		{ k->progs.kp_pte_free_tlb, kp, off },
+		{ k->progs.kp_pmd_free_tlb, kp, off },
+		{ k->progs.kp_pud_free_tlb, kp, off },
+		/* the THP corrections */
+		{ k->progs.fx_zap_huge_pmd, fe | PM_THP(THP_ZAP), off },
+		{ k->progs.fe_pte_free_defer, fe | PM_THP(THP_FREE_DEFER), off },
+		{ k->progs.fe_move_huge_pmd, fe | PM_THP(THP_MOVE), off },
+		{ k->progs.fx_move_huge_pmd, fe | PM_THP(THP_MOVE), off },
+		{ k->progs.fe_collapse_huge_page, fe | PM_THP(THP_COLLAPSE), off },
+		{ k->progs.fx_collapse_huge_page, fe | PM_THP(THP_COLLAPSE), off },
+		{ k->progs.kp_zap_huge_pmd, kp | PM_THP(THP_ZAP), off },
+		{ k->progs.kr_zap_huge_pmd, kp | PM_THP(THP_ZAP), off },
+		{ k->progs.kp_pte_free_defer, kp | PM_THP(THP_FREE_DEFER), off },
+		{ k->progs.kp_move_huge_pmd, kp | PM_THP(THP_MOVE), off },
+		{ k->progs.kr_move_huge_pmd, kp | PM_THP(THP_MOVE), off },
+		{ k->progs.kp_collapse_huge_page, kp | PM_THP(THP_COLLAPSE), off },
+		{ k->progs.kr_collapse_huge_page, kp | PM_THP(THP_COLLAPSE), off },
 	};
-	struct bpf_program *kp[] = {
-		k->progs.kp_pmd_install, k->progs.kr_pmd_install, k->progs.kp_deposit,
-		k->progs.kp_pmd_alloc, k->progs.kr_pmd_alloc, k->progs.kp_pud_alloc,
-		k->progs.kr_pud_alloc, k->progs.kp_pte_free_tlb,
-		k->progs.kp_pmd_free_tlb, k->progs.kp_pud_free_tlb,
-	};
-	/* per THP correction: its fentry/fexit programs, its kprobes */
-	struct bpf_program *thp_fe[THP_NR][2] = {
-		[THP_ZAP] = { k->progs.fx_zap_huge_pmd },
-		[THP_FREE_DEFER] = { k->progs.fe_pte_free_defer },
-		[THP_MOVE] = { k->progs.fe_move_huge_pmd, k->progs.fx_move_huge_pmd },
-		[THP_COLLAPSE] = { k->progs.fe_collapse_huge_page,
-				   k->progs.fx_collapse_huge_page },
-	};
-	struct bpf_program *thp_kp[THP_NR][2] = {
-		[THP_ZAP] = { k->progs.kp_zap_huge_pmd, k->progs.kr_zap_huge_pmd },
-		[THP_FREE_DEFER] = { k->progs.kp_pte_free_defer },
-		[THP_MOVE] = { k->progs.kp_move_huge_pmd, k->progs.kr_move_huge_pmd },
-		[THP_COLLAPSE] = { k->progs.kp_collapse_huge_page,
-				   k->progs.kr_collapse_huge_page },
-	};
-	bool fe_on = !patch && fn == PRECISE_FENTRY, kp_on = !patch && fn == PRECISE_KPROBE;
+	unsigned int facts = (patch ? PM_PATCH : 0) |
+			     (fn == PRECISE_FENTRY ? PM_FENTRY : 0) |
+			     (fn == PRECISE_KPROBE ? PM_KPROBE : 0);
 
-	bpf_program__set_autoload(k->progs.tp_pgtable_alloc, patch);
-	bpf_program__set_autoload(k->progs.tp_pgtable_free, patch);
-	for (size_t i = 0; i < ARRAY_SIZE(fe); i++)
-		bpf_program__set_autoload(fe[i], fe_on);
-	for (size_t i = 0; i < ARRAY_SIZE(kp); i++)
-		bpf_program__set_autoload(kp[i], kp_on);
 	for (int i = 0; i < THP_NR; i++)
-		for (int j = 0; j < 2; j++) {
-			if (thp_fe[i][j])
-				bpf_program__set_autoload(thp_fe[i][j], fe_on && s->thp_ok[i]);
-			if (thp_kp[i][j])
-				bpf_program__set_autoload(thp_kp[i][j], kp_on && s->thp_ok[i]);
-		}
+		if (s->thp_ok[i])
+			facts |= PM_THP(i);
+	return prog_rules_apply("ptmem", k->obj, rules, ARRAY_SIZE(rules), facts);
 }
 
 static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
@@ -451,11 +474,12 @@ static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
 			goto fail;
 		if (!c.patch_tp)
 			probe_thp(s, c.fn);
-		set_autoload_levels(s, c.patch_tp, c.fn);
+		if (set_autoload_levels(s, c.patch_tp, c.fn))
+			goto fail;
 		s->levels_via = c.patch_tp ? "tracepoint pgtable:pgtable_alloc/free" :
 				precise_kind_name(c.fn);
-	} else {
-		set_autoload_levels(s, false, PRECISE_NONE);
+	} else if (set_autoload_levels(s, false, PRECISE_NONE)) {
+		goto fail;
 	}
 	err = ptmem_bpf__load(s->skel);
 	if (err) {

@@ -180,6 +180,51 @@ static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n,
 	return 0;
 }
 
+/* Facts for the program table. */
+enum {
+	PS_FENTRY = 1 << 0,	/* hugetlb PMD sharing through fentry/fexit */
+	PS_KPROBE = 1 << 1,	/* ... through kprobes */
+	PS_PATCH = 1 << 2,	/* ptshare:* patch tracepoints */
+	PS_CREATE_TP = 1 << 3,	/* ptshare:ptshare_create */
+	PS_DESTROY_TP = 1 << 4,	/* ptshare:ptshare_destroy */
+};
+
+/*
+ * Every program of bpf/ptshare.bpf.c and when it loads: hugetlb PMD sharing
+ * in precise mode (fentry/fexit or kprobes), the patch tracepoints where the
+ * kernel has them, the snapshot always.
+ */
+static int set_autoload(struct ptshare_state *s, const struct ptshare_caps *c)
+{
+	struct ptshare_bpf *k = s->skel;
+	const struct prog_rule rules[] = {
+		{ k->progs.snap_tasks, 0, 0 },
+		{ k->progs.fx_huge_pmd_share, PS_FENTRY, 0 },
+		{ k->progs.fx_huge_pmd_unshare, PS_FENTRY, 0 },
+		{ k->progs.fe_pmd_free_tlb, PS_FENTRY, 0 },
+		{ k->progs.kp_huge_pmd_share, PS_KPROBE, 0 },
+		{ k->progs.kr_huge_pmd_share, PS_KPROBE, 0 },
+		{ k->progs.kp_huge_pmd_unshare, PS_KPROBE, 0 },
+		{ k->progs.kr_huge_pmd_unshare, PS_KPROBE, 0 },
+		{ k->progs.kp_pmd_free_tlb, PS_KPROBE, 0 },
+		{ k->progs.tp_ptshare_attach, PS_PATCH, 0 },
+		{ k->progs.tp_ptshare_detach, PS_PATCH, 0 },
+		{ k->progs.tp_ptshare_create, PS_PATCH | PS_CREATE_TP, 0 },
+		{ k->progs.tp_ptshare_destroy, PS_PATCH | PS_DESTROY_TP, 0 },
+	};
+	unsigned int facts = 0;
+
+	if (s->hugetlb_events && c->fn == PRECISE_FENTRY)
+		facts |= PS_FENTRY;
+	if (s->hugetlb_events && c->fn == PRECISE_KPROBE)
+		facts |= PS_KPROBE;
+	if (c->patch)
+		facts |= PS_PATCH |
+			 (probe_tracepoint("ptshare", "ptshare_create") ? PS_CREATE_TP : 0) |
+			 (probe_tracepoint("ptshare", "ptshare_destroy") ? PS_DESTROY_TP : 0);
+	return prog_rules_apply("ptshare", k->obj, rules, ARRAY_SIZE(rules), facts);
+}
+
 static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
 {
 	struct ptshare_state *s;
@@ -216,20 +261,8 @@ static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
 	     tp_check_offset("ptshare", "ptshare", "ptshare_attach", "refcount", 40) ||
 	     tp_check_offset("ptshare", "ptshare", "ptshare_detach", "refcount", 40)))
 		goto fail;
-	bpf_program__set_autoload(s->skel->progs.fx_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_FENTRY);
-	bpf_program__set_autoload(s->skel->progs.fx_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_FENTRY);
-	bpf_program__set_autoload(s->skel->progs.fe_pmd_free_tlb, s->hugetlb_events && c.fn == PRECISE_FENTRY);
-	bpf_program__set_autoload(s->skel->progs.kp_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kr_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kp_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kr_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kp_pmd_free_tlb, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_attach, c.patch);
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_detach, c.patch);
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_create, c.patch &&
-				  probe_tracepoint("ptshare", "ptshare_create"));
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_destroy, c.patch &&
-				  probe_tracepoint("ptshare", "ptshare_destroy"));
+	if (set_autoload(s, &c))
+		goto fail;
 	err = ptshare_bpf__load(s->skel);
 	if (err) {
 		err_msg("ptshare: cannot load BPF programs: %s (run with -v for the verifier log)",

@@ -150,92 +150,88 @@ static int vl_slots_setup(const char *cmd, struct fault_bpf *skel)
 	return bpf_map__set_max_entries(skel->maps.vl_slots, n);
 }
 
-static bool is_entry_prog(const char *name)
-{
-	return !strcmp(name, "fb_fault_user") || !strcmp(name, "fb_fault_kernel") ||
-	       !strcmp(name, "fb_raw_fault_user") || !strcmp(name, "fb_raw_fault_kernel");
-}
+/* What the plan says, as facts for the program table. */
+enum {
+	FB_DONE = 1 << 0,	/* page_fault_done closes each fault */
+	FB_PRECISE = 1 << 1,	/* precise mode */
+	FB_FENTRY = 1 << 2,	/* precise through fentry/fexit */
+	FB_KPROBE = 1 << 3,	/* precise through kprobes */
+	FB_ENTRY_TP = 1 << 4,	/* exceptions:page_fault_user */
+	FB_RAW_ENTRY = 1 << 5,	/* ... as raw tracepoints */
+	FB_KERNEL_TP = 1 << 6,	/* exceptions:page_fault_kernel */
+	FB_RAW_MMAP = 1 << 7,	/* mmap_lock:* as raw tracepoints */
+	FB_PATCH = 1 << 8,	/* vma_lock:* patch tracepoints */
+	FB_LVUR = 1 << 9,	/* vmalock wants lock_vma_under_rcu */
+	FB_EVENTS = 1 << 10,	/* faultlat --events: the _ev closing programs */
+};
 
-static bool prog_wanted_base(const char *name, const struct fb_plan *p);
-
-/*
- * The closing programs come in pairs, NAME and NAME_ev (the same with the
- * --events stream): one of each pair loads.
- */
-static bool prog_wanted(const char *name, const struct fb_plan *p)
-{
-	size_t n = strlen(name);
-
-	if (n > 3 && !strcmp(name + n - 3, "_ev")) {
-		char base[64];
-
-		if (!p->events || n - 3 >= sizeof(base))
-			return false;
-		memcpy(base, name, n - 3);
-		base[n - 3] = 0;
-		return prog_wanted_base(base, p);
-	}
-	if (p->events && (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major") ||
-			  !strcmp(name, "fb_hmf_exit") || !strcmp(name, "fb_hmf_kretprobe") ||
-			  !strcmp(name, "fb_raw_fault_done")))
-		return false;
-	return prog_wanted_base(name, p);
-}
-
-static bool prog_wanted_base(const char *name, const struct fb_plan *p)
+static unsigned int fb_plan_facts(const struct fb_plan *p)
 {
 	bool precise = p->mode == MODE_PRECISE;
-	bool fentry = precise && p->precise == PRECISE_FENTRY;
-	bool kprobe = precise && p->precise == PRECISE_KPROBE;
 
-	if (!strcmp(name, "fb_exec"))	/* names across exec: every mode */
-		return true;
-	if (!strcmp(name, "fb_raw_fault_done"))
-		return p->done_tp;
-	if (p->done_tp)		/* that and the rare vma_lock events only */
-		return !strcmp(name, "vl_tp_miss") || !strcmp(name, "vl_tp_retry");
-
-	if (!strcmp(name, "fb_fault_user"))
-		return p->entry_tp && !p->raw_entry;
-	if (!strcmp(name, "fb_fault_kernel"))
-		return p->entry_tp && p->kernel_tp && !p->raw_entry;
-	if (!strcmp(name, "fb_raw_fault_user"))
-		return p->entry_tp && p->raw_entry;
-	if (!strcmp(name, "fb_raw_fault_kernel"))
-		return p->entry_tp && p->kernel_tp && p->raw_entry;
-	if (!strcmp(name, "fb_mmap_acquired") || !strcmp(name, "fb_mmap_released"))
-		return !precise && !p->raw_mmap;
-	if (!strcmp(name, "fb_raw_mmap_acquired") || !strcmp(name, "fb_raw_mmap_released"))
-		return !precise && p->raw_mmap;
-	if (!strcmp(name, "fb_close_minor") || !strcmp(name, "fb_close_major"))
-		return !precise;
-	if (!strcmp(name, "fb_hmf_entry"))
-		return fentry && !p->entry_tp;	/* fentry only for the entry time */
-	if (!strcmp(name, "fb_hmf_exit") || !strcmp(name, "vl_lvur_exit"))
-		return fentry && (p->need_lvur || strcmp(name, "vl_lvur_exit"));
-	if (!strcmp(name, "fb_hmf_kprobe") || !strcmp(name, "fb_hmf_kretprobe"))
-		return kprobe;
-	if (!strcmp(name, "vl_lvur_kretprobe"))
-		return kprobe && p->need_lvur;
-	/*
-	 * Patch tracepoints. Precise mode counts retries and misses itself
-	 * and derives lock-taken and fallback from how faults completed; of
-	 * these it needs only the miss reasons (rare), not vma_lock_success
-	 * on every fault.
-	 */
-	if (!strcmp(name, "vl_tp_miss"))
-		return p->patch_tp;
-	if (!strncmp(name, "vl_tp_", 6))
-		return p->patch_tp && !precise;
-	return true;	/* tracer-specific programs decide for themselves */
+	return (p->done_tp ? FB_DONE : 0) | (precise ? FB_PRECISE : 0) |
+	       (precise && p->precise == PRECISE_FENTRY ? FB_FENTRY : 0) |
+	       (precise && p->precise == PRECISE_KPROBE ? FB_KPROBE : 0) |
+	       (p->entry_tp ? FB_ENTRY_TP : 0) | (p->raw_entry ? FB_RAW_ENTRY : 0) |
+	       (p->kernel_tp ? FB_KERNEL_TP : 0) | (p->raw_mmap ? FB_RAW_MMAP : 0) |
+	       (p->patch_tp ? FB_PATCH : 0) | (p->need_lvur ? FB_LVUR : 0) |
+	       (p->events ? FB_EVENTS : 0);
 }
 
-static void fb_plan_autoload(struct bpf_object *obj, const struct fb_plan *p)
+/*
+ * Every program of bpf/fault.bpf.c and when it loads. With page_fault_done
+ * (FB_DONE) that one program closes each fault, and of the rest only the
+ * names across exec and the rare vma_lock events load. The closing
+ * programs come in pairs, NAME and NAME_ev (the same with the --events
+ * stream): one of each pair loads. Precise mode counts retries and misses
+ * itself and derives lock-taken and fallback from how faults completed; of
+ * the patch tracepoints it needs only the miss reasons (rare), not
+ * vma_lock_success on every fault.
+ */
+static int fb_plan_autoload(const char *cmd, struct fault_bpf *k, const struct fb_plan *p)
 {
-	struct bpf_program *prog;
+	const struct prog_rule rules[] = {
+		{ k->progs.fb_exec, 0, 0 },	/* names across exec: every mode */
+		{ k->progs.fb_raw_fault_done, FB_DONE, FB_EVENTS },
+		{ k->progs.fb_raw_fault_done_ev, FB_DONE | FB_EVENTS, 0 },
+		{ k->progs.vl_tp_miss, FB_PATCH, 0 },	/* FB_DONE implies FB_PATCH */
+		{ k->progs.vl_tp_retry, FB_DONE, 0 },
+		{ k->progs.vl_tp_retry, FB_PATCH, FB_PRECISE | FB_DONE },
+		{ k->progs.vl_tp_success, FB_PATCH, FB_PRECISE | FB_DONE },
+		{ k->progs.vl_tp_fallback, FB_PATCH, FB_PRECISE | FB_DONE },
+		/* the fault entry */
+		{ k->progs.fb_fault_user, FB_ENTRY_TP, FB_RAW_ENTRY | FB_DONE },
+		{ k->progs.fb_fault_kernel, FB_ENTRY_TP | FB_KERNEL_TP, FB_RAW_ENTRY | FB_DONE },
+		{ k->progs.fb_raw_fault_user, FB_ENTRY_TP | FB_RAW_ENTRY, FB_DONE },
+		{ k->progs.fb_raw_fault_kernel, FB_ENTRY_TP | FB_KERNEL_TP | FB_RAW_ENTRY, FB_DONE },
+		/* tracepoint mode: mmap_lock, closed by the perf fault events */
+		{ k->progs.fb_mmap_acquired, 0, FB_PRECISE | FB_RAW_MMAP | FB_DONE },
+		{ k->progs.fb_mmap_released, 0, FB_PRECISE | FB_RAW_MMAP | FB_DONE },
+		{ k->progs.fb_raw_mmap_acquired, FB_RAW_MMAP, FB_PRECISE | FB_DONE },
+		{ k->progs.fb_raw_mmap_released, FB_RAW_MMAP, FB_PRECISE | FB_DONE },
+		{ k->progs.fb_close_minor, 0, FB_PRECISE | FB_DONE | FB_EVENTS },
+		{ k->progs.fb_close_major, 0, FB_PRECISE | FB_DONE | FB_EVENTS },
+		{ k->progs.fb_close_minor_ev, FB_EVENTS, FB_PRECISE | FB_DONE },
+		{ k->progs.fb_close_major_ev, FB_EVENTS, FB_PRECISE | FB_DONE },
+		/* precise: fentry only for the entry time */
+		{ k->progs.fb_hmf_entry, FB_FENTRY, FB_ENTRY_TP | FB_DONE },
+		{ k->progs.fb_hmf_exit, FB_FENTRY, FB_DONE | FB_EVENTS },
+		{ k->progs.fb_hmf_exit_ev, FB_FENTRY | FB_EVENTS, FB_DONE },
+		{ k->progs.vl_lvur_exit, FB_FENTRY | FB_LVUR, FB_DONE },
+		{ k->progs.fb_hmf_kprobe, FB_KPROBE, FB_DONE },
+		{ k->progs.fb_hmf_kretprobe, FB_KPROBE, FB_DONE | FB_EVENTS },
+		{ k->progs.fb_hmf_kretprobe_ev, FB_KPROBE | FB_EVENTS, FB_DONE },
+		{ k->progs.vl_lvur_kretprobe, FB_KPROBE | FB_LVUR, FB_DONE },
+	};
 
-	bpf_object__for_each_program(prog, obj)
-		bpf_program__set_autoload(prog, prog_wanted(bpf_program__name(prog), p));
+	return prog_rules_apply(cmd, k->obj, rules, ARRAY_SIZE(rules), fb_plan_facts(p));
+}
+
+/* The fault entry programs, attached only once latencies are wanted. */
+static bool is_entry_prog(const struct fault_bpf *k, const struct bpf_program *prog)
+{
+	return prog == k->progs.fb_fault_user || prog == k->progs.fb_fault_kernel ||
+	       prog == k->progs.fb_raw_fault_user || prog == k->progs.fb_raw_fault_kernel;
 }
 
 static void fb_detach(struct fb_links *l);
@@ -244,32 +240,33 @@ static void fb_detach(struct fb_links *l);
  * Attach the loaded programs: all but the fault entry, or (entry_only) just
  * the fault entry. Appends to l; -1 after a one-line error.
  */
-static int fb_attach(const char *cmd, struct bpf_object *obj, struct fb_links *l,
+static int fb_attach(const char *cmd, struct fault_bpf *k, struct fb_links *l,
 		     bool entry_only)
 {
 	struct bpf_program *prog;
 	int err;
 
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, k->obj) {
 		const char *name = bpf_program__name(prog);
+		bool minor = prog == k->progs.fb_close_minor || prog == k->progs.fb_close_minor_ev;
+		bool major = prog == k->progs.fb_close_major || prog == k->progs.fb_close_major_ev;
 		struct perf_links *pl;
-		int i;
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (is_entry_prog(name) != entry_only)
+		if (is_entry_prog(k, prog) != entry_only)
 			continue;
-		if (!strncmp(name, "fb_close_minor", 14) || !strncmp(name, "fb_close_major", 14)) {
-			i = !strncmp(name, "fb_close_major", 14);
+		/* the perf fault events, one link per CPU each */
+		if (minor || major) {
 			pl = calloc(1, sizeof(*pl));
 			if (!pl)
 				goto nomem;
-			l->pl[i] = pl;
-			err = perf_sw_attach_all(prog, i ? PERF_COUNT_SW_PAGE_FAULTS_MAJ :
+			l->pl[major] = pl;
+			err = perf_sw_attach_all(prog, major ? PERF_COUNT_SW_PAGE_FAULTS_MAJ :
 						 PERF_COUNT_SW_PAGE_FAULTS_MIN, pl);
 			if (err) {
 				err_msg("%s: cannot attach to perf %s-faults events: %s",
-					cmd, i ? "major" : "minor", strerror(-err));
+					cmd, major ? "major" : "minor", strerror(-err));
 				return -1;
 			}
 			continue;
@@ -384,7 +381,8 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	}
 	if (vl_slots_setup(cmd, fi->skel))
 		goto fail;
-	fb_plan_autoload(fi->skel->obj, &fi->plan);
+	if (fb_plan_autoload(cmd, fi->skel, &fi->plan))
+		goto fail;
 	err = fault_bpf__load(fi->skel);
 	if (err) {
 		err_msg("%s: cannot load BPF programs in %s mode: %s (try --verbose)",
@@ -396,7 +394,7 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 		goto fail;
 	/* the fault entry only matters for latencies: attached when
 	 * faultlat joins (fb_inst_use) */
-	if (fb_attach(cmd, fi->skel->obj, &fi->links, false))
+	if (fb_attach(cmd, fi->skel, &fi->links, false))
 		goto fail;
 	return fi;
 fail:
@@ -429,7 +427,7 @@ struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
 int fb_inst_use(const char *cmd, struct fb_inst *fi, unsigned use)
 {
 	if ((use & FB_USE_LAT) && !fi->entry_attached) {
-		if (fb_attach(cmd, fi->skel->obj, &fi->links, true))
+		if (fb_attach(cmd, fi->skel, &fi->links, true))
 			return -1;
 		fi->entry_attached = true;
 	}
