@@ -54,6 +54,7 @@
 #include "opts.h"
 #include "perfev.h"
 #include "probe.h"
+#include "ready.h"
 #include "stats.h"
 #include "util.h"
 
@@ -178,71 +179,95 @@ static struct sample run_loop(int nthr, double secs)
 	return r;
 }
 
-/* The modes the tracers said they trace in ("tracing in MODE mode"). */
+/* The modes the tracers said they trace in (their readiness lines). */
 static char modes_seen[64];
 
-static void note_mode(const char *line)
+static void note_mode(const char *m)
 {
-	const char *p = strstr(line, "tracing in ");
-	char m[16];
-
-	if (!p || sscanf(p, "tracing in %15s", m) != 1 || strstr(modes_seen, m))
+	if (!*m || strstr(modes_seen, m))
 		return;
 	snprintf(modes_seen + strlen(modes_seen), sizeof(modes_seen) - strlen(modes_seen),
 		 "%s%s", modes_seen[0] ? "," : "", m);
 }
 
-/* Start `mmscope ARGS...` and wait for its "tracing in" line on stderr. */
-static pid_t start_tracer(char *const argv[])
-{
-	int pfd[2];
+/* A started tracer: its pid and the read end of its stderr. */
+struct tracer_proc {
 	pid_t pid;
-	char buf[512];
-	size_t len = 0;
+	int err_fd;
+};
 
-	if (pipe(pfd))
+/*
+ * Start `mmscope ARGS...` and wait until it says it is attached (ready.h),
+ * noting its mode when note (a single tracer; top lists several). Its
+ * stderr stays on a pipe until stop_tracers (closed, the tracer's next
+ * line would kill it with SIGPIPE) and is the error when it dies first.
+ */
+static int start_tracer(char *const argv[], bool note, struct tracer_proc *tp)
+{
+	int epfd[2], rdy[2];
+	char buf[512] = "", mode[32];
+	ssize_t len;
+	int r;
+
+	tp->pid = -1;
+	tp->err_fd = -1;
+	if (pipe2(epfd, O_CLOEXEC))
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", 1);
+	if (ready_pipe(rdy)) {
+		close(epfd[0]);
+		close(epfd[1]);
+		return -1;
+	}
+	tp->pid = fork();
+	if (tp->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
 
-		dup2(pfd[1], 2);
+		dup2(epfd[1], 2);
 		dup2(null, 1);
-		close(pfd[0]);
+		ready_child_setup(rdy[1]);
 		execv(argv[0], argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	close(pfd[1]);
-	while (len < sizeof(buf) - 1) {
-		ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
-
-		if (n <= 0)
-			break;
-		len += n;
-		buf[len] = 0;
-		if (strstr(buf, "tracing")) {
-			note_mode(buf);
-			close(pfd[0]);	/* later writes to stderr get EPIPE: fine */
-			return pid;
-		}
+	close(epfd[1]);
+	close(rdy[1]);
+	tp->err_fd = epfd[0];
+	r = tp->pid > 0 ? ready_wait(rdy[0], READY_TIMEOUT_S, mode, sizeof(mode)) : -1;
+	close(rdy[0]);
+	if (r > 0) {
+		if (note)
+			note_mode(mode);
+		return 0;
 	}
-	close(pfd[0]);
-	buf[len] = 0;
-	err_msg("overhead: %s did not start: %s", argv[1], buf);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	if (tp->pid > 0)
+		kill(tp->pid, SIGKILL);
+	fcntl(tp->err_fd, F_SETFL, O_NONBLOCK);
+	len = read(tp->err_fd, buf, sizeof(buf) - 1);
+	while (len > 0 && buf[len - 1] == '\n')
+		len--;
+	buf[len > 0 ? len : 0] = '\0';
+	if (r == 0)
+		err_msg("overhead: %s did not start within %d s: %s", argv[1], READY_TIMEOUT_S, buf);
+	else
+		err_msg("overhead: %s did not start: %s", argv[1], buf);
+	if (tp->pid > 0)
+		waitpid(tp->pid, NULL, 0);
+	close(tp->err_fd);
+	tp->pid = tp->err_fd = -1;
 	return -1;
 }
 
-static void stop_tracers(pid_t *pids, int n)
+static void stop_tracers(struct tracer_proc *tps, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGINT);
-	for (int i = 0; i < n; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], NULL, 0);
+		if (tps[i].pid > 0)
+			kill(tps[i].pid, SIGINT);
+	for (int i = 0; i < n; i++) {
+		if (tps[i].pid > 0)
+			waitpid(tps[i].pid, NULL, 0);
+		if (tps[i].err_fd >= 0)
+			close(tps[i].err_fd);
+	}
 }
 
 /*
@@ -530,7 +555,7 @@ static struct sample settled_run(int nthr)
 /* Run the loop once under configuration c (NULL: untraced). */
 static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 {
-	pid_t pids[MAX_TRACERS] = { 0 };
+	struct tracer_proc tps[MAX_TRACERS];
 	struct bpf_link *links[4];
 	struct perf_links pl[2];
 	int n = 0, nl = 0;
@@ -549,7 +574,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		char *argv[] = { (char *)mmscope, tracers[c->tracer], "--duration", dur,
 				 "--interval", "3600",
 				 "--mode", (char *)tracer_mode, NULL };
-		if ((pids[n++] = start_tracer(argv)) < 0)
+		if (start_tracer(argv, true, &tps[n++]))
 			return -1;
 		break;
 	}
@@ -557,7 +582,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		char *argv[] = { (char *)mmscope, "top", "--tracers", list, "--duration",
 				 dur, "--interval", "3600",
 				 "--mode", (char *)tracer_mode, NULL };
-		if ((pids[n++] = start_tracer(argv)) < 0)
+		if (start_tracer(argv, false, &tps[n++]))
 			return -1;
 		break;
 	}
@@ -566,8 +591,8 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 			char *argv[] = { (char *)mmscope, tracers[i], "--duration", dur,
 					 "--interval", "3600",
 				 "--mode", (char *)tracer_mode, NULL };
-			if ((pids[n++] = start_tracer(argv)) < 0) {
-				stop_tracers(pids, n - 1);
+			if (start_tracer(argv, true, &tps[n++])) {
+				stop_tracers(tps, n - 1);
 				return -1;
 			}
 		}
@@ -578,7 +603,8 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		break;
 	case CFG_PEER:
 		snprintf(peer_out, sizeof(peer_out), "/tmp/mmscope-overhead-peer.%d", (int)getpid());
-		if ((pids[n++] = start_peer(peer_out)) < 0) {
+		tps[n].err_fd = -1;
+		if ((tps[n++].pid = start_peer(peer_out)) < 0) {
 			unlink(peer_out);
 			return -1;
 		}
@@ -587,7 +613,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 	*out = settled_run(nthr);
 	if (c->kind == CFG_FLOOR)
 		floor_detach(links, nl, pl);
-	stop_tracers(pids, n);
+	stop_tracers(tps, n);
 	if (c->kind == CFG_PEER) {
 		long long count = peer_count(peer_out);
 

@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "jsonout.h"
 #include "loop.h"
+#include "ready.h"
 #include "tracers.h"
 #include "util.h"
 
@@ -385,6 +386,21 @@ static int tick(void *p, double interval_s, bool final)
 	return 0;
 }
 
+/* All attached: tell a starter (bench/overhead), with the modes in use. */
+static void signal_ready(const struct top_ctx *c)
+{
+	char modes[64] = "";
+
+	for (int i = 0; i < c->n; i++) {
+		const char *m = mode_name(c->mode[i]);
+
+		if (!strstr(modes, m))
+			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
+				 modes[0] ? "," : "", m);
+	}
+	ready_signal(modes);
+}
+
 int cmd_top(int argc, char **argv)
 {
 	struct common_opts o;
@@ -410,6 +426,7 @@ int cmd_top(int argc, char **argv)
 			c.t[i]->stop(c.st[i]);
 		return 1;
 	}
+	signal_ready(&c);
 	c.tty = isatty(STDOUT_FILENO) && !o.json;
 	c.sort = 'f';
 	if (c.tty)

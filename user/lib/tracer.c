@@ -9,6 +9,7 @@
 
 #include "jsonout.h"
 #include "loop.h"
+#include "ready.h"
 #include "tracer.h"
 #include "util.h"
 
@@ -71,20 +72,6 @@ static int tick(void *p, double interval_s, bool final)
 	return 0;
 }
 
-/* Tell a waiting `mmscope run` we are attached (see TRACER_READY_ENV). */
-static void tracer_signal_ready(void)
-{
-	const char *e = getenv(TRACER_READY_ENV);
-	int fd = e ? atoi(e) : -1;
-
-	if (fd < 3)
-		return;
-	unsetenv(TRACER_READY_ENV);
-	if (write(fd, "ready\n", 6) != 6)
-		err_msg("cannot signal readiness on fd %d: %s", fd, strerror(errno));
-	close(fd);
-}
-
 int tracer_main(const struct tracer *t, int argc, char **argv)
 {
 	struct common_opts o;
@@ -102,7 +89,8 @@ int tracer_main(const struct tracer *t, int argc, char **argv)
 	c.st = t->start(&o, &c.mode);
 	if (!c.st)
 		return 1;
-	tracer_signal_ready();
+	/* the starter (mmscope run, bench/overhead) may go on */
+	ready_signal(mode_name(c.mode));
 	if (!o.json)
 		fprintf(stderr, "mmscope %s: tracing in %s mode%s... Ctrl-C to stop\n",
 			t->name, mode_name(c.mode),

@@ -17,15 +17,6 @@
 
 #include "opts.h"
 
-/*
- * Readiness handshake with `mmscope run`: when TRACER_READY_ENV names an fd,
- * tracer_main writes one line to it once the tracer is attached, then closes
- * it. `run` starts the workload only after that.
- */
-#define TRACER_READY_ENV	"MMSCOPE_READY_FD"
-#define TRACER_READY_FD		3
-#define TRACER_READY_TIMEOUT_S	60
-
 struct tracer {
 	const char *name;
 	struct cmd_desc *desc;	/* options/help of `mmscope NAME` */
