@@ -15,9 +15,9 @@ SGA_OBJS     := $(OUT)/user/faultlat.o
 
 $(OUT)/sga-bench: $(SGA_SRCS) $(BENCH_HDRS) $(SGA_OBJS) $(OUT)/libmmscope.a | $(OUT)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -Ibench -Iuser $(LDFLAGS) -o $@ $(SGA_SRCS) $(SGA_OBJS) \
+	$(Q)$(CC) $(CFLAGS) -Ibench -Iuser $(LDFLAGS) -o $@ $(SGA_SRCS) $(SGA_OBJS) \
 		$(OUT)/libmmscope.a $(LDLIBS)
 
 $(OUT)/pfbench: $(PF_SRCS) $(BENCH_HDRS) $(OUT)/libmmscope.a | $(OUT)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $(PF_SRCS) $(OUT)/libmmscope.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $(PF_SRCS) $(OUT)/libmmscope.a $(LDLIBS)

@@ -27,14 +27,14 @@ FUZZ_LIB_OBJS := $(patsubst user/lib/%.c,$(FUZZ_OUT)/lib/%.o,$(FUZZ_LIB_SRCS))
 $(FUZZ_OUT)/lib/%.o: user/lib/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_OUT)/libfuzzlib.a: $(FUZZ_LIB_OBJS)
-	@rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_OUT)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OUT)/libfuzzlib.a $(HEADERS)
 	@echo "  FUZZLD  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OUT)/libfuzzlib.a \
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OUT)/libfuzzlib.a \
 		-ljson-c -lsqlite3 -lcrypto -lm -lpthread
 
 fuzz-build: $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
