@@ -353,17 +353,17 @@ enum cfg_kind { CFG_TRACER, CFG_ALL_TOP, CFG_ALL_SEP, CFG_FLOOR, CFG_PEER };
 
 /* Floor hooks, empty programs (bpf/floor.bpf.c). */
 enum {
-	FL_TP = 1,	/* tracepoint exceptions:page_fault_user */
-	FL_RAW = 2,	/* raw_tp page_fault_user */
-	FL_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
-	FL_FEXIT = 8,	/* fexit handle_mm_fault + lock_vma_under_rcu (precise) */
-	FL_DONE = 16,	/* raw_tp page_fault_done (patches/0004) */
+	FLOOR_TP = 1,	/* tracepoint exceptions:page_fault_user */
+	FLOOR_RAW = 2,	/* raw_tp page_fault_user */
+	FLOOR_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
+	FLOOR_FEXIT = 8,	/* fexit handle_mm_fault + lock_vma_under_rcu (precise) */
+	FLOOR_DONE = 16,	/* raw_tp page_fault_done (patches/0004) */
 };
 
 struct cfg {
 	enum cfg_kind kind;
 	int tracer;		/* CFG_TRACER: index into tracers[] */
-	int floor;		/* CFG_FLOOR: FL_* mask */
+	int floor;		/* CFG_FLOOR: FLOOR_* mask */
 	char name[48];		/* printed */
 	char key[48];		/* JSON metric key part */
 };
@@ -397,11 +397,11 @@ static int floor_attach(int mask, struct bpf_link **links, int *n,
 {
 	/* the hooks with one link per program, in attach order */
 	const struct { int bit; struct bpf_program *prog; } hooks[] = {
-		{ FL_TP, floor_skel->progs.floor_tp_fault },
-		{ FL_RAW, floor_skel->progs.floor_raw_fault },
-		{ FL_DONE, floor_skel->progs.floor_raw_done },
-		{ FL_FEXIT, floor_skel->progs.floor_fexit_hmf },
-		{ FL_FEXIT, floor_skel->progs.floor_fexit_lvur },
+		{ FLOOR_TP, floor_skel->progs.floor_tp_fault },
+		{ FLOOR_RAW, floor_skel->progs.floor_raw_fault },
+		{ FLOOR_DONE, floor_skel->progs.floor_raw_done },
+		{ FLOOR_FEXIT, floor_skel->progs.floor_fexit_handle_mm_fault },
+		{ FLOOR_FEXIT, floor_skel->progs.floor_fexit_lock_vma },
 	};
 	int err = 0;
 
@@ -415,7 +415,7 @@ static int floor_attach(int mask, struct bpf_link **links, int *n,
 			goto fail;
 		(*n)++;
 	}
-	if (mask & FL_PERF) {
+	if (mask & FLOOR_PERF) {
 		err = perf_sw_attach_all(floor_skel->progs.floor_perf,
 					 PERF_COUNT_SW_PAGE_FAULTS_MIN, &pl[0]);
 		if (!err)
@@ -733,7 +733,7 @@ static void report_machine_and_peer(struct json_object *doc)
 {
 	const double (*med)[MAX_CFG] = res.med, (*fault_ns)[MAX_CFG] = res.fault_ns;
 
-	int fl = tracer_cfg("faultlat");
+	int faultlat_cfg = tracer_cfg("faultlat");
 	struct json_object *peer = NULL;
 
 	if (doc) {
@@ -761,14 +761,14 @@ static void report_machine_and_peer(struct json_object *doc)
 	for (int ti = 0; ti < nthreads_list; ti++) {
 		double peer_cost = 1 - med[ti][peer_cfg];
 		const struct { const char *name; int ci; } ours[] = {
-			{ "faultlat", fl }, { "all", all_cfg },
+			{ "faultlat", faultlat_cfg }, { "all", all_cfg },
 		};
 
 		for (size_t k = 0; k < ARRAY_SIZE(ours); k++) {
 			double cost, share;
 			char key[96];
 
-			if (ours[k].ci < 0 || (k == 1 && ours[k].ci == fl))
+			if (ours[k].ci < 0 || (k == 1 && ours[k].ci == faultlat_cfg))
 				continue;
 			cost = 1 - med[ti][ours[k].ci];
 			/* a peer within the noise of zero cost leaves no share to state */
@@ -952,8 +952,8 @@ static int plan(void)
 		return 0;
 	floor_skel = floor_bpf__open();
 	if (floor_skel && !precise) {
-		bpf_program__set_autoload(floor_skel->progs.floor_fexit_hmf, false);
-		bpf_program__set_autoload(floor_skel->progs.floor_fexit_lvur, false);
+		bpf_program__set_autoload(floor_skel->progs.floor_fexit_handle_mm_fault, false);
+		bpf_program__set_autoload(floor_skel->progs.floor_fexit_lock_vma, false);
 	}
 	if (!floor_skel || floor_bpf__load(floor_skel)) {
 		err_msg("overhead: cannot load the floor programs%s: %s",
@@ -961,18 +961,18 @@ static int plan(void)
 		return -1;
 	}
 	if (precise) {	/* the hooks precise mode runs on every fault */
-		add_cfg(CFG_FLOOR, 0, FL_FEXIT, "floor fexit", "floor_fexit");
-		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_FEXIT, "floor raw_tp+fexit",
+		add_cfg(CFG_FLOOR, 0, FLOOR_FEXIT, "floor fexit", "floor_fexit");
+		add_cfg(CFG_FLOOR, 0, FLOOR_RAW | FLOOR_FEXIT, "floor raw_tp+fexit",
 			"floor_raw_fexit");
 	}
 	/* the hook vmalock and faultlat use where the kernel has it */
 	if (probe_tracepoint("exceptions", "page_fault_done"))
-		add_cfg(CFG_FLOOR, 0, FL_DONE, "floor page_fault_done", "floor_done");
-	add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
-	add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");
-	add_cfg(CFG_FLOOR, 0, FL_PERF, "floor perf", "floor_perf");
-	add_cfg(CFG_FLOOR, 0, FL_TP, "floor tp", "floor_tp");
-	add_cfg(CFG_FLOOR, 0, FL_RAW, "floor raw_tp", "floor_raw");
+		add_cfg(CFG_FLOOR, 0, FLOOR_DONE, "floor page_fault_done", "floor_done");
+	add_cfg(CFG_FLOOR, 0, FLOOR_TP | FLOOR_PERF, "floor tp+perf", "floor_tp_perf");
+	add_cfg(CFG_FLOOR, 0, FLOOR_RAW | FLOOR_PERF, "floor raw_tp+perf", "floor_raw_perf");
+	add_cfg(CFG_FLOOR, 0, FLOOR_PERF, "floor perf", "floor_perf");
+	add_cfg(CFG_FLOOR, 0, FLOOR_TP, "floor tp", "floor_tp");
+	add_cfg(CFG_FLOOR, 0, FLOOR_RAW, "floor raw_tp", "floor_raw");
 	return 0;
 }
 

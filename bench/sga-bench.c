@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "histo.h"
+#include "hist_report.h"
 #include "jsonout.h"
 #include "opts.h"
 #include "perfev.h"

@@ -16,7 +16,7 @@
 
 #include "commands.h"
 #include "fault_bracket.h"
-#include "histo.h"
+#include "hist_report.h"
 #include "faultlat.h"
 #include "jsonout.h"
 #include "tracers.h"

@@ -525,7 +525,7 @@ fail:
 /* ---- collect ---- */
 
 /* Run the task iterator: every process's (filtered) page-table bytes now. */
-int ptmem_snapshot(struct bpf_link *iter, struct ptmem_snap **out, int *n)
+static int ptmem_snapshot(struct bpf_link *iter, struct ptmem_snap **out, int *n)
 {
 	struct ptmem_snap *v = NULL;
 	size_t cap = 0, len = 0;

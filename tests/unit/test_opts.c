@@ -2,7 +2,7 @@
 /*
  * Option value parsers (user/lib/opts.c): times, sizes, counts. Each must
  * take what --help documents and refuse inf, nan, negatives, overflow and
- * absurd values (issue 12 item 7: --interval 1e19 busy-looped, --duration
+ * absurd values (--interval 1e19 busy-looped, --duration
  * nan never stopped, --sga nan printed 8388608 TiB).
  */
 #include <limits.h>

@@ -22,8 +22,8 @@
 #include "util.h"
 #include "fault.skel.h"
 
-static const char *const hmf_funcs[] = { "handle_mm_fault", NULL };
-static const char *const hmf_lvur_funcs[] = { "handle_mm_fault",
+static const char *const funcs_fault_only[] = { "handle_mm_fault", NULL };
+static const char *const funcs_with_lock_vma[] = { "handle_mm_fault",
 					      "lock_vma_under_rcu", NULL };
 
 /*
@@ -58,12 +58,12 @@ static int tp_btf_nargs(const char *tp)
 	return btf_vlen(t) - 1;
 }
 
-void fb_plan_probe(struct fb_plan *p, bool need_lvur)
+void fb_plan_probe(struct fb_plan *p, bool need_lock_vma_under_rcu)
 {
 	bool pf_user, ml_acq, ml_rel, sw_min, sw_maj;
 
 	memset(p, 0, sizeof(*p));
-	p->need_lvur = need_lvur;
+	p->need_lock_vma_under_rcu = need_lock_vma_under_rcu;
 	p->entry_tp = pf_user = probe_tracepoint("exceptions", "page_fault_user");
 	p->kernel_tp = probe_tracepoint("exceptions", "page_fault_kernel");
 	p->patch_tp = probe_tracepoint("vma_lock", "vma_lock_success") &&
@@ -85,12 +85,12 @@ void fb_plan_probe(struct fb_plan *p, bool need_lvur)
 		     probe_tracepoint("exceptions", "page_fault_done") &&
 		     tp_btf_nargs("page_fault_done") == 4;
 
-	p->precise = probe_precise(need_lvur ? hmf_lvur_funcs : hmf_funcs, true);
+	p->precise = probe_precise(need_lock_vma_under_rcu ? funcs_with_lock_vma : funcs_fault_only, true);
 	p->precise_ok = p->precise != PRECISE_NONE;
 	if (!p->precise_ok)
 		snprintf(p->precise_why, sizeof(p->precise_why),
 			 "neither fentry/fexit nor kprobes work on %s (%s)",
-			 need_lvur ? "handle_mm_fault+lock_vma_under_rcu" :
+			 need_lock_vma_under_rcu ? "handle_mm_fault+lock_vma_under_rcu" :
 				     "handle_mm_fault",
 			 probe_last_error());
 
@@ -115,7 +115,8 @@ void fb_plan_probe(struct fb_plan *p, bool need_lvur)
 	}
 }
 
-int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p)
+/* Resolve --mode; prints the one-line error and returns -1 when unusable. */
+static int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p)
 {
 	if (mode_resolve(cmd, req, p->precise_ok, p->precise_why, p->tp_ok,
 			 p->tp_why, &p->mode))
@@ -161,7 +162,7 @@ enum {
 	FB_KERNEL_TP = 1 << 6,	/* exceptions:page_fault_kernel */
 	FB_RAW_MMAP = 1 << 7,	/* mmap_lock:* as raw tracepoints */
 	FB_PATCH = 1 << 8,	/* vma_lock:* patch tracepoints */
-	FB_LVUR = 1 << 9,	/* vmalock wants lock_vma_under_rcu */
+	FB_LOCK_VMA_UNDER_RCU = 1 << 9,	/* vmalock wants lock_vma_under_rcu */
 	FB_EVENTS = 1 << 10,	/* faultlat --events: the _ev closing programs */
 };
 
@@ -174,7 +175,7 @@ static unsigned int fb_plan_facts(const struct fb_plan *p)
 	       (precise && p->precise == PRECISE_KPROBE ? FB_KPROBE : 0) |
 	       (p->entry_tp ? FB_ENTRY_TP : 0) | (p->raw_entry ? FB_RAW_ENTRY : 0) |
 	       (p->kernel_tp ? FB_KERNEL_TP : 0) | (p->raw_mmap ? FB_RAW_MMAP : 0) |
-	       (p->patch_tp ? FB_PATCH : 0) | (p->need_lvur ? FB_LVUR : 0) |
+	       (p->patch_tp ? FB_PATCH : 0) | (p->need_lock_vma_under_rcu ? FB_LOCK_VMA_UNDER_RCU : 0) |
 	       (p->events ? FB_EVENTS : 0);
 }
 
@@ -217,11 +218,11 @@ static int fb_plan_autoload(const char *cmd, struct fault_bpf *k, const struct f
 		{ k->progs.fb_hmf_entry, FB_FENTRY, FB_ENTRY_TP | FB_DONE },
 		{ k->progs.fb_hmf_exit, FB_FENTRY, FB_DONE | FB_EVENTS },
 		{ k->progs.fb_hmf_exit_ev, FB_FENTRY | FB_EVENTS, FB_DONE },
-		{ k->progs.vl_lvur_exit, FB_FENTRY | FB_LVUR, FB_DONE },
+		{ k->progs.vl_lvur_exit, FB_FENTRY | FB_LOCK_VMA_UNDER_RCU, FB_DONE },
 		{ k->progs.fb_hmf_kprobe, FB_KPROBE, FB_DONE },
 		{ k->progs.fb_hmf_kretprobe, FB_KPROBE, FB_DONE | FB_EVENTS },
 		{ k->progs.fb_hmf_kretprobe_ev, FB_KPROBE | FB_EVENTS, FB_DONE },
-		{ k->progs.vl_lvur_kretprobe, FB_KPROBE | FB_LVUR, FB_DONE },
+		{ k->progs.vl_lvur_kretprobe, FB_KPROBE | FB_LOCK_VMA_UNDER_RCU, FB_DONE },
 	};
 
 	return prog_rules_apply(cmd, k->obj, rules, ARRAY_SIZE(rules), fb_plan_facts(p));
@@ -331,8 +332,17 @@ static void fb_inst_free(struct fb_inst *fi)
 	free(fi);
 }
 
+/* comm/pid filters into the two rodata words (common.bpf.h). */
+static void fb_comm_words(const char *comm, unsigned long long words[2])
+{
+	char buf[16] = { 0 };
+
+	memcpy(buf, comm, strnlen(comm, 15));
+	memcpy(words, buf, 16);
+}
+
 static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o,
-				    bool need_lvur, bool events)
+				    bool need_lock_vma_under_rcu, bool events)
 {
 	struct fb_inst *fi = calloc(1, sizeof(*fi));
 	int err;
@@ -344,7 +354,7 @@ static struct fb_inst *fb_inst_load(const char *cmd, const struct common_opts *o
 	fi->tgid = o->pid;
 	snprintf(fi->comm, sizeof(fi->comm), "%s", o->comm);
 	fi->req = o->mode;
-	fb_plan_probe(&fi->plan, need_lvur);
+	fb_plan_probe(&fi->plan, need_lock_vma_under_rcu);
 	if (fb_plan_resolve(cmd, o->mode, &fi->plan))
 		goto fail;
 	fi->skel = fault_bpf__open();
@@ -403,14 +413,14 @@ fail:
 }
 
 struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
-			    unsigned use, bool need_lvur)
+			    unsigned use, bool need_lock_vma_under_rcu)
 {
 	struct fb_inst *fi = fb_shared;
 
 	if (!fi || fi->tgid != (__u32)o->pid || strncmp(fi->comm, o->comm, 15) ||
 	    fi->req != o->mode || fi->events != !!(use & FB_USE_EVENTS) ||
-	    (need_lvur && !fi->plan.need_lvur && fi->plan.mode == MODE_PRECISE)) {
-		fi = fb_inst_load(cmd, o, need_lvur, use & FB_USE_EVENTS);
+	    (need_lock_vma_under_rcu && !fi->plan.need_lock_vma_under_rcu && fi->plan.mode == MODE_PRECISE)) {
+		fi = fb_inst_load(cmd, o, need_lock_vma_under_rcu, use & FB_USE_EVENTS);
 		if (!fi)
 			return NULL;
 		if (!fb_shared)
@@ -465,13 +475,13 @@ const char *fb_hooks_name(const struct fb_plan *p)
 	return "page_fault_user+perf";
 }
 
-void fb_probe_json(struct json_object *out, bool need_lvur)
+void fb_probe_json(struct json_object *out, bool need_lock_vma_under_rcu)
 {
 	struct fb_plan p;
 	struct json_object *modes = json_object_new_object(), *m;
 	enum attach_mode resolved;
 
-	fb_plan_probe(&p, need_lvur);
+	fb_plan_probe(&p, need_lock_vma_under_rcu);
 	m = json_object_new_object();
 	json_object_object_add(m, "available", json_object_new_boolean(p.precise_ok));
 	json_object_object_add(m, "via", p.done_tp ?
@@ -497,14 +507,6 @@ void fb_probe_json(struct json_object *out, bool need_lvur)
 			       json_object_new_boolean(p.patch_tp));
 	json_object_object_add(out, "fault_done_tracepoint",
 			       json_object_new_boolean(p.done_tp));
-}
-
-void fb_comm_words(const char *comm, unsigned long long words[2])
-{
-	char buf[16] = { 0 };
-
-	memcpy(buf, comm, strnlen(comm, 15));
-	memcpy(words, buf, 16);
 }
 
 /* ------------------------------------------------------------------ */

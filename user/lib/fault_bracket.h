@@ -28,7 +28,7 @@ struct fb_plan {
 	bool patch_tp;		/* vma_lock:* patch tracepoints exist */
 	bool done_tp;		/* exceptions:page_fault_done (patches/0004)
 				 * closes each fault, both modes */
-	bool need_lvur;		/* vmalock: lock_vma_under_rcu in precise mode */
+	bool need_lock_vma_under_rcu;		/* vmalock: lock_vma_under_rcu in precise mode */
 	bool events;		/* faultlat --events: the "_ev" closing programs */
 	bool raw_entry;		/* page_fault_* as raw tracepoints (BTF args) */
 	bool raw_mmap;		/* mmap_lock:* as raw tracepoints (6.x args) */
@@ -46,9 +46,7 @@ struct fb_links {
 };
 
 /* Probe everything and fill plan (no mode chosen yet). */
-void fb_plan_probe(struct fb_plan *p, bool need_lvur);
-/* Resolve --mode; prints the one-line error and returns -1 when unusable. */
-int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p);
+void fb_plan_probe(struct fb_plan *p, bool need_lock_vma_under_rcu);
 /*
  * The fault object (bpf/fault.bpf.c) of this process, shared by vmalock and
  * faultlat when both run (mmscope top): one set of per-fault programs.
@@ -61,7 +59,7 @@ int fb_plan_resolve(const char *cmd, enum attach_mode req, struct fb_plan *p);
 struct fault_bpf;
 struct fb_inst;
 struct fb_inst *fb_inst_get(const char *cmd, const struct common_opts *o,
-			    unsigned use, bool need_lvur);
+			    unsigned use, bool need_lock_vma_under_rcu);
 /* Turn on more uses of an instance one holds; -1 after a one-line error. */
 int fb_inst_use(const char *cmd, struct fb_inst *fi, unsigned use);
 void fb_inst_put(struct fb_inst *fi, unsigned use);
@@ -70,7 +68,7 @@ const struct fb_plan *fb_inst_plan(struct fb_inst *fi);
 /* Which hooks bracket each fault under this plan (the JSON "fault_hooks"). */
 const char *fb_hooks_name(const struct fb_plan *p);
 /* The {"modes":{...},"auto":...} object `mmscope probe` prints. */
-void fb_probe_json(struct json_object *out, bool need_lvur);
+void fb_probe_json(struct json_object *out, bool need_lock_vma_under_rcu);
 /*
  * A process's names across exec (struct fb_exec): when it exec'd while
  * traced, the current name into comm, the name its rows had before into
@@ -84,7 +82,5 @@ void fb_execs_gc(struct fault_bpf *skel);
 /* Add "comm" (and "comm_at_start", "execs" when it exec'd) to a row. */
 void fb_name_json(struct json_object *row, const char *comm,
 		  const char *first, __u32 execs);
-/* comm/pid filters into the two rodata words (common.bpf.h). */
-void fb_comm_words(const char *comm, unsigned long long words[2]);
 
 #endif

@@ -46,7 +46,7 @@ const char *mode_name(enum attach_mode m)
  * The number at the start of s, as written by a person: digits with an
  * optional fraction and exponent. strtod alone would also take "inf",
  * "nan", hex, a sign and leading blanks; none of those is a time or a size
- * anyone means, and inf/nan turned into endless loops (issue 12).
+ * anyone means, and inf/nan turned into endless loops.
  * Returns 0 and sets *v and *end, or -1.
  */
 static int plain_number(const char *s, double *v, char **end)
@@ -278,7 +278,7 @@ static void print_opt(FILE *f, const struct extra_opt *e)
 	fprintf(f, "%-28s %s\n", left, e->help);
 }
 
-void opts_usage(FILE *f, const struct cmd_desc *d)
+static void opts_usage(FILE *f, const struct cmd_desc *d)
 {
 	const struct extra_opt *e;
 

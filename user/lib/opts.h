@@ -52,7 +52,6 @@ struct cmd_desc {
  */
 int opts_parse(int argc, char **argv, const struct cmd_desc *desc,
 	       struct common_opts *o);
-void opts_usage(FILE *f, const struct cmd_desc *desc);
 const char *mode_name(enum attach_mode m);
 /* --top N of a per-process table: 0 (all) .. 1000000; -1 after an error. */
 int parse_top(const char *cmd, const char *arg);
