@@ -82,35 +82,27 @@ static struct cmd_desc desc = {
 
 static int select_tracers(struct top_ctx *c)
 {
-	char buf[256], *tok, *save;
+	char buf[256], why[128], *names[MAX_TRACERS];
+	int n;
 
 	if (!tracer_names[0]) {
 		for (const struct tracer *const *t = tracer_list(); *t; t++)
 			c->t[c->n++] = *t;
-		if (!c->n) {
-			err_msg("top: no tracers are built into this mmscope");
-			return -1;
-		}
 		return 0;
 	}
-	strcpy(buf, tracer_names);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct tracer *t = tracer_find(tok);
-
-		if (!t) {
-			err_msg("top: unknown tracer '%s' (see mmscope --help)", tok);
+	/* no empty names, none twice */
+	n = parse_name_list(tracer_names, buf, sizeof(buf), names, MAX_TRACERS, why, sizeof(why));
+	if (n < 0) {
+		err_msg("top: --tracers '%s': %s", tracer_names, why);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		c->t[c->n] = tracer_find(names[i]);
+		if (!c->t[c->n]) {
+			err_msg("top: unknown tracer '%s' (see mmscope --help)", names[i]);
 			return -1;
 		}
-		for (int i = 0; i < c->n; i++)
-			if (c->t[i] == t) {
-				err_msg("top: tracer '%s' named twice in --tracers", tok);
-				return -1;
-			}
-		if (c->n == MAX_TRACERS) {
-			err_msg("top: too many tracers");
-			return -1;
-		}
-		c->t[c->n++] = t;
+		c->n++;
 	}
 	return 0;
 }
