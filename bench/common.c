@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,26 +14,38 @@
 const char *bench_name = "bench";
 volatile sig_atomic_t bench_stop;
 
+static void bench_vmsg(const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", bench_name, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void bench_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", bench_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	bench_vmsg("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void bench_note(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: note: ", bench_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	bench_vmsg("note: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int bench_getopt_error(int c, char **argv)
+{
+	if (c == ':')
+		bench_err("option %s needs an argument (see --help)", argv[optind - 1]);
+	else
+		bench_err("unknown option '%s' (see --help)", argv[optind - 1]);
+	return -1;
 }
 
 static void on_stop(int sig)

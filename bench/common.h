@@ -23,6 +23,8 @@
 extern const char *bench_name;
 void bench_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long returned ':' (a value missing) or '?': say which; returns -1. */
+int bench_getopt_error(int c, char **argv);
 
 /*
  * SIGINT/SIGTERM/SIGHUP set bench_stop (and record which signal) instead of

@@ -113,12 +113,15 @@ static double thread_cpu_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void *pf_thread(void *arg)
+/*
+ * The page_fault1 loop until stop_loop: map 128 MiB, write a byte per page,
+ * unmap. Returns the faults taken; *live (when not NULL) follows the count
+ * as it goes, for a reader on another thread.
+ */
+static unsigned long fault_loop(volatile unsigned long *live)
 {
-	struct pf_slot *slot = arg;
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned long pages = 0;
-	double c0 = thread_cpu_s();
 
 	while (!stop_loop) {
 		char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
@@ -131,10 +134,20 @@ static void *pf_thread(void *arg)
 		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
 			p[off] = 1;
 			pages++;
+			if (live)
+				*live = pages;
 		}
 		munmap(p, REGION);
 	}
-	slot->pages = pages;
+	return pages;
+}
+
+static void *pf_thread(void *arg)
+{
+	struct pf_slot *slot = arg;
+	double c0 = thread_cpu_s();
+
+	slot->pages = fault_loop(NULL);
 	slot->cpu_s = thread_cpu_s() - c0;
 	return NULL;
 }
@@ -451,22 +464,8 @@ struct live_slot {
 static void *pf_thread_live(void *arg)
 {
 	struct live_slot *slot = arg;
-	long page = sysconf(_SC_PAGESIZE);
 
-	while (!stop_loop) {
-		char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			break;
-		/* one fault per page even where THP is "always" */
-		madvise(p, REGION, MADV_NOHUGEPAGE);
-		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
-			p[off] = 1;
-			slot->pages++;
-		}
-		munmap(p, REGION);
-	}
+	fault_loop(&slot->pages);
 	return NULL;
 }
 

@@ -433,12 +433,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			bench_err("option %s needs an argument (see --help)", argv[optind - 1]);
-			return -1;
 		default:
-			bench_err("unknown option '%s' (see --help)", argv[optind - 1]);
-			return -1;
+			return bench_getopt_error(o, argv);
 		}
 	}
 	if (optind < argc) {
