@@ -21,7 +21,7 @@ FUZZ_ALL     := scenario import $(if $(wildcard user/lib/httpd.c),http)
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 # the parsers and what they use: nothing that loads BPF
 FUZZ_LIB_SRCS := $(filter-out user/lib/perfev.c user/lib/probe.c user/lib/tracer.c \
-				 user/lib/fault_bracket.c user/lib/mapkeys.c,$(LIB_SRCS))
+				 user/lib/fault_bracket.c user/lib/bpfread.c,$(LIB_SRCS))
 FUZZ_LIB_OBJS := $(patsubst user/lib/%.c,$(FUZZ_OUT)/lib/%.o,$(FUZZ_LIB_SRCS))
 
 $(FUZZ_OUT)/lib/%.o: user/lib/%.c $(HEADERS)

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfread.h"
 #include "commands.h"
 #include "jsonout.h"
 #include "perfev.h"
@@ -527,41 +528,11 @@ fail:
 /* Run the task iterator: every process's (filtered) page-table bytes now. */
 static int ptmem_snapshot(struct bpf_link *iter, struct ptmem_snap **out, int *n)
 {
-	struct ptmem_snap *v = NULL;
-	size_t cap = 0, len = 0;
-	int fd = bpf_iter_create(bpf_link__fd(iter));
-	ssize_t r;
+	size_t cnt;
+	int err = iter_read_all(iter, sizeof(**out), (void **)out, &cnt);
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 64 * sizeof(*v)) {
-			void *p;
-
-			cap = cap ? cap * 2 : 256 * sizeof(*v);
-			p = realloc(v, cap);
-			if (!p) {
-				free(v);
-				close(fd);
-				return -ENOMEM;
-			}
-			v = p;
-		}
-		r = read(fd, (char *)v + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	if (r < 0) {
-		free(v);
-		return -errno;
-	}
-	*out = v;
-	*n = len / sizeof(*v);
-	return 0;
+	*n = err ? 0 : (int)cnt;
+	return err;
 }
 
 static int by_bytes_desc(const void *a, const void *b)
@@ -615,16 +586,7 @@ static struct json_object *exit_json(const struct ptmem_state *s, const struct e
 
 static __u64 counter_sum(struct ptmem_state *s, __u32 idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *v, sum = 0;
-
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.counters), &idx, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
+	return map_percpu_sum(bpf_map__fd(s->skel->maps.counters), idx);
 }
 
 static int ptmem_collect(void *p, double interval_s, bool final,
@@ -770,13 +732,6 @@ static const char *human(long long b, char *buf, size_t len)
 	return buf;
 }
 
-static long long jint(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 static void print_levels(struct json_object *o, FILE *f)
 {
 	struct json_object *l, *x;
@@ -786,7 +741,7 @@ static void print_levels(struct json_object *o, FILE *f)
 	for (int i = 0; i < 3; i++)
 		if (json_object_object_get_ex(l, level_names[i], &x))
 			fprintf(f, "  %s +%lld/-%lld", level_names[i],
-				jint(x, "alloc"), jint(x, "free"));
+				doc_int(x, "alloc"), doc_int(x, "free"));
 }
 
 static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
@@ -800,39 +755,39 @@ static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
 	json_object_object_get_ex(doc, "system", &sys);
 	fprintf(f, "%s%02d:%02d:%02d  PageTables %s (%s since start)  SecPageTables %s  [/proc/meminfo]\n",
 		final ? "== summary ==  " : "", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		human(jint(sys, "pagetables_bytes"), a, sizeof(a)),
-		human(jint(sys, "pagetables_delta_bytes"), b, sizeof(b)),
-		human(jint(sys, "secpagetables_bytes"), c, sizeof(c)));
+		human(doc_int(sys, "pagetables_bytes"), a, sizeof(a)),
+		human(doc_int(sys, "pagetables_delta_bytes"), b, sizeof(b)),
+		human(doc_int(sys, "secpagetables_bytes"), c, sizeof(c)));
 	fprintf(f, "  %lld processes, VmPTE sum %s  [BPF: mm->pgtables_bytes]\n",
-		jint(doc, "processes_total"),
-		human(jint(doc, "processes_sum_bytes"), a, sizeof(a)));
+		doc_int(doc, "processes_total"),
+		human(doc_int(doc, "processes_sum_bytes"), a, sizeof(a)));
 	fprintf(f, "  %8s %-16s %12s %12s\n", "PID", "COMM", "PT-BYTES", "PEAK");
 	json_object_object_get_ex(doc, "processes", &procs);
 	for (size_t i = 0; i < json_object_array_length(procs); i++) {
 		struct json_object *o = json_object_array_get_idx(procs, i), *cm;
 
 		json_object_object_get_ex(o, "comm", &cm);
-		fprintf(f, "  %8lld %-16s %12s %12s", jint(o, "pid"),
+		fprintf(f, "  %8lld %-16s %12s %12s", doc_int(o, "pid"),
 			json_object_get_string(cm),
-			human(jint(o, "pgtables_bytes"), a, sizeof(a)),
-			human(jint(o, "peak_bytes"), b, sizeof(b)));
+			human(doc_int(o, "pgtables_bytes"), a, sizeof(a)),
+			human(doc_int(o, "peak_bytes"), b, sizeof(b)));
 		print_levels(o, f);
 		fputc('\n', f);
 	}
 	json_object_object_get_ex(doc, "exited", &ex);
 	fprintf(f, "  exited %s: %lld", final ? "while tracing" : "this interval",
-		jint(doc, "exited_count"));
-	if (jint(doc, "exited_kept") < jint(doc, "exited_count"))
-		fprintf(f, " (kept: the %lld largest peaks, --exits)", jint(doc, "exited_kept"));
+		doc_int(doc, "exited_count"));
+	if (doc_int(doc, "exited_kept") < doc_int(doc, "exited_count"))
+		fprintf(f, " (kept: the %lld largest peaks, --exits)", doc_int(doc, "exited_kept"));
 	fputc('\n', f);
 	for (size_t i = 0; i < json_object_array_length(ex) && (!top_n || (int)i < top_n); i++) {
 		struct json_object *o = json_object_array_get_idx(ex, i), *cm;
 
 		json_object_object_get_ex(o, "comm", &cm);
-		fprintf(f, "  %8lld %-16s peak %s  at exit %s", jint(o, "pid"),
+		fprintf(f, "  %8lld %-16s peak %s  at exit %s", doc_int(o, "pid"),
 			json_object_get_string(cm),
-			human(jint(o, "peak_bytes"), a, sizeof(a)),
-			human(jint(o, "at_exit_bytes"), b, sizeof(b)));
+			human(doc_int(o, "peak_bytes"), a, sizeof(a)),
+			human(doc_int(o, "at_exit_bytes"), b, sizeof(b)));
 		print_levels(o, f);
 		fputc('\n', f);
 	}

@@ -5,6 +5,7 @@
  * through the fault bracket it shares with faultlat (lib/fault_bracket.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #include "commands.h"
 #include "fault_bracket.h"
 #include "jsonout.h"
-#include "mapkeys.h"
+#include "bpfread.h"
 #include "tracers.h"
 #include "util.h"
 #include "fault.skel.h"
@@ -98,21 +99,8 @@ static int read_percpu(struct vl_state *s, int fd, const void *key,
 
 static struct vl_proc *proc_find(struct vl_state *s, __u32 tgid)
 {
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].tgid == tgid)
-			return &s->procs[i];
-	if (s->nprocs == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct vl_proc *n = realloc(s->procs, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		s->procs = n;
-		s->cap = cap;
-	}
-	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
-	s->procs[s->nprocs].tgid = tgid;
-	return &s->procs[s->nprocs++];
+	return rows_find_or_add(&s->procs, &s->nprocs, &s->cap, sizeof(*s->procs),
+				offsetof(struct vl_proc, tgid), tgid);
 }
 
 static void vl_stop(void *p);
@@ -426,11 +414,6 @@ static int vl_collect(void *p, double interval_s, bool final,
 	return 0;
 }
 
-static __s64 jint(struct json_object *o, const char *k)
-{
-	return json_object_get_int64(json_object_object_get(o, k));
-}
-
 /* A count or "n/a" when the mode cannot tell (JSON null). */
 static const char *na(struct json_object *o, const char *k, char *buf, size_t n)
 {
@@ -453,17 +436,17 @@ static void vl_print(void *p, struct json_object *doc, bool final, FILE *f)
 
 	fprintf(f, "%s %.2fs: faults %lld (%.0f/s)  vma_lock %lld  mmap_lock %lld  "
 		"kernel %lld  unbracketed %lld  miss %s  retry %s\n",
-		final ? "SUMMARY" : "interval", secs, (long long)jint(t, "faults"),
+		final ? "SUMMARY" : "interval", secs, (long long)doc_int(t, "faults"),
 		json_object_get_double(json_object_object_get(t, "faults_per_s")),
-		(long long)jint(t, "vma_lock"), (long long)jint(t, "mmap_lock"),
-		(long long)jint(t, "kernel"), (long long)jint(t, "unbracketed"),
+		(long long)doc_int(t, "vma_lock"), (long long)doc_int(t, "mmap_lock"),
+		(long long)doc_int(t, "kernel"), (long long)doc_int(t, "unbracketed"),
 		na(t, "miss", b1, sizeof(b1)), na(t, "retry", b2, sizeof(b2)));
 	if (vm)
 		fprintf(f, "  vmstat: success %lld  abort %lld  retry %lld  miss %lld\n",
-			(long long)jint(vm, "vma_lock_success"),
-			(long long)jint(vm, "vma_lock_abort"),
-			(long long)jint(vm, "vma_lock_retry"),
-			(long long)jint(vm, "vma_lock_miss"));
+			(long long)doc_int(vm, "vma_lock_success"),
+			(long long)doc_int(vm, "vma_lock_abort"),
+			(long long)doc_int(vm, "vma_lock_retry"),
+			(long long)doc_int(vm, "vma_lock_miss"));
 	if (!n)
 		return;
 	fprintf(f, "  %7s %-16s %10s %10s %10s %8s %7s %8s %8s\n", "PID", "COMM",
@@ -472,11 +455,11 @@ static void vl_print(void *p, struct json_object *doc, bool final, FILE *f)
 		struct json_object *r = json_object_array_get_idx(procs, i);
 
 		fprintf(f, "  %7lld %-16s %10lld %10lld %10lld %8lld %7lld %8s %8s\n",
-			(long long)jint(r, "pid"),
+			(long long)doc_int(r, "pid"),
 			json_object_get_string(json_object_object_get(r, "comm")),
-			(long long)jint(r, "faults"), (long long)jint(r, "vma_lock"),
-			(long long)jint(r, "mmap_lock"), (long long)jint(r, "kernel"),
-			(long long)jint(r, "major"), na(r, "miss", b1, sizeof(b1)),
+			(long long)doc_int(r, "faults"), (long long)doc_int(r, "vma_lock"),
+			(long long)doc_int(r, "mmap_lock"), (long long)doc_int(r, "kernel"),
+			(long long)doc_int(r, "major"), na(r, "miss", b1, sizeof(b1)),
 			na(r, "retry", b2, sizeof(b2)));
 	}
 }

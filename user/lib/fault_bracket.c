@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "fault_bracket.h"
-#include "mapkeys.h"
+#include "bpfread.h"
 #include "perfev.h"
 #include "probe.h"
 #include "tpformat.h"

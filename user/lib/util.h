@@ -49,6 +49,16 @@ char *path_lookup(const char *prog);
  */
 int exe_path(const char *sibling, char *out, size_t len);
 
+/*
+ * A growable table of rows keyed by a u32 (a tracer's processes by tgid):
+ * *rows (a pointer to the array) holds *n rows of row_size bytes, room for
+ * *cap; the key sits key_off bytes into each row. Returns the row with key,
+ * else a new zeroed row holding it (the array grows by doubling), NULL when
+ * out of memory. Rows move when it grows: do not keep pointers across calls.
+ */
+void *rows_find_or_add(void *rows, size_t *n, size_t *cap, size_t row_size,
+		       size_t key_off, uint32_t key);
+
 /* Monotonic and wall clocks. */
 uint64_t now_ns(void);
 double wall_time(void);
