@@ -803,7 +803,6 @@ static int parse_args(int argc, char **argv)
 		{ "separate", no_argument, NULL, 'S' },
 		{ "floor", no_argument, NULL, 'f' },
 		{ "floor-pairs", no_argument, NULL, 'F' },
-		{ "top", no_argument, NULL, 'o' },	/* old flag: 'all' is top now */
 		{ "peer", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -870,7 +869,6 @@ static int parse_args(int argc, char **argv)
 		case 'S': separate = 1; break;
 		case 'f': floor_cfgs = 1; break;
 		case 'F': floor_cfgs = floor_pairs = 1; break;
-		case 'o': break;
 		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 1;
