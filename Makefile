@@ -31,6 +31,12 @@ CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers 
 # machine the packages arrive only when setup's recipe has run.
 PKG_CONFIG ?= pkg-config
 PKGS_LIBS := libbpf libelf json-c sqlite3 zlib libcrypto
+# The PostgreSQL results store (user/lib/store_pg.c) in the dynamic build
+# only: Debian has no static libraries for libpq's Kerberos and LDAP.
+ifeq ($(STATIC),)
+PKGS_LIBS += libpq
+CFLAGS   += -DMMSCOPE_HAVE_PG
+endif
 # $(call once,VAR,COMMAND): VAR becomes COMMAND's output the first time it is used
 once = $(eval $1 := $$(shell $2))$($1)
 ifneq ($(STATIC),)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -489,17 +490,27 @@ static int collect_vmpte(struct result *r, struct sga_group *g)
 	return 0;
 }
 
+/*
+ * The children's faults so far. The counters count the thread that opened
+ * them (this one: the barrier code faults now and then) and what it forks
+ * after, not the progress thread started before them; the children's
+ * figure and the tracer's count (filtered to the children) must not have
+ * this thread's faults: its own count (getrusage of the thread, the same
+ * accounting, mm_account_fault) is taken off.
+ */
 static void read_faults(int fd_min, int fd_maj, unsigned long long *mn,
 			unsigned long long *mj)
 {
 	__u64 a = 0, b = 0;
+	struct rusage ru = { 0 };
 
 	if (fd_min >= 0)
 		perf_counter_read(fd_min, &a);
 	if (fd_maj >= 0)
 		perf_counter_read(fd_maj, &b);
-	*mn = a;
-	*mj = b;
+	getrusage(RUSAGE_THREAD, &ru);
+	*mn = a - (unsigned long long)ru.ru_minflt;
+	*mj = b - (unsigned long long)ru.ru_majflt;
 }
 
 static int cmp_pid(const void *a, const void *b)

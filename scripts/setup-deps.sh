@@ -6,6 +6,7 @@ set -euo pipefail
 
 PKGS=(make gcc clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev
       libzstd-dev libjson-c-dev libsqlite3-dev libssl-dev sqlite3 pkg-config dwarves
+      libpq-dev postgresql
       linux-perf procps util-linux jq help2man tmux)
 PKGS+=(libjs-chart.js chromium prometheus nodejs curl)	# results layer: dashboard Chart.js, its headless-browser test, the Prometheus exporter test
 PKGS+=(bpftrace)	# overhead --peer bpftrace and the docs' cross-check one-liners

@@ -25,8 +25,7 @@ enum { OPT_DB = 0x2100, OPT_JSON, OPT_K, OPT_ALPHA, OPT_CHANGED, OPT_PARTIAL, OP
        OPT_IGNORE_NOISE };
 
 static const struct extra_opt compare_extra[] = {
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
-	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "one JSON document instead of the table" },
 	{ { "k", required_argument, NULL, OPT_K }, "K",
 	  "noise multiplier: a change must be >= max(2%, K x CoV) (default 2)" },

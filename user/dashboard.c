@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -39,8 +38,7 @@ enum { OPT_DB = 0x2500, OPT_BASE, OPT_NEW, OPT_K, OPT_ALPHA, OPT_PARTIAL };
 static const struct extra_opt dash_extra[] = {
 	{ { "output", required_argument, NULL, 'o' }, "FILE",
 	  "write the page to FILE (default mmscope-dashboard.html)" },
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
-	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "base", required_argument, NULL, OPT_BASE }, "SEL",
 	  "compare table base (default: the kernel+tag before the latest)" },
 	{ { "new", required_argument, NULL, OPT_NEW }, "SEL",
@@ -98,69 +96,76 @@ static struct json_object *drop_unjudged(struct json_object *series);
 /*
  * Per scenario and metric (the page groups charts by scenario: runs of
  * different scenarios measure different things under the same key), per
- * run: mean, stddev, n and the raw repeat values.
+ * run: mean, stddev, n and the raw repeat values. Values arrive ordered
+ * by scenario, key, run (store_each_metric_value).
  */
-static struct json_object *build_series(sqlite3 *db)
-{
-	struct json_object *series = json_object_new_array(), *cur = NULL, *points = NULL;
-	char last_key[512] = "", last_scn[1400] = "";
-	int64_t last_run = -1;
+struct series_acc {
+	struct json_object *series, *points;
+	char key[512], scn[1400];
+	int64_t run;
 	double vals[4096];
-	int nv = 0;
-	sqlite3_stmt *s;
+	int nv;
+};
 
-	if (sqlite3_prepare_v2(db,
-		"SELECT m.tool || '.' || m.mode || '.' || m.name AS key, m.run_id, m.value, r.scenario"
-		" FROM metrics m JOIN runs r ON r.id = m.run_id"
-		" ORDER BY r.scenario, key, r.started, r.id, m.repeat_idx", -1, &s, NULL) != SQLITE_OK)
-		return series;
-	for (int more = 1; more;) {
-		const char *key = NULL, *scn = NULL;
-		int64_t run = -1;
-		bool new_series = false;
+/* The point of the current (scenario, key, run), from its values. */
+static void series_flush(struct series_acc *a)
+{
+	struct json_object *p, *va;
+	struct sample_stats st;
 
-		more = sqlite3_step(s) == SQLITE_ROW;
-		if (more) {
-			key = (const char *)sqlite3_column_text(s, 0);
-			run = sqlite3_column_int64(s, 1);
-			scn = (const char *)sqlite3_column_text(s, 3);
-			new_series = strcmp(key, last_key) || strcmp(scn, last_scn);
-		}
-		/* flush the point of the previous (scenario, key, run) */
-		if (nv && (!more || run != last_run || new_series)) {
-			struct json_object *p = json_object_new_object(), *va = json_object_new_array();
-			struct sample_stats st;
+	if (!a->nv)
+		return;
+	p = json_object_new_object();
+	va = json_object_new_array();
+	stats_describe(a->vals, a->nv, &st);
+	json_object_object_add(p, "run", json_object_new_int64(a->run));
+	json_object_object_add(p, "mean", json_object_new_double(st.mean));
+	json_object_object_add(p, "sd", json_object_new_double(st.sd));
+	json_object_object_add(p, "n", json_object_new_int(st.n));
+	for (int i = 0; i < a->nv; i++)
+		json_object_array_add(va, json_object_new_double(a->vals[i]));
+	json_object_object_add(p, "values", va);
+	json_object_array_add(a->points, p);
+	a->nv = 0;
+}
 
-			stats_describe(vals, nv, &st);
-			json_object_object_add(p, "run", json_object_new_int64(last_run));
-			json_object_object_add(p, "mean", json_object_new_double(st.mean));
-			json_object_object_add(p, "sd", json_object_new_double(st.sd));
-			json_object_object_add(p, "n", json_object_new_int(st.n));
-			for (int i = 0; i < nv; i++)
-				json_object_array_add(va, json_object_new_double(vals[i]));
-			json_object_object_add(p, "values", va);
-			json_object_array_add(points, p);
-			nv = 0;
-		}
-		if (!more)
-			break;
-		if (new_series) {
-			cur = json_object_new_object();
-			points = json_object_new_array();
-			json_object_object_add(cur, "metric", json_object_new_string(key));
-			json_object_object_add(cur, "scenario", json_object_new_string(scn));
-			json_object_object_add(cur, "direction",
-				json_object_new_string(direction_name(metric_direction(key))));
-			json_object_object_add(cur, "points", points);
-			json_object_array_add(series, cur);
-			snprintf(last_key, sizeof(last_key), "%s", key);
-			snprintf(last_scn, sizeof(last_scn), "%s", scn);
-		}
-		last_run = run;
-		if (nv < (int)(sizeof(vals) / sizeof(vals[0])))
-			vals[nv++] = sqlite3_column_double(s, 2);
+static void series_add(void *ctx, const char *scn, const char *key, int64_t run, double v)
+{
+	struct series_acc *a = ctx;
+	bool new_series = !a->points || strcmp(key, a->key) || strcmp(scn, a->scn);
+
+	if (new_series || run != a->run)
+		series_flush(a);
+	if (new_series) {
+		struct json_object *cur = json_object_new_object();
+
+		a->points = json_object_new_array();
+		json_object_object_add(cur, "metric", json_object_new_string(key));
+		json_object_object_add(cur, "scenario", json_object_new_string(scn));
+		json_object_object_add(cur, "direction",
+			json_object_new_string(direction_name(metric_direction(key))));
+		json_object_object_add(cur, "points", a->points);
+		json_object_array_add(a->series, cur);
+		snprintf(a->key, sizeof(a->key), "%s", key);
+		snprintf(a->scn, sizeof(a->scn), "%s", scn);
 	}
-	sqlite3_finalize(s);
+	a->run = run;
+	if (a->nv < (int)(sizeof(a->vals) / sizeof(a->vals[0])))
+		a->vals[a->nv++] = v;
+}
+
+static struct json_object *build_series(struct store *st)
+{
+	struct series_acc *a = calloc(1, sizeof(*a));
+	struct json_object *series;
+
+	if (!a)
+		abort();
+	a->series = json_object_new_array();
+	store_each_metric_value(st, series_add, a);
+	series_flush(a);
+	series = a->series;
+	free(a);
 	return drop_unjudged(series);
 }
 
@@ -207,10 +212,47 @@ static void add_ids(struct json_object *o, const char *name, const int64_t *ids,
 /*
  * Default sides: new = every run with the latest run's kernel and tag; base =
  * every run with the kernel and tag of the newest run that differs in either.
+ * In a lab's store (runs of more than one named host) both sides are runs of
+ * the latest run's host: a change of machine is not a change of kernel.
  */
 static bool usable(struct json_object *r, bool include_partial)
 {
 	return include_partial || !strcmp(jget_str(r, "status"), "complete");
+}
+
+/* More than one host named among the runs. */
+static bool several_hosts(struct json_object *runs)
+{
+	const char *first = NULL;
+
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		const char *h = jget_str(json_object_array_get_idx(runs, i), "hostname");
+
+		if (!*h)
+			continue;
+		if (first && strcmp(first, h))
+			return true;
+		first = h;
+	}
+	return false;
+}
+
+static bool same_host(struct json_object *a, struct json_object *b, bool by_host)
+{
+	return !by_host || !strcmp(jget_str(a, "hostname"), jget_str(b, "hostname"));
+}
+
+static bool same_group(struct json_object *a, struct json_object *b, bool by_host)
+{
+	return !strcmp(jget_str(a, "kernel"), jget_str(b, "kernel")) &&
+	       !strcmp(jget_str(a, "tag"), jget_str(b, "tag")) && same_host(a, b, by_host);
+}
+
+static void group_label(struct json_object *r, bool by_host, char *out, size_t len)
+{
+	snprintf(out, len, "kernel %s%s%s%s%s", jget_str(r, "kernel"),
+		 *jget_str(r, "tag") ? ", tag " : "", jget_str(r, "tag"),
+		 by_host ? ", host " : "", by_host ? jget_str(r, "hostname") : "");
 }
 
 static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64_t **ib, int *nb,
@@ -218,6 +260,7 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 {
 	int n = (int)json_object_array_length(runs), last = n - 1;
 	struct json_object *latest, *other = NULL;
+	bool by_host = several_hosts(runs);
 
 	while (last >= 0 && !usable(json_object_array_get_idx(runs, last), include_partial))
 		last--;
@@ -227,11 +270,9 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 	for (int i = last - 1; i >= 0 && !other; i--) {
 		struct json_object *r = json_object_array_get_idx(runs, i);
 
-		if (!usable(r, include_partial))
+		if (!usable(r, include_partial) || !same_host(r, latest, by_host))
 			continue;
-
-		if (strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) ||
-		    strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
+		if (!same_group(r, latest, false))
 			other = r;
 	}
 	if (!other)
@@ -244,17 +285,13 @@ static int default_groups(struct json_object *runs, int64_t **ia, int *na, int64
 
 		if (!usable(r, include_partial))
 			continue;
-		if (!strcmp(jget_str(r, "kernel"), jget_str(latest, "kernel")) &&
-		    !strcmp(jget_str(r, "tag"), jget_str(latest, "tag")))
+		if (same_group(r, latest, by_host))
 			(*ib)[(*nb)++] = jget_int(r, "id");
-		else if (!strcmp(jget_str(r, "kernel"), jget_str(other, "kernel")) &&
-			 !strcmp(jget_str(r, "tag"), jget_str(other, "tag")))
+		else if (same_group(r, other, by_host))
 			(*ia)[(*na)++] = jget_int(r, "id");
 	}
-	snprintf(base_label, len, "kernel %s%s%s", jget_str(other, "kernel"),
-		 *jget_str(other, "tag") ? ", tag " : "", jget_str(other, "tag"));
-	snprintf(new_label, len, "kernel %s%s%s", jget_str(latest, "kernel"),
-		 *jget_str(latest, "tag") ? ", tag " : "", jget_str(latest, "tag"));
+	group_label(other, by_host, base_label, len);
+	group_label(latest, by_host, new_label, len);
 	return 0;
 }
 
@@ -438,25 +475,17 @@ static struct json_object *hist_acc(struct json_object *list, const char *label)
 }
 
 /* The newest run's faultlat summaries, merged over its repeats. */
-static struct json_object *build_histograms(sqlite3 *db)
+static struct json_object *build_histograms(struct store *st)
 {
 	struct json_object *list = json_object_new_array();
-	sqlite3_stmt *s;
+	struct json_object *docs = store_newest_docs(st, "faultlat", "summary");
 
-	if (sqlite3_prepare_v2(db, "SELECT run_id, json FROM docs WHERE tool = 'faultlat' AND kind = 'summary'"
-			       " AND run_id = (SELECT d.run_id FROM docs d JOIN runs r ON r.id = d.run_id"
-			       "  WHERE d.tool = 'faultlat' AND d.kind = 'summary'"
-			       "  ORDER BY r.started DESC, r.id DESC LIMIT 1) ORDER BY repeat_idx",
-			       -1, &s, NULL) != SQLITE_OK)
-		return list;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct json_object *doc = json_tokener_parse((const char *)sqlite3_column_text(s, 1));
-		struct json_object *v, *arr;
+	for (size_t k = 0; k < json_object_array_length(docs); k++) {
+		struct json_object *e = json_object_array_get_idx(docs, k), *doc, *v, *arr;
 		char label[256];
-		int64_t run = sqlite3_column_int64(s, 0);
+		int64_t run = jget_int(e, "run");
 
-		if (!doc)
-			continue;
+		json_object_object_get_ex(e, "doc", &doc);
 		if (json_object_object_get_ex(doc, "all", &v) && v) {
 			snprintf(label, sizeof(label), "run %lld, all faults", (long long)run);
 			hist_merge_json(hist_acc(list, label), v);
@@ -464,19 +493,18 @@ static struct json_object *build_histograms(sqlite3 *db)
 		if (json_object_object_get_ex(doc, "histograms", &arr) &&
 		    json_object_is_type(arr, json_type_array))
 			for (size_t i = 0; i < json_object_array_length(arr); i++) {
-				struct json_object *e = json_object_array_get_idx(arr, i), *h, *maj;
+				struct json_object *he = json_object_array_get_idx(arr, i), *h, *maj;
 
-				if (!json_object_object_get_ex(e, "hist", &h))
+				if (!json_object_object_get_ex(he, "hist", &h))
 					continue;
-				json_object_object_get_ex(e, "major", &maj);
+				json_object_object_get_ex(he, "major", &maj);
 				snprintf(label, sizeof(label), "run %lld, %s %s faults", (long long)run,
 					 maj && json_object_get_boolean(maj) ? "major" : "minor",
-					 jget_str(e, "path"));
+					 jget_str(he, "path"));
 				hist_merge_json(hist_acc(list, label), h);
 			}
-		json_object_put(doc);
 	}
-	sqlite3_finalize(s);
+	json_object_put(docs);
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *a = json_object_array_get_idx(list, i), *sum;
 		int64_t c = jget_int(a, "count");
@@ -488,66 +516,53 @@ static struct json_object *build_histograms(sqlite3 *db)
 	return list;
 }
 
-/* The newest sga-bench run: mean page-table bytes per backing mode. */
 /*
  * The modes sga-bench --mode all could not run in that run, with the reason
  * (its "skipped" documents, docs/store.md): shown beside the chart, so a
  * missing bar does not read as a mode that was never asked for.
  */
-static struct json_object *sga_skipped(sqlite3 *db, int64_t run)
+static int skip_cmp(const void *a, const void *b)
 {
-	struct json_object *arr = json_object_new_array();
-	sqlite3_stmt *s;
+	return strcmp(jget_str(*(struct json_object *const *)a, "mode"),
+		      jget_str(*(struct json_object *const *)b, "mode"));
+}
 
-	if (!run || sqlite3_prepare_v2(db,
-		"SELECT mode, json_extract(json, '$.skipped') FROM docs"
-		" WHERE run_id = ? AND tool = 'sga-bench' AND json_extract(json, '$.skipped') IS NOT NULL"
-		" GROUP BY mode ORDER BY mode", -1, &s, NULL) != SQLITE_OK)
+static struct json_object *sga_skipped(struct store *st, int64_t run)
+{
+	struct json_object *arr = json_object_new_array(), *docs;
+
+	if (!run)
 		return arr;
-	sqlite3_bind_int64(s, 1, run);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct json_object *m = json_object_new_object();
+	/* one line per mode, by mode */
+	docs = store_docs_member(st, run, "sga-bench", "skipped");
+	for (size_t i = 0; i < json_object_array_length(docs); i++) {
+		struct json_object *e = json_object_array_get_idx(docs, i), *m;
+		bool seen = false;
 
-		json_object_object_add(m, "mode", json_object_new_string((const char *)sqlite3_column_text(s, 0)));
-		json_object_object_add(m, "why", json_object_new_string((const char *)sqlite3_column_text(s, 1)));
+		for (size_t k = 0; k < json_object_array_length(arr) && !seen; k++)
+			seen = !strcmp(jget_str(json_object_array_get_idx(arr, k), "mode"),
+				       jget_str(e, "mode"));
+		if (seen)
+			continue;
+		m = json_object_new_object();
+		json_object_object_add(m, "mode", json_object_new_string(jget_str(e, "mode")));
+		json_object_object_add(m, "why", json_object_new_string(jget_str(e, "value")));
 		json_object_array_add(arr, m);
 	}
-	sqlite3_finalize(s);
+	json_object_put(docs);
+	json_object_array_sort(arr, skip_cmp);
 	return arr;
 }
 
-static struct json_object *build_sga(sqlite3 *db, struct json_object *runs)
+/* The newest sga-bench run: mean page-table bytes per backing mode. */
+static struct json_object *build_sga(struct store *st, struct json_object *runs)
 {
-	struct json_object *o = json_object_new_object(), *modes = json_object_new_array();
-	sqlite3_stmt *s;
+	struct json_object *o = json_object_new_object();
 	int64_t run = 0;
 
-	json_object_object_add(o, "modes", modes);
-	if (sqlite3_prepare_v2(db,
-		"SELECT m.run_id, m.mode, avg(CASE WHEN m.name = 'pt_physical_bytes' THEN m.value END),"
-		" avg(CASE WHEN m.name = 'pt_logical_bytes' THEN m.value END)"
-		" FROM metrics m WHERE m.tool = 'sga-bench' AND m.run_id = (SELECT mm.run_id FROM metrics mm"
-		"  JOIN runs r ON r.id = mm.run_id WHERE mm.tool = 'sga-bench'"
-		"  ORDER BY r.started DESC, r.id DESC LIMIT 1)"
-		/* modes may be qualified ("hugetlb[procs=500]"): order by the base name */
-		" GROUP BY m.mode ORDER BY CASE WHEN m.mode GLOB 'shmem*' THEN 0 WHEN m.mode GLOB 'thp*' THEN 1"
-		"  WHEN m.mode GLOB 'hugetlb*' THEN 2 WHEN m.mode GLOB 'ptshare*' THEN 3 ELSE 4 END, m.mode",
-		-1, &s, NULL) != SQLITE_OK)
-		return o;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct json_object *m = json_object_new_object();
-
-		run = sqlite3_column_int64(s, 0);
-		json_object_object_add(m, "mode", json_object_new_string((const char *)sqlite3_column_text(s, 1)));
-		for (int c = 2; c <= 3; c++)
-			json_object_object_add(m, c == 2 ? "pt_physical_bytes" : "pt_logical_bytes",
-				sqlite3_column_type(s, c) == SQLITE_NULL ? NULL
-					: json_object_new_double(sqlite3_column_double(s, c)));
-		json_object_array_add(modes, m);
-	}
-	sqlite3_finalize(s);
+	json_object_object_add(o, "modes", store_sga_modes(st, &run));
 	json_object_object_add(o, "run", json_object_new_int64(run));
-	json_object_object_add(o, "skipped", sga_skipped(db, run));
+	json_object_object_add(o, "skipped", sga_skipped(st, run));
 	for (size_t i = 0; i < json_object_array_length(runs); i++) {
 		struct json_object *r = json_object_array_get_idx(runs, i);
 
@@ -614,8 +629,9 @@ int cmd_dashboard(int argc, char **argv)
 		.name = "dashboard",
 		.summary = "Write a static HTML dashboard of the results store (works offline, from file://).",
 		.details = "The page has a trend chart per metric over runs (regressed metrics flagged),\n"
-			   "the compare table (latest kernel+tag against the one before, or --base/--new,\n"
-			   "judged as by mmscope compare), fault-latency histograms of the newest faultlat\n"
+			   "the compare table (latest kernel+tag against the one before, on the latest run's\n"
+			   "host when the store holds several, or --base/--new, judged as by mmscope\n"
+			   "compare), fault-latency histograms of the newest faultlat\n"
 			   "summaries, and the SGA page-table chart (physical vs logical per mode).",
 		.extra = dash_extra, .parse_extra = dash_parse, .ctx = &d,
 		.no_common = true, .min_args = 0, .max_args = 0,
@@ -626,6 +642,7 @@ int cmd_dashboard(int argc, char **argv)
 	int64_t *ids = NULL;
 	int n, rc;
 	char err[1024];
+	bool lab;
 
 	rc = opts_parse(argc, argv, &desc, &o);
 	if (rc)
@@ -644,12 +661,16 @@ int cmd_dashboard(int argc, char **argv)
 	list = store_list(st, ids, n > 0 ? n : 0);
 	free(ids);
 	runs = json_object_new_array();
+	lab = several_hosts(list);
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *r = json_object_array_get_idx(list, i), *e = json_object_new_object();
-		char label[400];
+		char label[600];
+		/* in a lab's store, which machine: "#7 6.18.0 main @box1" */
+		bool at = lab && *jget_str(r, "hostname");
 
-		snprintf(label, sizeof(label), "#%lld %s%s%s%s%s", (long long)jget_int(r, "id"),
+		snprintf(label, sizeof(label), "#%lld %s%s%s%s%s%s%s", (long long)jget_int(r, "id"),
 			 jget_str(r, "kernel"), *jget_str(r, "tag") ? " " : "", jget_str(r, "tag"),
+			 at ? " @" : "", at ? jget_str(r, "hostname") : "",
 			 strcmp(jget_str(r, "status"), "complete") ? " " : "",
 			 strcmp(jget_str(r, "status"), "complete") ? jget_str(r, "status") : "");
 		json_object_object_add(e, "id", json_object_new_int64(jget_int(r, "id")));
@@ -663,6 +684,7 @@ int cmd_dashboard(int argc, char **argv)
 		}
 		json_object_object_add(e, "kernel", json_object_new_string(jget_str(r, "kernel")));
 		json_object_object_add(e, "tag", json_object_new_string(jget_str(r, "tag")));
+		json_object_object_add(e, "hostname", json_object_new_string(jget_str(r, "hostname")));
 		json_object_object_add(e, "status", json_object_new_string(jget_str(r, "status")));
 		json_object_object_add(e, "status_reason", json_object_new_string(jget_str(r, "status_reason")));
 		json_object_array_add(runs, e);
@@ -672,16 +694,16 @@ int cmd_dashboard(int argc, char **argv)
 	json_object_object_add(data, "store", json_object_new_string(store_path(st)));
 	json_object_object_add(data, "mmscope_commit", json_object_new_string(MMSCOPE_COMMIT));
 	json_object_object_add(data, "runs", runs);
-	series = build_series((sqlite3 *)store_db(st));
+	series = build_series(st);
 	json_object_object_add(data, "series", series);
 	if (!build_compare(st, &d, list, series, data, err, sizeof(err))) {
 		err_msg("dashboard: %s", err);
 		rc = 2;
 		goto out;
 	}
-	json_object_object_add(data, "histograms", build_histograms((sqlite3 *)store_db(st)));
+	json_object_object_add(data, "histograms", build_histograms(st));
 	{
-		struct json_object *sga = build_sga((sqlite3 *)store_db(st), runs), *v;
+		struct json_object *sga = build_sga(st, runs), *v;
 		struct json_object *h = NULL;
 
 		/* the headline leads the SGA section: the same text as runs --headline */

@@ -22,6 +22,7 @@
 #include "jsonout.h"
 #include "opts.h"
 #include "promtext.h"
+#include "store.h"
 #include "tracers.h"
 #include "util.h"
 
@@ -42,8 +43,7 @@ static const struct extra_opt export_extra[] = {
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
 	  "write the selected runs (default all) as one JSON document" },
 	{ { "output", required_argument, NULL, 'o' }, "FILE", "with --json: write to FILE, not stdout" },
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
-	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "listen", optional_argument, NULL, OPT_LISTEN }, "[ADDR]",
 	  "serve Prometheus metrics on ADDR (default " DEFAULT_LISTEN ")" },
 	{ { "tracers", required_argument, NULL, OPT_TRACERS }, "LIST",

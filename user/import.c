@@ -31,8 +31,7 @@ struct import_opts {
 enum { OPT_DB = 0x2300, OPT_TAG, OPT_SCENARIO, OPT_KERNEL };
 
 static const struct extra_opt import_extra[] = {
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
-	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "tag", required_argument, NULL, OPT_TAG }, "TAG", "tag for runs made from raw documents" },
 	{ { "scenario", required_argument, NULL, OPT_SCENARIO }, "NAME",
 	  "scenario name for runs made from raw documents (default: the file's name)" },
@@ -471,12 +470,86 @@ static FILE *spool_stdin(char *err, size_t errlen)
 	return t;
 }
 
+/* An SQLite store (its header) or a PostgreSQL URL: a whole store to move. */
+static bool is_store(const char *path)
+{
+	char head[16];
+	FILE *f;
+	bool yes;
+
+	if (store_is_url(path))
+		return true;
+	if (!strcmp(path, "-") || !(f = fopen(path, "r")))
+		return false;
+	yes = fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, "SQLite format 3", 16);
+	fclose(f);
+	return yes;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every run of another store, each in its own transaction, keeping its
+ * uuid: moving a machine's SQLite store into the lab's PostgreSQL store,
+ * and again later, adds each run once. The source is only read.
+ */
+static int import_store(const char *path, struct store *st, char *err, size_t errlen)
+{
+	struct import_file fi = { .path = path, .st = st, .pass = PASS_STORE };
+	struct store *src = store_open_readonly(path, err, errlen);
+	int64_t *ids = NULL;
+	int n, r = 0;
+	char e2[512];
+
+	if (!src)
+		return -1;
+	n = store_select(src, "all", &ids, e2, sizeof(e2));
+	/* in the source's id order: moved into an empty store, runs keep their ids */
+	if (n > 0)
+		qsort(ids, n, sizeof(*ids), id_cmp);
+	for (int i = 0; i < n && r >= 0; i++) {
+		struct json_object *run = store_get_run(src, ids[i]);
+
+		if (!run) {
+			snprintf(err, errlen, "%s: run %lld cannot be read", path, (long long)ids[i]);
+			r = -1;
+			break;
+		}
+		fi.pass = PASS_CHECK;
+		fi.nruns = i;
+		r = export_run(&fi, run, err, errlen);
+		if (r >= 0) {
+			fi.pass = PASS_STORE;
+			fi.nruns = i;
+			r = export_run(&fi, run, err, errlen);
+		}
+		json_object_put(run);
+	}
+	free(ids);
+	store_close(src);
+	if (r >= 0 && fi.had)
+		printf("%s: %d run%s already in the store, skipped\n", path, fi.had,
+		       fi.had == 1 ? "" : "s");
+	if (r >= 0 && n <= 0)
+		printf("%s: no runs\n", path);
+	return r < 0 ? -1 : 0;
+}
+
 static int import_file(const char *path, const struct import_opts *io, struct store *st,
 		       char *err, size_t errlen)
 {
 	struct import_file fi = { .path = path, .io = io, .st = st, .pass = PASS_CHECK };
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : spool_stdin(err, errlen);
+	FILE *f;
 	int r;
+
+	if (is_store(path))
+		return import_store(path, st, err, errlen);
+	f = strcmp(path, "-") ? fopen(path, "r") : spool_stdin(err, errlen);
 
 	if (!f) {
 		if (strcmp(path, "-"))
@@ -506,7 +579,9 @@ int cmd_import(int argc, char **argv)
 			   "their identity: importing twice adds nothing), or mmscope/1 documents one per\n"
 			   "line as a bench driver prints them with --json: that becomes one run, the\n"
 			   "n-th result of each tool and mode being repeat n. Every member is checked\n"
-			   "(type and range) before anything is stored; an error names it.",
+			   "(type and range) before anything is stored; an error names it. FILE may\n"
+			   "also be another results store (an SQLite file or a postgresql:// URL):\n"
+			   "its runs are copied, each once, e.g. a machine's store into the lab's.",
 		.extra = import_extra, .parse_extra = import_parse, .ctx = &io,
 		.no_common = true, .min_args = 1, .max_args = 8, .args_usage = "FILE...",
 	};

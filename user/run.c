@@ -51,8 +51,7 @@ enum { OPT_TAG = 0x2000, OPT_DB, OPT_REPEATS, OPT_DRY_RUN, OPT_DB_TIMEOUT, OPT_S
 static const struct extra_opt run_extra[] = {
 	{ { "tag", required_argument, NULL, OPT_TAG }, "TAG",
 	  "label the run (e.g. patched, thp-off); compare and runs select by it" },
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
-	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "repeats", required_argument, NULL, OPT_REPEATS }, "N",
 	  "override the scenario's repeat count" },
 	{ { "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT }, "SECONDS",
@@ -697,14 +696,16 @@ static int rec_write_file(struct recorder *r, char *path, size_t len)
 	char tmpdir_buf[PATH_MAX], tmp[PATH_MAX + 16], uuid[80];
 	const char *dirs[3], *t = getenv("TMPDIR");
 	struct json_object *top = json_object_new_object(), *runs = json_object_new_array(), *v;
-	int rc = -1;
+	int rc = -1, nd = 0;
 
 	json_object_object_get_ex(r->run, "uuid", &v);
 	snprintf(uuid, sizeof(uuid), "%s", json_object_get_string(v));
 	snprintf(tmpdir_buf, sizeof(tmpdir_buf), "%s", store_path(r->st));
-	dirs[0] = dirname(tmpdir_buf);
-	dirs[1] = t && *t ? t : "/tmp";
-	dirs[2] = "/tmp";
+	/* a database server's store has no directory here: $TMPDIR first */
+	if (!store_is_url(tmpdir_buf))
+		dirs[nd++] = dirname(tmpdir_buf);
+	dirs[nd++] = t && *t ? t : "/tmp";
+	dirs[nd++] = "/tmp";
 	json_object_object_add(top, "schema", json_object_new_string(STORE_EXPORT_SCHEMA));
 	json_object_object_add(top, "exported", json_object_new_double(wall_time()));
 	json_object_object_add(top, "mmscope_commit", json_object_new_string(MMSCOPE_COMMIT));
@@ -713,7 +714,7 @@ static int rec_write_file(struct recorder *r, char *path, size_t len)
 		"mmscope import --db STORE FILE records it"));
 	json_object_array_add(runs, json_object_get(r->run));
 	json_object_object_add(top, "runs", runs);
-	for (int i = 0; i < 3 && rc; i++) {
+	for (int i = 0; i < nd && rc; i++) {
 		const char *text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN);
 		size_t n = strlen(text);
 		int fd;
@@ -1065,7 +1066,7 @@ static void print_prediction(const struct scenario *s, const char *db, int repea
 		snprintf(path, sizeof(path), "%s", db);
 	else if (store_default_path(path, sizeof(path)) < 0)
 		path[0] = '\0';
-	if (path[0] && !access(path, F_OK))
+	if (path[0] && (store_is_url(path) || !access(path, F_OK)))
 		st = store_open_readonly(path, err, sizeof(err));
 	if (st) {
 		med = store_scenario_repeat_median_s(st, s->run_name, &n, &nruns);
@@ -1095,6 +1096,22 @@ static void print_prediction(const struct scenario *s, const char *db, int repea
 	}
 }
 
+/*
+ * The host a run is recorded as (a lab's shared store tells machines apart
+ * by it): $MMSCOPE_HOSTNAME, else the host name.
+ */
+static const char *run_hostname(char *buf, size_t len)
+{
+	const char *env = getenv("MMSCOPE_HOSTNAME");
+
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (gethostname(buf, len) < 0)
+		snprintf(buf, len, "unknown");
+	buf[len - 1] = '\0';
+	return buf;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts ro = { .db_timeout = 30 };
@@ -1119,7 +1136,7 @@ int cmd_run(int argc, char **argv)
 	struct host_info h;
 	struct store *st;
 	struct recorder rec = { 0 };
-	char err[1024], prog[PATH_MAX], cfg[65], uuid[64], why[1024] = "", eta[64];
+	char err[1024], prog[PATH_MAX], cfg[65], uuid[64], why[1024] = "", eta[64], hn[256];
 	char *wl_argv[SCN_MAX_ARGS + 1];
 	struct sigaction sa = { .sa_handler = on_signal };
 	double per_rep, t_run;
@@ -1203,6 +1220,7 @@ int cmd_run(int argc, char **argv)
 	json_object_object_add(rec.run, "kernel", json_object_new_string(h.kernel));
 	json_object_object_add(rec.run, "kernel_config_hash", json_object_new_string(cfg));
 	json_object_object_add(rec.run, "machine", json_object_new_string(h.machine));
+	json_object_object_add(rec.run, "hostname", json_object_new_string(run_hostname(hn, sizeof(hn))));
 	json_object_object_add(rec.run, "cpu_model", json_object_new_string(h.cpu_model));
 	json_object_object_add(rec.run, "ncpus", json_object_new_int(h.ncpus));
 	json_object_object_add(rec.run, "mem_bytes", json_object_new_int64((int64_t)h.mem_bytes));

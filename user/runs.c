@@ -20,8 +20,7 @@ struct runs_opts {
 enum { OPT_DB = 0x2200, OPT_JSON, OPT_HEADLINE };
 
 static const struct extra_opt runs_extra[] = {
-	{ { "db", required_argument, NULL, OPT_DB }, "PATH",
-	  "results store (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)" },
+	{ { "db", required_argument, NULL, OPT_DB }, STORE_DB_ARG, STORE_DB_HELP },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL, "one JSON array of runs instead of the table" },
 	{ { "headline", no_argument, NULL, OPT_HEADLINE }, NULL,
 	  "the SGA answer of the newest selected sga-bench run: page-table bytes "

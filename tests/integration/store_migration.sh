@@ -43,7 +43,8 @@ chmod 0644 "$DB"
 # the first write migrates in place: import an empty-handed export
 printf '{"schema":"mmscope-runs/1","runs":[]}\n' > "$TMP/none.json"
 "$MMSCOPE" import --db "$DB" "$TMP/none.json" >/dev/null || fail "import into a v1 store"
-[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 5 ] || fail "not migrated to 5"
+[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 6 ] || fail "not migrated to 6"
+[ "$(sqlite3 "$DB" "select count(*) from runs where hostname = ''")" = 2 ] || fail "5 -> 6: runs before it have no host"
 [ "$(sqlite3 "$DB" "select group_concat(status) from runs")" = "complete,complete" ] || fail "migrated runs not complete"
 [ "$(sqlite3 "$DB" 'select count(distinct uuid) from runs')" = 2 ] || fail "uuids"
 [ "$(sqlite3 "$DB" 'select count(*) from docs')" = 6 ] || fail "one document per run, repeat, tool, mode"
@@ -78,13 +79,14 @@ sga_docs "$TMP/old2g.jsonl" 2147483648 1000 1010 990
 sqlite3 "$DB2" "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE tool = 'sga-bench';
   DROP INDEX runs_scenario; ALTER TABLE runs DROP COLUMN status; ALTER TABLE runs DROP COLUMN status_reason;
   ALTER TABLE runs DROP COLUMN workload; ALTER TABLE runs DROP COLUMN overrides;
+  DROP INDEX runs_hostname; ALTER TABLE runs DROP COLUMN hostname;
   PRAGMA user_version = 2"
 # a row no document describes (hand-made; nothing in it tells the size)
 sqlite3 "$DB2" "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value) VALUES(1, 0, 'sga-bench', 'shmem[procs=8]', 'faults_count', 5)"
 "$MMSCOPE" runs --db "$DB2" >/dev/null || fail "runs on a v2 store"
 [ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 2 ] || fail "runs migrated the v2 store"
 "$MMSCOPE" import --db "$DB2" "$TMP/none.json" >/dev/null || fail "import into a v2 store"
-[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 5 ] || fail "v2 not migrated to 5"
+[ "$(sqlite3 "$DB2" 'PRAGMA user_version')" = 6 ] || fail "v2 not migrated to 6"
 [ "$(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics where name = 'pt_physical_bytes'")" = "shmem[procs=8,sga=2G]" ] ||
 	fail "migrated key: $(sqlite3 "$DB2" "select group_concat(distinct mode) from metrics")"
 [ "$(sqlite3 "$DB2" "select mode from metrics where name = 'faults_count'")" = "shmem[procs=8,sga=unknown]" ] ||
@@ -120,4 +122,4 @@ for c in "runs" "compare a b" "export --json" "dashboard -o $TMP/x.html"; do
 	grep -q "no such store: $TMP/nodir/none.db" "$TMP/ef.err" || fail "$c: message"
 	[ ! -e "$TMP/nodir" ] || fail "$c created $TMP/nodir"
 done
-pass "schema 1 -> 5 and 2 -> 5 migrations keep data (on the first write only), sizes keep sga-bench runs apart; newer and foreign stores refused; read-only commands create nothing"
+pass "schema 1 -> 6 and 2 -> 6 migrations keep data (on the first write only), sizes keep sga-bench runs apart; newer and foreign stores refused; read-only commands create nothing"

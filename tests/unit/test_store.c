@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Results store: create, write/read a run, selectors, atomicity, migration. */
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,15 @@
 #include "unit.h"
 
 int store_create_v1(const char *path, char *err, size_t errlen);
+int store_pg_create_v5(const char *url, const char *then, char *err, size_t errlen);
+
+/*
+ * The engine-independent checks run on SQLite, and on PostgreSQL when
+ * $MMSCOPE_TEST_PG is a URL template with one %s for the database name
+ * (tests/integration/store_pg.sh starts a throwaway cluster and creates
+ * the databases main, copy, inc, v5 and ro).
+ */
+static const char *pg_tpl;
 
 static char dir[] = "/tmp/mmscope-test-store.XXXXXX";
 
@@ -36,34 +46,51 @@ static struct json_object *make_run(const char *uuid, const char *tag, const cha
 
 static int count(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s;
-	int n = -1;
-
-	sqlite3_prepare_v2((sqlite3 *)store_db(st), sql, -1, &s, NULL);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return (int)store_sql_int(st, sql);
 }
 
-int main(void)
+static int version(struct store *st)
+{
+	return count(st, strcmp(store_engine(st), "sqlite") ? "SELECT version FROM mmscope_schema"
+							    : "PRAGMA user_version");
+}
+
+static void exec(struct store *st, const char *sql)
+{
+	CHECK(store_sql_exec(st, sql) == 0, "%s", sql);
+}
+
+/* The store named name: a file in dir, or a database of the PostgreSQL test cluster. */
+static const char *where(bool pg, const char *name, char *buf, size_t len)
+{
+	if (pg)
+		snprintf(buf, len, pg_tpl, name);
+	else
+		snprintf(buf, len, "%s/%s.db", dir, name);
+	return buf;
+}
+
+static double lat[] = { 100, 101, 99 };
+
+/* Write, read back, select, sample, compare; a bad run writes nothing. */
+static void core(bool pg)
 {
 	char path[512], err[512];
 	struct store *st;
 	struct json_object *run, *back;
-	struct sample_set set;
 	int64_t id, id2, *ids;
-	double lat[] = { 100, 101, 99 };
 	int n;
 
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(path, sizeof(path), "%s/sub/dir/results.db", dir);
+	if (pg)
+		where(pg, "main", path, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/sub/dir/results.db", dir);
 	st = store_open(path, err, sizeof(err));
 	CHECK(st != NULL, "open: %s", err);
 	if (!st)
-		return unit_done("test_store");
-	CHECK(count(st, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "version");
+		return;
+	CHECK(!strcmp(store_engine(st), pg ? "postgresql" : "sqlite"), "engine %s", store_engine(st));
+	CHECK(version(st) == STORE_SCHEMA_VERSION, "version");
 
 	run = make_run("u-1", "base", "6.1.0", 1000, lat, 3);
 	CHECK(run && store_add_run(st, run, &id, err, sizeof(err)) == 0, "add: %s", err);
@@ -84,7 +111,7 @@ int main(void)
 		json_object_object_get_ex(back, "tag", &v);
 		CHECK(!strcmp(json_object_get_string(v), "base"), "tag back");
 		/* round trip into a second store gives the same export */
-		snprintf(path, sizeof(path), "%s/copy.db", dir);
+		where(pg, "copy", path, sizeof(path));
 		struct store *st2 = store_open(path, err, sizeof(err));
 		CHECK(st2 && store_add_run(st2, back, &id2, err, sizeof(err)) == 0, "copy: %s", err);
 		struct json_object *back2 = st2 ? store_get_run(st2, id2) : NULL;
@@ -98,6 +125,7 @@ int main(void)
 
 	double lat2[] = { 120, 121, 119 };
 	run = make_run("u-2", "new", "6.2.0", 2000, lat2, 3);
+	json_object_object_add(run, "hostname", json_object_new_string("lab1"));
 	CHECK(store_add_run(st, run, &id2, err, sizeof(err)) == 0, "add 2: %s", err);
 	json_object_put(run);
 
@@ -109,17 +137,16 @@ int main(void)
 
 		snprintf(sql, sizeof(sql), "UPDATE repeats SET wall_s = CASE WHEN run_id = %lld AND idx = 2"
 			 " THEN 100 ELSE 1 + idx END", (long long)id2);
-		sqlite3_exec((sqlite3 *)store_db(st), sql, NULL, NULL, NULL);
+		exec(st, sql);
 		med = store_scenario_repeat_median_s(st, "pf", &nrep, &nruns);
 		CHECK(med == 2 && nrep == 6 && nruns == 2, "median %g of %d repeats, %d runs", med, nrep, nruns);
-		sqlite3_exec((sqlite3 *)store_db(st), "UPDATE runs SET status = 'partial' WHERE id = 2",
-			     NULL, NULL, NULL);
+		exec(st, "UPDATE runs SET status = 'partial' WHERE id = 2");
 		med = store_scenario_repeat_median_s(st, "pf", &nrep, &nruns);
 		CHECK(med == 2 && nrep == 3 && nruns == 1, "partial run counted: %g %d %d", med, nrep, nruns);
 		med = store_scenario_repeat_median_s(st, "pf[x=1]", &nrep, &nruns);
 		CHECK(isnan(med) && nrep == 0, "overridden scenario predicted from the plain one");
-		sqlite3_exec((sqlite3 *)store_db(st), "UPDATE runs SET status = 'complete';"
-			     "UPDATE repeats SET wall_s = 1.5", NULL, NULL, NULL);
+		exec(st, "UPDATE runs SET status = 'complete'");
+		exec(st, "UPDATE repeats SET wall_s = 1.5");
 	}
 
 	n = store_select(st, "base", &ids, err, sizeof(err));
@@ -128,6 +155,32 @@ int main(void)
 	n = store_select(st, "6.2.0", &ids, err, sizeof(err));
 	CHECK(n == 1 && ids[0] == id2, "kernel select");
 	free(ids);
+	n = store_select(st, "host:lab1", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "host select");
+	free(ids);
+	/* prefixed terms combine: alternatives within a prefix, all prefixes at once */
+	n = store_select(st, "kernel:6.1.0,kernel:6.2.0", &ids, err, sizeof(err));
+	CHECK(n == 2 && ids[0] == id && ids[1] == id2, "two kernels: %d %s", n, err);
+	free(ids);
+	n = store_select(st, "kernel:6.2.0,host:lab1,tag:new", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "kernel, host and tag: %d %s", n, err);
+	free(ids);
+	CHECK(store_select(st, "kernel:6.1.0,host:lab1", &ids, err, sizeof(err)) == -1 &&
+	      strstr(err, "no runs match"), "%s", err);
+	CHECK(store_select(st, "base,host:lab1", &ids, err, sizeof(err)) == -1 &&
+	      strstr(err, "a prefix each"), "%s", err);
+	/* a scenario run with --set has ',' in its name: one term, not two */
+	CHECK(store_select(st, "scenario:pf[a=1,b=2]", &ids, err, sizeof(err)) == -1 &&
+	      strstr(err, "no runs match"), "%s", err);
+	exec(st, "UPDATE runs SET scenario = 'pf[a=1,b=2]' WHERE tag = 'new'");
+	n = store_select(st, "scenario:pf[a=1,b=2],host:lab1", &ids, err, sizeof(err));
+	CHECK(n == 1 && ids[0] == id2, "bracketed scenario and host: %d %s", n, err);
+	free(ids);
+	exec(st, "UPDATE runs SET scenario = 'pf'");
+	back = store_get_run(st, id2);
+	CHECK(back && !strcmp(json_object_get_string(json_object_object_get(back, "hostname")), "lab1"),
+	      "hostname read back");
+	json_object_put(back);
 	n = store_select(st, "all", &ids, err, sizeof(err));
 	CHECK(n == 2 && ids[0] == id && ids[1] == id2, "all, oldest first");
 	free(ids);
@@ -163,6 +216,16 @@ int main(void)
 	CHECK(count(st, "SELECT count(*) FROM docs WHERE tool = 'a'") == 0, "half docs left");
 	json_object_put(run);
 	store_close(st);
+}
+
+/* Stores older than the PostgreSQL backend: SQLite's own migrations. */
+static void sqlite_migrations(void)
+{
+	char path[512], err[512];
+	struct store *st;
+	struct json_object *run, *back;
+	struct sample_set set;
+	int64_t id;
 
 	/* migration from schema 1 */
 	snprintf(path, sizeof(path), "%s/v1.db", dir);
@@ -180,11 +243,12 @@ int main(void)
 	st = store_open(path, err, sizeof(err));
 	CHECK(st != NULL, "open v1: %s", err);
 	if (st) {
-		CHECK(count(st, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "migrated version");
+		CHECK(version(st) == STORE_SCHEMA_VERSION, "migrated version");
 		CHECK(count(st, "SELECT count(*) FROM docs") == 2, "synthesized docs");
 		CHECK(count(st, "SELECT count(*) FROM repeats") == 2, "repeats");
 		CHECK(count(st, "SELECT count(*) FROM metrics WHERE doc_id IS NULL") == 0, "doc ids");
 		CHECK(count(st, "SELECT length(uuid) FROM runs") == 32, "uuid");
+		CHECK(count(st, "SELECT count(*) FROM runs WHERE hostname = ''") == 1, "5 -> 6: no host");
 		store_samples(st, &(int64_t){1}, 1, &set);
 		CHECK(set.n == 2 && set.m[0].n == 2 && set.m[0].v[1] == 91, "v1 samples");
 		sample_set_free(&set);
@@ -197,7 +261,10 @@ int main(void)
 		json_object_put(run);
 		store_close(st);
 	}
+}
 
+static void metric_keys(void)
+{
 	/* metric keys: sga-bench's carry the SGA size, other tools' do not change */
 	{
 		static const struct { const char *doc, *key; } k[] = {
@@ -223,13 +290,20 @@ int main(void)
 			json_object_put(d);
 		}
 	}
+}
+
+static void sqlite_migration_2_3(void)
+{
+	char path[512], err[512];
+	struct store *st;
+	struct json_object *run;
+	int64_t id;
 
 	/* migration from schema 2: stored sga-bench keys gain the size */
 	snprintf(path, sizeof(path), "%s/v2.db", dir);
 	st = store_open(path, err, sizeof(err));
 	CHECK(st != NULL, "open v2: %s", err);
 	if (st) {
-		sqlite3 *db = (sqlite3 *)store_db(st);
 
 		run = json_tokener_parse("{\"uuid\":\"u-sga\",\"scenario\":\"s\",\"kernel\":\"k\","
 			"\"started\":1,\"repeats\":[{\"docs\":["
@@ -242,7 +316,7 @@ int main(void)
 		CHECK(store_add_run(st, run, &id, err, sizeof(err)) == 0, "add sga: %s", err);
 		json_object_put(run);
 		/* back to what schema 2 wrote */
-		sqlite3_exec(db, "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE mode GLOB 'shmem*';"
+		exec(st, "UPDATE metrics SET mode = 'shmem[procs=8]' WHERE mode GLOB 'shmem*';"
 			     "UPDATE metrics SET mode = 'thp#2' WHERE mode GLOB 'thp*';"
 			     "INSERT INTO metrics(run_id, repeat_idx, tool, mode, name, value)"
 			     " VALUES(1, 0, 'sga-bench', 'hugetlb', 'pt_physical_bytes', 4);"
@@ -250,13 +324,14 @@ int main(void)
 			     "DROP INDEX runs_scenario; ALTER TABLE runs DROP COLUMN status;"
 			     "ALTER TABLE runs DROP COLUMN status_reason;"
 			     "ALTER TABLE runs DROP COLUMN workload; ALTER TABLE runs DROP COLUMN overrides;"
-			     "PRAGMA user_version = 2;", NULL, NULL, NULL);
+			     "DROP INDEX runs_hostname; ALTER TABLE runs DROP COLUMN hostname;"
+			     "PRAGMA user_version = 2;");
 		store_close(st);
 		st = store_open(path, err, sizeof(err));
 		CHECK(st != NULL, "reopen v2: %s", err);
 	}
 	if (st) {
-		CHECK(count(st, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "v2 migrated");
+		CHECK(version(st) == STORE_SCHEMA_VERSION, "v2 migrated");
 		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'shmem[procs=8,sga=2G]'") == 1,
 		      "shmem key from sga_bytes");
 		CHECK(count(st, "SELECT count(*) FROM metrics WHERE mode = 'thp[sga=unknown]#2'") == 1,
@@ -267,10 +342,17 @@ int main(void)
 		      "pfbench key changed");
 		store_close(st);
 	}
+}
 
-	/* recording as it goes: each document lands at once; status says how it ended */
-	snprintf(path, sizeof(path), "%s/inc.db", dir);
-	st = store_open(path, err, sizeof(err));
+/* recording as it goes: each document lands at once; status says how it ended */
+static void incremental(bool pg)
+{
+	char path[512], err[512];
+	struct store *st;
+	struct json_object *back;
+	int64_t id2;
+
+	st = store_open(where(pg, "inc", path, sizeof(path)), err, sizeof(err));
 	CHECK(st != NULL, "open inc: %s", err);
 	if (st) {
 		struct json_object *hdr = json_tokener_parse("{\"uuid\":\"u-inc\",\"scenario\":\"s\","
@@ -305,7 +387,7 @@ int main(void)
 		/* the export of an unfinished run replaces it on import; a finished one is kept */
 		json_object_object_add(back, "status", json_object_new_string("complete"));
 		CHECK(store_add_run(st, back, &id2, err, sizeof(err)) == 1, "partial run replaced");
-		sqlite3_exec((sqlite3 *)store_db(st), "UPDATE runs SET status = 'unfinished'", NULL, NULL, NULL);
+		exec(st, "UPDATE runs SET status = 'unfinished'");
 		CHECK(store_add_run(st, back, &id2, err, sizeof(err)) == 0, "unfinished not replaced: %s", err);
 		CHECK(count(st, "SELECT count(*) FROM runs WHERE status = 'complete'") == 1 &&
 		      count(st, "SELECT count(*) FROM runs") == 1 && count(st, "SELECT count(*) FROM docs") == 2,
@@ -317,6 +399,12 @@ int main(void)
 		json_object_put(doc);
 		store_close(st);
 	}
+}
+
+static void sqlite_readonly(void)
+{
+	char path[512], err[512];
+	struct store *st;
 
 	/* read-only: nothing created, an old schema read through a copy in memory */
 	{
@@ -349,6 +437,7 @@ int main(void)
 
 	/* newer schema and non-databases are refused */
 	{
+		char path[512], err[512];
 		sqlite3 *db;
 		snprintf(path, sizeof(path), "%s/v9.db", dir);
 		sqlite3_open(path, &db);
@@ -361,9 +450,92 @@ int main(void)
 		fclose(f);
 		CHECK(!store_open(path, err, sizeof(err)) && strstr(err, "not a database"), "%s", err);
 	}
+}
 
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path))
+static void pg_core(void) { core(true); }
+static void pg_incremental(void) { incremental(true); }
+
+/* 5 -> 6 on PostgreSQL: a store as the first PostgreSQL stores were */
+static void pg_migration_5_6(void)
+{
+	char url[512], err[512];
+	struct store *st;
+	struct json_object *run;
+	int64_t id, *ids;
+
+	where(true, "v5", url, sizeof(url));
+	CHECK(store_pg_create_v5(url, "INSERT INTO runs(uuid, scenario, kernel, started, repeats)"
+				 " VALUES('old', 'pf', '5.10', 1, 0)", err, sizeof(err)) == 0, "v5: %s", err);
+	st = store_open_readonly(url, err, sizeof(err));
+	CHECK(st != NULL, "read-only open of v5: %s", err);
+	if (st) {
+		CHECK(count(st, "SELECT count(*) FROM runs WHERE hostname = ''") == 1, "migrated view");
+		store_close(st);
+	}
+	st = store_open(url, err, sizeof(err));
+	CHECK(st != NULL, "open v5: %s", err);
+	if (!st)
+		return;
+	CHECK(version(st) == STORE_SCHEMA_VERSION, "migrated version %d", version(st));
+	CHECK(count(st, "SELECT count(*) FROM runs WHERE hostname = ''") == 1, "old run: no host");
+	run = make_run("u-new", "t", "k", 3, lat, 3);
+	json_object_object_add(run, "hostname", json_object_new_string("lab2"));
+	CHECK(store_add_run(st, run, &id, err, sizeof(err)) == 0, "add after migration: %s", err);
+	CHECK(store_select(st, "host:lab2", &ids, err, sizeof(err)) == 1 && ids[0] == id, "host select");
+	free(ids);
+	json_object_put(run);
+	store_close(st);
+}
+
+/* Read-only: an empty database is no store; a store opened read-only takes no write */
+static void pg_readonly(void)
+{
+	char url[512], err[512];
+	struct store *st;
+	struct json_object *run;
+	int64_t id;
+
+	CHECK(!store_open_readonly(where(true, "ro", url, sizeof(url)), err, sizeof(err)) &&
+	      strstr(err, "no such store"), "%s", err);
+	st = store_open_readonly(where(true, "main", url, sizeof(url)), err, sizeof(err));
+	CHECK(st != NULL, "read-only open: %s", err);
+	if (!st)
+		return;
+	CHECK(strstr(store_path(st), "postgresql://") == store_path(st), "path %s", store_path(st));
+	run = make_run("u-ro", "t", "k", 3, lat, 3);
+	CHECK(store_add_run(st, run, &id, err, sizeof(err)) == -1, "read-only store took a run");
+	CHECK(store_sql_exec(st, "DELETE FROM runs") < 0, "read-only session deleted");
+	json_object_put(run);
+	store_close(st);
+	CHECK(!store_open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", err, sizeof(err)) &&
+	      strstr(err, "cannot connect"), "%s", err);
+}
+
+static void sqlite_core(void) { core(false); }
+static void sqlite_incremental(void) { incremental(false); }
+
+int main(void)
+{
+	char cmd[600];
+
+	if (!mkdtemp(dir))
+		return 1;
+	pg_tpl = getenv("MMSCOPE_TEST_PG");
+	if (pg_tpl && *pg_tpl) {
+		RUN(pg_core);
+		RUN(pg_incremental);
+		RUN(pg_migration_5_6);
+		RUN(pg_readonly);
+	} else {
+		RUN(sqlite_core);
+		RUN(sqlite_migrations);
+		RUN(metric_keys);
+		RUN(sqlite_migration_2_3);
+		RUN(sqlite_incremental);
+		RUN(sqlite_readonly);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
 		fprintf(stderr, "cleanup failed\n");
 	return unit_done("test_store");
 }

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "headline.h"
 
@@ -13,24 +12,7 @@
 
 int64_t headline_pick_run(struct store *st, const int64_t *ids, int n)
 {
-	sqlite3 *db = (sqlite3 *)store_db(st);
-	sqlite3_stmt *s;
-	int64_t best = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT r.id FROM runs r WHERE EXISTS (SELECT 1 FROM metrics m"
-			       " WHERE m.run_id = r.id AND m.tool = 'sga-bench') AND (?1 = 0 OR r.id = ?2)"
-			       " ORDER BY r.started DESC, r.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	for (int i = 0; i < (n ? n : 1) && !best; i++) {
-		/* ids come oldest first: look from the newest */
-		sqlite3_reset(s);
-		sqlite3_bind_int(s, 1, n ? 1 : 0);
-		sqlite3_bind_int64(s, 2, n ? ids[n - 1 - i] : 0);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			best = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	return best;
+	return store_newest_with_tool(st, "sga-bench", ids, n);
 }
 
 /* 3 significant digits in B, KiB, MiB, GiB or TiB. */
@@ -62,6 +44,8 @@ static void line(struct json_object *lines, const char *fmt, ...)
 struct mode_fig {
 	char mode[64];		/* the base name: shmem, thp, hugetlb, ptshare */
 	double pt, touched, procs, sga, per_gib_mapped, per_proc_per_gib_metric;
+	double sum[6];		/* while reading: per figure of fig_names */
+	int cnt[6];
 };
 
 static int mode_rank(const char *m)
@@ -87,10 +71,56 @@ static struct json_object *num(double v)
 	return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
+/* The figures the headline reads, in the order of fig_slot(). */
+static const char *const fig_names[] = {
+	"pt_physical_bytes", "touched_bytes_total", "procs_count", "sga_bytes",
+	"pt_bytes_per_gib_mapped", "pt_bytes_per_proc_per_gib",
+};
+#define NFIG 6
+
+static double *fig_slot(struct mode_fig *x, int k)
+{
+	double *const slots[NFIG] = { &x->pt, &x->touched, &x->procs, &x->sga, &x->per_gib_mapped,
+				      &x->per_proc_per_gib_metric };
+
+	return slots[k];
+}
+
+struct fig_acc {
+	struct mode_fig *f;
+	int n;
+};
+
+/* One metric row (ordered by mode): summed per base mode and figure. */
+static void fig_add(void *ctx, const char *mode, const char *name, double v)
+{
+	struct fig_acc *a = ctx;
+	size_t blen = strcspn(mode, "[");
+	struct mode_fig *x = NULL;
+	int k;
+
+	if (strchr(mode, '#'))
+		return;
+	for (k = 0; k < NFIG && strcmp(name, fig_names[k]); k++)
+		;
+	if (k == NFIG)
+		return;
+	for (int i = 0; i < a->n && !x; i++)
+		if (strlen(a->f[i].mode) == blen && !strncmp(a->f[i].mode, mode, blen))
+			x = &a->f[i];
+	if (!x) {
+		if (a->n == 16)
+			return;
+		x = &a->f[a->n++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->mode, sizeof(x->mode), "%.*s", (int)blen, mode);
+	}
+	x->sum[k] += v;
+	x->cnt[k]++;
+}
+
 struct json_object *headline_build(struct store *st, int64_t run)
 {
-	sqlite3 *db = (sqlite3 *)store_db(st);
-	sqlite3_stmt *s;
 	struct mode_fig f[16];
 	int nf = 0;
 	struct json_object *o, *modes, *lines, *oracle;
@@ -106,57 +136,31 @@ struct json_object *headline_build(struct store *st, int64_t run)
 	 * second document in one repeat ("shmem[...]#2") is left out: the
 	 * headline speaks for the run's one document per mode.
 	 */
-	if (sqlite3_prepare_v2(db, "SELECT CASE WHEN instr(mode, '[') THEN substr(mode, 1, instr(mode, '[') - 1)"
-			       " ELSE mode END AS base, name, avg(value) FROM metrics"
-			       " WHERE run_id = ? AND tool = 'sga-bench' AND instr(mode, '#') = 0 AND name IN"
-			       " ('pt_physical_bytes', 'touched_bytes_total', 'procs_count', 'sga_bytes',"
-			       "  'pt_bytes_per_gib_mapped', 'pt_bytes_per_proc_per_gib')"
-			       " GROUP BY base, name ORDER BY base", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, run);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(s, 0);
-		const char *n = (const char *)sqlite3_column_text(s, 1);
-		double v = sqlite3_column_double(s, 2);
-		struct mode_fig *x = nf ? &f[nf - 1] : NULL;
+	struct fig_acc acc = { f, 0 };
 
-		if (!x || strcmp(x->mode, m)) {
-			if (nf == 16)
-				break;
-			x = &f[nf++];
-			memset(x, 0, sizeof(*x));
-			snprintf(x->mode, sizeof(x->mode), "%s", m);
-			x->pt = x->touched = x->procs = x->sga = NAN;
-			x->per_gib_mapped = x->per_proc_per_gib_metric = NAN;
-		}
-		if (!strcmp(n, "pt_physical_bytes"))
-			x->pt = v;
-		else if (!strcmp(n, "touched_bytes_total"))
-			x->touched = v;
-		else if (!strcmp(n, "procs_count"))
-			x->procs = v;
-		else if (!strcmp(n, "sga_bytes"))
-			x->sga = v;
-		else if (!strcmp(n, "pt_bytes_per_gib_mapped"))
-			x->per_gib_mapped = v;
-		else
-			x->per_proc_per_gib_metric = v;
-	}
-	sqlite3_finalize(s);
+	store_each_run_metric(st, run, "sga-bench", fig_add, &acc);
+	nf = acc.n;
+	for (int i = 0; i < nf; i++)
+		for (int k = 0; k < NFIG; k++)
+			*fig_slot(&f[i], k) = f[i].cnt[k] ? f[i].sum[k] / f[i].cnt[k] : NAN;
 	if (!nf)
 		return NULL;
 	qsort(f, nf, sizeof(f[0]), fig_cmp);
 
-	if (sqlite3_prepare_v2(db, "SELECT kernel, tag, status, coalesce(status_reason, '') FROM runs"
-			       " WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, run);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			snprintf(kernel, sizeof(kernel), "%s", (const char *)sqlite3_column_text(s, 0));
-			snprintf(tag, sizeof(tag), "%s", (const char *)sqlite3_column_text(s, 1));
-			snprintf(status, sizeof(status), "%s", (const char *)sqlite3_column_text(s, 2));
-			snprintf(reason, sizeof(reason), "%s", (const char *)sqlite3_column_text(s, 3));
+	{
+		struct json_object *rows = store_list(st, &run, 1), *r = json_object_array_get_idx(rows, 0), *v;
+
+		if (r) {
+			if (json_object_object_get_ex(r, "kernel", &v) && v)
+				snprintf(kernel, sizeof(kernel), "%s", json_object_get_string(v));
+			if (json_object_object_get_ex(r, "tag", &v) && v)
+				snprintf(tag, sizeof(tag), "%s", json_object_get_string(v));
+			if (json_object_object_get_ex(r, "status", &v) && v)
+				snprintf(status, sizeof(status), "%s", json_object_get_string(v));
+			if (json_object_object_get_ex(r, "status_reason", &v) && v)
+				snprintf(reason, sizeof(reason), "%s", json_object_get_string(v));
 		}
-		sqlite3_finalize(s);
+		json_object_put(rows);
 	}
 
 	o = json_object_new_object();
@@ -242,16 +246,37 @@ struct json_object *headline_build(struct store *st, int64_t run)
 				       num(v * HEADLINE_ORACLE_SGA_GIB * HEADLINE_ORACLE_PROCS));
 		json_object_array_add(modes, m);
 	}
+	/*
+	 * A process's page-middle-directory table covers 1 GiB of address
+	 * space whatever it touches in it. Where each process touched less
+	 * than that (a small --sga, or a budget's plan that touched only part
+	 * of the SGA), modes whose page tables are mostly PMD tables (thp,
+	 * hugetlb) show more per GiB touched than a fully touched SGA costs.
+	 */
+	for (int i = 0; i < nf; i++) {
+		double each = f[i].touched / f[i].procs;
+
+		if (!isfinite(vals[i]) || !isfinite(each) || !(each > 0) || each >= GiB)
+			continue;
+		line(lines, "Note: each process touched %s, less than the 1 GiB one PMD table covers: the"
+		     " figures of modes mapped mostly by PMDs (thp, hugetlb) are up to %.1fx what a fully"
+		     " touched SGA costs per GiB, and so are their Oracle lines", fmt_b(each, b1, sizeof(b1)),
+		     GiB / each);
+		json_object_object_add(o, "touched_per_proc_bytes", json_object_new_double(each));
+		break;
+	}
 	/* a mode whose SGA was unmapped under it (sga-bench's interference check) */
-	if (sqlite3_prepare_v2(db, "SELECT mode, json_extract(json, '$.interference') FROM docs"
-			       " WHERE run_id = ? AND tool = 'sga-bench'"
-			       " AND json_extract(json, '$.interference') IS NOT NULL ORDER BY id",
-			       -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, run);
-		while (sqlite3_step(s) == SQLITE_ROW)
-			line(lines, "Note, %s: %s", (const char *)sqlite3_column_text(s, 0),
-			     (const char *)sqlite3_column_text(s, 1));
-		sqlite3_finalize(s);
+	{
+		struct json_object *notes = store_docs_member(st, run, "sga-bench", "interference");
+
+		for (size_t i = 0; i < json_object_array_length(notes); i++) {
+			struct json_object *e = json_object_array_get_idx(notes, i), *m, *v;
+
+			json_object_object_get_ex(e, "mode", &m);
+			json_object_object_get_ex(e, "value", &v);
+			line(lines, "Note, %s: %s", json_object_get_string(m), json_object_get_string(v));
+		}
+		json_object_put(notes);
 	}
 	line(lines, "The Oracle case, %.0f GiB SGA x %.0f processes (879 GiB of PTEs with 4 KiB pages),"
 	     " extrapolated: per process per GiB x %.0f GiB x %.0f processes",

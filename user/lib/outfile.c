@@ -3,12 +3,56 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "outfile.h"
+
+/*
+ * While a temporary file exists, a signal that would end the process
+ * (Ctrl-C, a runner's TERM, a closed terminal's HUP) removes it first and
+ * then ends the process by that signal as before. Only signals still at
+ * their default action are taken over: a command with a handler of its own
+ * stops in order and closes or aborts its outfile itself. One temporary
+ * file at a time (the commands write one result).
+ */
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static char pending_tmp[PATH_MAX + 32];
+static struct sigaction saved_action[3];
+static bool taken[3];
+
+static void remove_pending(int sig)
+{
+	unlink(pending_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_tmp(const char *tmp)
+{
+	struct sigaction sa = { .sa_handler = remove_pending };
+
+	snprintf(pending_tmp, sizeof(pending_tmp), "%s", tmp);
+	sigfillset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++) {
+		taken[i] = sigaction(fatal_signals[i], NULL, &saved_action[i]) == 0 &&
+			   saved_action[i].sa_handler == SIG_DFL &&
+			   sigaction(fatal_signals[i], &sa, NULL) == 0;
+	}
+}
+
+/* The temporary file is renamed or removed: signals act as before. */
+static void unguard_tmp(void)
+{
+	for (int i = 0; i < 3; i++)
+		if (taken[i])
+			sigaction(fatal_signals[i], &saved_action[i], NULL);
+	memset(taken, 0, sizeof(taken));
+}
 
 /* The stream's write: the whole buffer, retrying short writes; the first errno kept. */
 static ssize_t cookie_write(void *c, const char *buf, size_t len)
@@ -122,12 +166,14 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
 		o->tmp[0] = '\0';
 		return failf(err, errlen, path, e);
 	}
+	guard_tmp(o->tmp);
 	if (o->mode >= 0)
 		(void)fchmod(fd, o->mode);
 	o->f = checked_stream(o, fd);
 	if (!o->f) {
 		close(fd);
 		unlink(o->tmp);
+		unguard_tmp();
 		o->tmp[0] = '\0';
 		return failf(err, errlen, path, ENOMEM);
 	}
@@ -178,13 +224,17 @@ int outfile_close(struct outfile *o, char *err, size_t errlen)
 	if (!e && o->tmp[0] && rename(o->tmp, o->path))
 		e = errno;
 	if (e) {
-		if (o->tmp[0])
+		if (o->tmp[0]) {
 			unlink(o->tmp);
+			unguard_tmp();
+		}
 		o->tmp[0] = '\0';
 		return failf(err, errlen, o->path, e);
 	}
-	if (o->tmp[0])
+	if (o->tmp[0]) {
+		unguard_tmp();
 		sync_dir(o->path);
+	}
 	o->tmp[0] = '\0';
 	return 0;
 }

@@ -171,6 +171,7 @@ int run_check(struct json_object *run, const char *where, char *err, size_t errl
 	    want_str(run, "kernel", true, true, where, err, errlen) ||
 	    want_str(run, "tag", false, false, where, err, errlen) ||
 	    want_str(run, "machine", false, false, where, err, errlen) ||
+	    want_str(run, "hostname", false, false, where, err, errlen) ||
 	    want_str(run, "cpu_model", false, false, where, err, errlen) ||
 	    want_str(run, "scenario_hash", false, false, where, err, errlen) ||
 	    want_str(run, "workload", false, false, where, err, errlen) ||

@@ -1,32 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The results store (docs/store.md): one SQLite file holding every run of
- * `mmscope run` / `mmscope import`, with its environment, the JSON documents
- * each repeat produced, and their flat metrics for compare and dashboards.
+ * The results store (docs/store.md): every run of `mmscope run` / `mmscope
+ * import`, with its environment, the JSON documents each repeat produced,
+ * and their flat metrics for compare and dashboards. One SQLite file, or a
+ * PostgreSQL database (a postgresql:// URL) that many machines write into;
+ * the same schema and functions either way, and no SQL outside the store.
  *
  * Runs travel as JSON objects (the export format), so run, import and
  * export share one writer and one reader:
  *   {"uuid","scenario","scenario_hash","tag","kernel","kernel_config_hash",
  *    "machine","cpu_model","ncpus","mem_bytes","mmscope_commit","started",
- *    "finished","status","status_reason","repeats":[{"index","started","wall_s","exit_status",
+ *    "finished","status","status_reason","hostname","repeats":[{"index","started","wall_s","exit_status",
  *                           "docs":[{"source":"workload"|"tracer","doc":{...}}]}]}
  */
 #ifndef MMSCOPE_STORE_H
 #define MMSCOPE_STORE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
 
-#include "stats.h"
+#include "judge.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_EXPORT_SCHEMA "mmscope-runs/1"
+
+/* --db's help: a PostgreSQL store needs libpq, which `make static` leaves out. */
+#ifdef MMSCOPE_HAVE_PG
+#define STORE_DB_ARG "PATH|URL"
+#define STORE_DB_HELP "results store: a file, or a postgresql://USER@HOST/DB URL shared by many" \
+	" machines (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db)"
+#else
+#define STORE_DB_ARG "PATH"
+#define STORE_DB_HELP "results store file (default $MMSCOPE_DB, else ~/.local/share/mmscope/results.db;" \
+	" this static build has no PostgreSQL stores)"
+#endif
 
 struct store;
 
 /* path NULL: $MMSCOPE_DB, else ~/.local/share/mmscope/results.db. */
 int store_default_path(char *buf, size_t len);
+/* A postgresql:// (or postgres://) URL rather than a file. */
+bool store_is_url(const char *path);
 /*
  * Open (creating the file and its directory on first use) and migrate to
  * STORE_SCHEMA_VERSION. NULL with err set on failure.
@@ -46,7 +62,10 @@ void store_set_busy_timeout(struct store *st, double secs);
  * its signal flag), so an interrupt is not held up by another client's lock.
  */
 void store_set_stop_flag(struct store *st, volatile sig_atomic_t *stop);
+/* The path or URL for messages (a URL's password masked). */
 const char *store_path(const struct store *st);
+/* "sqlite" or "postgresql". */
+const char *store_engine(const struct store *st);
 
 /*
  * Add one run (export-format object) in a single transaction. Returns 0 and
@@ -96,8 +115,10 @@ struct json_object *store_get_run(struct store *st, int64_t id);
 
 /*
  * Resolve a selector to run ids, oldest first:
- *   17 | 17,18 | run:17 | tag:T | kernel:K | scenario:S | latest | all
+ *   17 | 17,18 | run:17 | tag:T | kernel:K | scenario:S | host:H | latest | all
  * A bare word is tried as a tag, then a kernel release, then a scenario.
+ * Prefixed terms joined by ',' combine: kernel:K1,kernel:K2,host:H is the
+ * runs of host H on kernel K1 or K2.
  * Returns the count (> 0) or -1 with err set (including "no runs match").
  */
 int store_select(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen);
@@ -105,61 +126,47 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 /* Rows for `mmscope runs`: every run's summary, oldest first. */
 struct json_object *store_list(struct store *st, const int64_t *ids, int n);
 
-/*
- * Samples of each metric ("tool.mode.name") over the given runs' repeats;
- * other_cpu[i]: the host.noise.other_cpu_pct of sample i's repeat (NaN when
- * the repeat has none: runs recorded before it was, imports).
- */
-struct metric_samples {
-	char *key;
-	double *v, *other_cpu;
-	int n, cap;
-};
-struct sample_set {
-	struct metric_samples *m;
-	int n, cap;
-};
+/* The samples of each metric over the given runs' repeats (judge.h). */
 int store_samples(struct store *st, const int64_t *ids, int n, struct sample_set *out);
-void sample_set_free(struct sample_set *s);
+
+/* ---- what the dashboard and the SGA headline read --------------------- */
 
 /*
- * One compared metric; rows come sorted by key. Only rows with parent < 0
- * and unjudged NULL are judged (one row each); a row with parent >= 0 is a
- * derived form listed beneath rows[parent] (metric_base_candidates); one
- * with unjudged set gets no row (metric_unjudged says why).
+ * Every metric value of every repeat, ordered by scenario, key
+ * ("tool.mode.name"), run start, run id, repeat: the dashboard's trends.
+ * Returns the number of values or -1.
  */
-struct cmp_row {
-	char *key;
-	struct sample_stats a, b;
-	enum direction dir;
-	struct judgement j;
-	int parent;
-	const char *unjudged;
-	int noise_a, noise_b;		/* samples whose repeat has host figures */
-	double other_max_a, other_max_b;	/* largest other_cpu_pct; NaN: none */
-};
-struct cmp_rule {
-	double k, alpha;
-	double busy_pct;	/* stats_withhold's threshold; < 0: never withhold */
-};
-/* Compare every metric present on both sides. Returns the row count. */
-int compare_build_rule(const struct sample_set *a, const struct sample_set *b,
-		       const struct cmp_rule *rule, struct cmp_row **rows);
-/* The same with the default host-noise threshold (STATS_BUSY_OTHER_CPU_PCT). */
-int compare_build(const struct sample_set *a, const struct sample_set *b,
-		  double k, double alpha, struct cmp_row **rows);
-void compare_free(struct cmp_row *rows, int n);
-/* Judged rows (parent < 0, unjudged NULL) with the given verdict. */
-int compare_count(const struct cmp_row *rows, int n, enum verdict v);
+typedef void (*store_value_fn)(void *ctx, const char *scenario, const char *key, int64_t run,
+			       double v);
+int store_each_metric_value(struct store *st, store_value_fn fn, void *ctx);
 /*
- * {"rule":{...},"rows":[{metric,direction,base,new,change_pct,p,verdict,
- * forms:[...],host:{...}}],"not_judged":[{metric,reason}],"regressions":N,
- * "withheld":N}
+ * The documents of tool and kind of the newest run that has any, by repeat:
+ * [{"run","repeat","doc"}].
  */
-struct json_object *compare_json_rule(const struct cmp_row *rows, int n, const struct cmp_rule *rule);
-struct json_object *compare_json(const struct cmp_row *rows, int n, double k, double alpha);
+struct json_object *store_newest_docs(struct store *st, const char *tool, const char *kind);
+/*
+ * The documents of tool in run that have member: [{"mode","value"}] in the
+ * order stored, value the member's string (a non-string as JSON text).
+ */
+struct json_object *store_docs_member(struct store *st, int64_t run, const char *tool,
+				      const char *member);
+/*
+ * The newest run with sga-bench metrics (*run, 0: none): per mode, the mean
+ * pt_physical_bytes and pt_logical_bytes, shmem, thp, hugetlb, ptshare first.
+ */
+struct json_object *store_sga_modes(struct store *st, int64_t *run);
+/* The newest run with metrics of tool, among ids (n = 0: all runs); 0: none. */
+int64_t store_newest_with_tool(struct store *st, const char *tool, const int64_t *ids, int n);
+/* Every metric of tool in run, ordered by mode, name, then as stored. */
+typedef void (*store_metric_fn)(void *ctx, const char *mode, const char *name, double v);
+int store_each_run_metric(struct store *st, int64_t run, const char *tool, store_metric_fn fn,
+			  void *ctx);
 
-/* Raw access for the dashboard. */
-struct sqlite3 *store_db(struct store *st);
+/*
+ * For tests: one statement in the store's engine (the schema is the same on
+ * both), an integer result (-1: error or no row), or no result (0 / -1).
+ */
+int64_t store_sql_int(struct store *st, const char *sql);
+int store_sql_exec(struct store *st, const char *sql);
 
 #endif
