@@ -6,6 +6,7 @@
 #   make setup      install the Debian packages the build and tests need
 #   make run        the main job (see README.md)
 #   make install    binaries, man pages, bash completion (PREFIX, DESTDIR)
+#   make V=1        show every command in full
 
 CLANG    ?= $(shell command -v clang-19 2>/dev/null || echo clang)
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -13,6 +14,13 @@ CC       ?= gcc
 ARCH     := x86
 OUT      ?= build
 STATIC   ?=
+
+# make V=1: every command in full (the default prints one short line each)
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -52,7 +60,7 @@ LIB_SRCS  := $(wildcard user/lib/*.c)
 LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 CMD_SRCS  := $(wildcard user/*.c)
 CMD_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(CMD_SRCS))
-HEADERS   := $(wildcard include/*.h user/lib/*.h)
+HEADERS   := $(wildcard include/*.h user/lib/*.h user/*.h)
 
 .PHONY: all clean static test unit setup run
 # Skeletons are included by test workloads and benches too: never delete
@@ -62,35 +70,38 @@ all: $(OUT)/mmscope
 
 # vmlinux.h: from the running kernel's BTF when it has one, else the checked-in copy.
 $(OUT)/vmlinux.h: | $(OUT)
-	@if [ -r /sys/kernel/btf/vmlinux ] && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp 2>/dev/null; then \
+	$(Q)if [ -r /sys/kernel/btf/vmlinux ] && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp 2>/dev/null; then \
 		mv $@.tmp $@; echo "  GEN     $@ (from running kernel BTF)"; \
 	else rm -f $@.tmp; cp include/vmlinux/$(ARCH)/vmlinux.h $@; echo "  GEN     $@ (checked-in fallback)"; fi
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(HEADERS) | $(OUT)
 	@echo "  BPF     $@"
-	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	@echo "  SKEL    $@"
-	@$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 $(OUT)/lib/%.o: user/lib/%.c $(HEADERS) | $(OUT)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# the fault bracket's loader includes its skeleton
+$(OUT)/lib/fault_bracket.o: $(OUT)/fault.skel.h
 
 $(OUT)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(OUT)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/libmmscope.a: $(LIB_OBJS)
 	@echo "  AR      $@"
-	@rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUT)/mmscope: $(CMD_OBJS) $(OUT)/libmmscope.a
 	@echo "  LINK    $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(OUT)/libmmscope.a $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(OUT)/libmmscope.a $(LDLIBS)
 
 $(OUT):
 	@mkdir -p $(OUT)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +14,38 @@
 const char *bench_name = "bench";
 volatile sig_atomic_t bench_stop;
 
+static void bench_vmsg(const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", bench_name, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void bench_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", bench_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	bench_vmsg("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void bench_note(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: note: ", bench_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	bench_vmsg("note: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int bench_getopt_error(int c, char **argv)
+{
+	if (c == ':')
+		bench_err("option %s needs an argument (see --help)", argv[optind - 1]);
+	else
+		bench_err("unknown option '%s' (see --help)", argv[optind - 1]);
+	return -1;
 }
 
 static void on_stop(int sig)
@@ -133,107 +145,4 @@ int write_sysctl_ll(const char *path, long long v)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void stats_compute(const double *v, int n, struct stats *s)
-{
-	double *sorted, sum = 0, sq = 0;
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	s->n = n;
-	if (n <= 0)
-		return;
-	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
-		return;
-	memcpy(sorted, v, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	s->mean = sum / n;
-	for (i = 0; i < n; i++)
-		sq += (v[i] - s->mean) * (v[i] - s->mean);
-	s->stddev = n > 1 ? sqrt(sq / (n - 1)) : 0;
-	s->min = sorted[0];
-	s->max = sorted[n - 1];
-	s->median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-	free(sorted);
-}
-
-double parse_fraction(const char *s)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s)
-		return -1;
-	if (*end == '%') {
-		v /= 100;
-		end++;
-	}
-	if (*end || !(v > 0) || v > 1)
-		return -1;
-	return v;
-}
-
-static int parse_pos_int(const char *s, char **end)
-{
-	long v;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtol(s, end, 10);
-	if (errno || v <= 0 || v > 1000000)
-		return -1;
-	return (int)v;
-}
-
-int parse_int_list(const char *s, int *out, int max)
-{
-	int n = 0;
-	char *end;
-
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		int a = parse_pos_int(s, &end), b, step = 1;
-
-		if (a < 0)
-			return -1;
-		b = a;
-		if (*end == '-') {
-			b = parse_pos_int(end + 1, &end);
-			if (b < a)
-				return -1;
-			if (*end == ':') {
-				step = parse_pos_int(end + 1, &end);
-				if (step < 0)
-					return -1;
-			}
-		}
-		for (; a <= b; a += step) {
-			if (n >= max)
-				return -1;
-			out[n++] = a;
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -1;
-		s = end;
-	}
-	return n;
 }

@@ -2,7 +2,8 @@
 /*
  * Code shared by the bench drivers (sga-bench, pfbench): one-line errors
  * naming the driver, signal-driven stop flag, child reaping, /proc readers
- * the library lacks, and summary statistics.
+ * the library lacks. Statistics come from user/lib/stats.h, option values
+ * are parsed by user/lib/opts.h as mmscope's are.
  */
 #ifndef MMSCOPE_BENCH_COMMON_H
 #define MMSCOPE_BENCH_COMMON_H
@@ -22,6 +23,8 @@
 extern const char *bench_name;
 void bench_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long returned ':' (a value missing) or '?': say which; returns -1. */
+int bench_getopt_error(int c, char **argv);
 
 /*
  * SIGINT/SIGTERM/SIGHUP set bench_stop (and record which signal) instead of
@@ -42,17 +45,5 @@ long system_task_count(void);
 long long read_sysctl_ll(const char *path);
 /* Write an integer to a /proc/sys file; 0 or -errno. Async-signal-safe. */
 int write_sysctl_ll(const char *path, long long v);
-
-/* Summary statistics of n samples. */
-struct stats {
-	double mean, stddev, min, max, median;	/* stddev: sample (n-1) */
-	int n;
-};
-void stats_compute(const double *v, int n, struct stats *s);
-
-/* Parse a fraction in (0, 1] ("0.25", "25%"); -1 on error. */
-double parse_fraction(const char *s);
-/* Parse "1,2,4" or "1-8" or "1-8:2" (step) into counts; returns how many or -1. */
-int parse_int_list(const char *s, int *out, int max);
 
 #endif

@@ -54,6 +54,8 @@
 #include "opts.h"
 #include "perfev.h"
 #include "probe.h"
+#include "ready.h"
+#include "stats.h"
 #include "util.h"
 
 #define REGION (128UL << 20)
@@ -65,8 +67,9 @@
 
 static double seconds = 0.5;
 static int repeats = 20;
-/* --mmscope, else the mmscope beside this binary (mmscope_beside_exe()) */
+/* --mmscope, else the mmscope beside this binary (exe_path()) */
 static const char *mmscope;
+static char mmscope_buf[4096];
 /* --mode for every tracer started (auto|precise|tracepoint) */
 static const char *tracer_mode = "auto";
 static char *tracers[MAX_TRACERS] = { "vmalock", "faultlat", "ptmem" };
@@ -110,12 +113,15 @@ static double thread_cpu_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void *pf_thread(void *arg)
+/*
+ * The page_fault1 loop until stop_loop: map 128 MiB, write a byte per page,
+ * unmap. Returns the faults taken; *live (when not NULL) follows the count
+ * as it goes, for a reader on another thread.
+ */
+static unsigned long fault_loop(volatile unsigned long *live)
 {
-	struct pf_slot *slot = arg;
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned long pages = 0;
-	double c0 = thread_cpu_s();
 
 	while (!stop_loop) {
 		char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
@@ -128,10 +134,20 @@ static void *pf_thread(void *arg)
 		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
 			p[off] = 1;
 			pages++;
+			if (live)
+				*live = pages;
 		}
 		munmap(p, REGION);
 	}
-	slot->pages = pages;
+	return pages;
+}
+
+static void *pf_thread(void *arg)
+{
+	struct pf_slot *slot = arg;
+	double c0 = thread_cpu_s();
+
+	slot->pages = fault_loop(NULL);
 	slot->cpu_s = thread_cpu_s() - c0;
 	return NULL;
 }
@@ -176,71 +192,95 @@ static struct sample run_loop(int nthr, double secs)
 	return r;
 }
 
-/* The modes the tracers said they trace in ("tracing in MODE mode"). */
+/* The modes the tracers said they trace in (their readiness lines). */
 static char modes_seen[64];
 
-static void note_mode(const char *line)
+static void note_mode(const char *m)
 {
-	const char *p = strstr(line, "tracing in ");
-	char m[16];
-
-	if (!p || sscanf(p, "tracing in %15s", m) != 1 || strstr(modes_seen, m))
+	if (!*m || strstr(modes_seen, m))
 		return;
 	snprintf(modes_seen + strlen(modes_seen), sizeof(modes_seen) - strlen(modes_seen),
 		 "%s%s", modes_seen[0] ? "," : "", m);
 }
 
-/* Start `mmscope ARGS...` and wait for its "tracing in" line on stderr. */
-static pid_t start_tracer(char *const argv[])
-{
-	int pfd[2];
+/* A started tracer: its pid and the read end of its stderr. */
+struct tracer_proc {
 	pid_t pid;
-	char buf[512];
-	size_t len = 0;
+	int err_fd;
+};
 
-	if (pipe(pfd))
+/*
+ * Start `mmscope ARGS...` and wait until it says it is attached (ready.h),
+ * noting its mode when note (a single tracer; top lists several). Its
+ * stderr stays on a pipe until stop_tracers (closed, the tracer's next
+ * line would kill it with SIGPIPE) and is the error when it dies first.
+ */
+static int start_tracer(char *const argv[], bool note, struct tracer_proc *tp)
+{
+	int epfd[2], rdy[2];
+	char buf[512] = "", mode[32];
+	ssize_t len;
+	int r;
+
+	tp->pid = -1;
+	tp->err_fd = -1;
+	if (pipe2(epfd, O_CLOEXEC))
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", 1);
+	if (ready_pipe(rdy)) {
+		close(epfd[0]);
+		close(epfd[1]);
+		return -1;
+	}
+	tp->pid = fork();
+	if (tp->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
 
-		dup2(pfd[1], 2);
+		dup2(epfd[1], 2);
 		dup2(null, 1);
-		close(pfd[0]);
+		ready_child_setup(rdy[1]);
 		execv(argv[0], argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	close(pfd[1]);
-	while (len < sizeof(buf) - 1) {
-		ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
-
-		if (n <= 0)
-			break;
-		len += n;
-		buf[len] = 0;
-		if (strstr(buf, "tracing")) {
-			note_mode(buf);
-			close(pfd[0]);	/* later writes to stderr get EPIPE: fine */
-			return pid;
-		}
+	close(epfd[1]);
+	close(rdy[1]);
+	tp->err_fd = epfd[0];
+	r = tp->pid > 0 ? ready_wait(rdy[0], READY_TIMEOUT_S, mode, sizeof(mode)) : -1;
+	close(rdy[0]);
+	if (r > 0) {
+		if (note)
+			note_mode(mode);
+		return 0;
 	}
-	close(pfd[0]);
-	buf[len] = 0;
-	err_msg("overhead: %s did not start: %s", argv[1], buf);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	if (tp->pid > 0)
+		kill(tp->pid, SIGKILL);
+	fcntl(tp->err_fd, F_SETFL, O_NONBLOCK);
+	len = read(tp->err_fd, buf, sizeof(buf) - 1);
+	while (len > 0 && buf[len - 1] == '\n')
+		len--;
+	buf[len > 0 ? len : 0] = '\0';
+	if (r == 0)
+		err_msg("overhead: %s did not start within %d s: %s", argv[1], READY_TIMEOUT_S, buf);
+	else
+		err_msg("overhead: %s did not start: %s", argv[1], buf);
+	if (tp->pid > 0)
+		waitpid(tp->pid, NULL, 0);
+	close(tp->err_fd);
+	tp->pid = tp->err_fd = -1;
 	return -1;
 }
 
-static void stop_tracers(pid_t *pids, int n)
+static void stop_tracers(struct tracer_proc *tps, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGINT);
-	for (int i = 0; i < n; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], NULL, 0);
+		if (tps[i].pid > 0)
+			kill(tps[i].pid, SIGINT);
+	for (int i = 0; i < n; i++) {
+		if (tps[i].pid > 0)
+			waitpid(tps[i].pid, NULL, 0);
+		if (tps[i].err_fd >= 0)
+			close(tps[i].err_fd);
+	}
 }
 
 /*
@@ -326,17 +366,17 @@ enum cfg_kind { CFG_TRACER, CFG_ALL_TOP, CFG_ALL_SEP, CFG_FLOOR, CFG_PEER };
 
 /* Floor hooks, empty programs (bpf/floor.bpf.c). */
 enum {
-	FL_TP = 1,	/* tracepoint exceptions:page_fault_user */
-	FL_RAW = 2,	/* raw_tp page_fault_user */
-	FL_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
-	FL_FEXIT = 8,	/* fexit handle_mm_fault + lock_vma_under_rcu (precise) */
-	FL_DONE = 16,	/* raw_tp page_fault_done (patches/0004) */
+	FLOOR_TP = 1,	/* tracepoint exceptions:page_fault_user */
+	FLOOR_RAW = 2,	/* raw_tp page_fault_user */
+	FLOOR_PERF = 4,	/* perf sw minor-faults + major-faults, period 1 */
+	FLOOR_FEXIT = 8,	/* fexit handle_mm_fault + lock_vma_under_rcu (precise) */
+	FLOOR_DONE = 16,	/* raw_tp page_fault_done (patches/0004) */
 };
 
 struct cfg {
 	enum cfg_kind kind;
 	int tracer;		/* CFG_TRACER: index into tracers[] */
-	int floor;		/* CFG_FLOOR: FL_* mask */
+	int floor;		/* CFG_FLOOR: FLOOR_* mask */
 	char name[48];		/* printed */
 	char key[48];		/* JSON metric key part */
 };
@@ -370,11 +410,11 @@ static int floor_attach(int mask, struct bpf_link **links, int *n,
 {
 	/* the hooks with one link per program, in attach order */
 	const struct { int bit; struct bpf_program *prog; } hooks[] = {
-		{ FL_TP, floor_skel->progs.floor_tp_fault },
-		{ FL_RAW, floor_skel->progs.floor_raw_fault },
-		{ FL_DONE, floor_skel->progs.floor_raw_done },
-		{ FL_FEXIT, floor_skel->progs.floor_fexit_hmf },
-		{ FL_FEXIT, floor_skel->progs.floor_fexit_lvur },
+		{ FLOOR_TP, floor_skel->progs.floor_tp_fault },
+		{ FLOOR_RAW, floor_skel->progs.floor_raw_fault },
+		{ FLOOR_DONE, floor_skel->progs.floor_raw_done },
+		{ FLOOR_FEXIT, floor_skel->progs.floor_fexit_handle_mm_fault },
+		{ FLOOR_FEXIT, floor_skel->progs.floor_fexit_lock_vma },
 	};
 	int err = 0;
 
@@ -388,7 +428,7 @@ static int floor_attach(int mask, struct bpf_link **links, int *n,
 			goto fail;
 		(*n)++;
 	}
-	if (mask & FL_PERF) {
+	if (mask & FLOOR_PERF) {
 		err = perf_sw_attach_all(floor_skel->progs.floor_perf,
 					 PERF_COUNT_SW_PAGE_FAULTS_MIN, &pl[0]);
 		if (!err)
@@ -424,22 +464,8 @@ struct live_slot {
 static void *pf_thread_live(void *arg)
 {
 	struct live_slot *slot = arg;
-	long page = sysconf(_SC_PAGESIZE);
 
-	while (!stop_loop) {
-		char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			break;
-		/* one fault per page even where THP is "always" */
-		madvise(p, REGION, MADV_NOHUGEPAGE);
-		for (size_t off = 0; off < REGION && !stop_loop; off += page) {
-			p[off] = 1;
-			slot->pages++;
-		}
-		munmap(p, REGION);
-	}
+	fault_loop(&slot->pages);
 	return NULL;
 }
 
@@ -528,7 +554,7 @@ static struct sample settled_run(int nthr)
 /* Run the loop once under configuration c (NULL: untraced). */
 static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 {
-	pid_t pids[MAX_TRACERS] = { 0 };
+	struct tracer_proc tps[MAX_TRACERS];
 	struct bpf_link *links[4];
 	struct perf_links pl[2];
 	int n = 0, nl = 0;
@@ -547,7 +573,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		char *argv[] = { (char *)mmscope, tracers[c->tracer], "--duration", dur,
 				 "--interval", "3600",
 				 "--mode", (char *)tracer_mode, NULL };
-		if ((pids[n++] = start_tracer(argv)) < 0)
+		if (start_tracer(argv, true, &tps[n++]))
 			return -1;
 		break;
 	}
@@ -555,7 +581,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		char *argv[] = { (char *)mmscope, "top", "--tracers", list, "--duration",
 				 dur, "--interval", "3600",
 				 "--mode", (char *)tracer_mode, NULL };
-		if ((pids[n++] = start_tracer(argv)) < 0)
+		if (start_tracer(argv, false, &tps[n++]))
 			return -1;
 		break;
 	}
@@ -564,8 +590,8 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 			char *argv[] = { (char *)mmscope, tracers[i], "--duration", dur,
 					 "--interval", "3600",
 				 "--mode", (char *)tracer_mode, NULL };
-			if ((pids[n++] = start_tracer(argv)) < 0) {
-				stop_tracers(pids, n - 1);
+			if (start_tracer(argv, true, &tps[n++])) {
+				stop_tracers(tps, n - 1);
 				return -1;
 			}
 		}
@@ -576,7 +602,8 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 		break;
 	case CFG_PEER:
 		snprintf(peer_out, sizeof(peer_out), "/tmp/mmscope-overhead-peer.%d", (int)getpid());
-		if ((pids[n++] = start_peer(peer_out)) < 0) {
+		tps[n].err_fd = -1;
+		if ((tps[n++].pid = start_peer(peer_out)) < 0) {
 			unlink(peer_out);
 			return -1;
 		}
@@ -585,7 +612,7 @@ static int run_cfg(const struct cfg *c, int nthr, struct sample *out)
 	*out = settled_run(nthr);
 	if (c->kind == CFG_FLOOR)
 		floor_detach(links, nl, pl);
-	stop_tracers(pids, n);
+	stop_tracers(tps, n);
 	if (c->kind == CFG_PEER) {
 		long long count = peer_count(peer_out);
 
@@ -673,51 +700,18 @@ static int parse_tracers(const char *arg)
 }
 
 /*
- * The mmscope beside this binary (build/overhead -> build/mmscope), so the
- * bench works from any directory; NULL if /proc/self/exe is unreadable.
+ * Everything measured: per [threads][cfg][repeat] the untraced and traced
+ * run of each pair and their ratios; per [threads][cfg] the median ratio and
+ * ns of CPU per untraced fault, which the report reads.
  */
-static const char *mmscope_beside_exe(void)
-{
-	static char path[4096];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/mmscope"));
-	char *slash;
-
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	if (!slash)
-		return NULL;
-	strcpy(slash, "/mmscope");
-	return path;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct summary {
-	double median, mean, sd;
-};
-
-static void summarize(const double *v, int n, struct summary *s)
-{
-	double tmp[MAX_REP];
-
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	s->median = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-	s->mean = s->sd = 0;
-	for (int i = 0; i < n; i++)
-		s->mean += v[i];
-	s->mean /= n;
-	for (int i = 0; i < n; i++)
-		s->sd += (v[i] - s->mean) * (v[i] - s->mean);
-	s->sd = n > 1 ? sqrt(s->sd / (n - 1)) : 0;
-}
+static struct {
+	struct sample base[MAX_THR][MAX_CFG][MAX_REP], traced[MAX_THR][MAX_CFG][MAX_REP];
+	double ratio[MAX_THR][MAX_CFG][MAX_REP], wratio[MAX_THR][MAX_CFG][MAX_REP];
+	double fine_ratio[MAX_THR][MAX_CFG][MAX_REP];
+	double med[MAX_THR][MAX_CFG], fault_ns[MAX_THR][MAX_CFG];
+} res;
+/* the configuration the target is judged on ('all'), and the peer's; -1: none */
+static int all_cfg = -1, peer_cfg = -1;
 
 /* The index of the configuration measuring tracer NAME alone, or -1. */
 static int tracer_cfg(const char *name)
@@ -734,10 +728,11 @@ static int tracer_cfg(const char *name)
  * per thread count. faultlat is the like-for-like figure (the peer builds the
  * same histogram); 'all' is printed beside it.
  */
-static void report_machine_and_peer(struct json_object *doc, double med[][MAX_CFG],
-				    double fault_ns[][MAX_CFG], int all_cfg, int peer_cfg)
+static void report_machine_and_peer(struct json_object *doc)
 {
-	int fl = tracer_cfg("faultlat");
+	const double (*med)[MAX_CFG] = res.med, (*fault_ns)[MAX_CFG] = res.fault_ns;
+
+	int faultlat_cfg = tracer_cfg("faultlat");
 	struct json_object *peer = NULL;
 
 	if (doc) {
@@ -765,14 +760,14 @@ static void report_machine_and_peer(struct json_object *doc, double med[][MAX_CF
 	for (int ti = 0; ti < nthreads_list; ti++) {
 		double peer_cost = 1 - med[ti][peer_cfg];
 		const struct { const char *name; int ci; } ours[] = {
-			{ "faultlat", fl }, { "all", all_cfg },
+			{ "faultlat", faultlat_cfg }, { "all", all_cfg },
 		};
 
 		for (size_t k = 0; k < ARRAY_SIZE(ours); k++) {
 			double cost, share;
 			char key[96];
 
-			if (ours[k].ci < 0 || (k == 1 && ours[k].ci == fl))
+			if (ours[k].ci < 0 || (k == 1 && ours[k].ci == faultlat_cfg))
 				continue;
 			cost = 1 - med[ti][ours[k].ci];
 			/* a peer within the noise of zero cost leaves no share to state */
@@ -795,7 +790,8 @@ static void report_machine_and_peer(struct json_object *doc, double med[][MAX_CF
 	}
 }
 
-int main(int argc, char **argv)
+/* Options into the globals above: 0 to go on, 1 after --help, 2 after an error. */
+static int parse_args(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "seconds", required_argument, NULL, 's' },
@@ -807,22 +803,13 @@ int main(int argc, char **argv)
 		{ "separate", no_argument, NULL, 'S' },
 		{ "floor", no_argument, NULL, 'f' },
 		{ "floor-pairs", no_argument, NULL, 'F' },
-		{ "top", no_argument, NULL, 'o' },	/* old flag: 'all' is top now */
 		{ "peer", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	/* [threads][cfg][repeat]: untraced and traced run of each pair */
-	static struct sample base[MAX_THR][MAX_CFG][MAX_REP], traced[MAX_THR][MAX_CFG][MAX_REP];
-	static double ratio[MAX_THR][MAX_CFG][MAX_REP], wratio[MAX_THR][MAX_CFG][MAX_REP];
-	static double fine_ratio[MAX_THR][MAX_CFG][MAX_REP];
-	/* per [threads][cfg]: the median ratio, and ns of CPU per untraced fault */
-	static double med[MAX_THR][MAX_CFG], fault_ns[MAX_THR][MAX_CFG];
-	int c, maxthr = 0, all_cfg = -1, peer_cfg = -1, failed = 0;
-	long long avail;
-	struct json_object *doc = NULL, *rows = NULL;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -882,10 +869,9 @@ int main(int argc, char **argv)
 		case 'S': separate = 1; break;
 		case 'f': floor_cfgs = 1; break;
 		case 'F': floor_cfgs = floor_pairs = 1; break;
-		case 'o': break;
 		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); return 1;
 		case ':':
 			err_msg("overhead: option '%s' needs a value (see --help)", argv[optind - 1]);
 			return 2;
@@ -898,25 +884,34 @@ int main(int argc, char **argv)
 		err_msg("overhead: unexpected argument '%s' (see --help)", argv[optind]);
 		return 2;
 	}
+	return 0;
+}
+
+/* What must hold before anything runs: mmscope, root, bpftrace, memory. 0 or -1. */
+static int preflight(void)
+{
+	long long avail;
+	int maxthr = 0;
+
 	if (!mmscope) {
-		mmscope = mmscope_beside_exe();
-		if (!mmscope) {
+		if (exe_path("mmscope", mmscope_buf, sizeof(mmscope_buf))) {
 			err_msg("overhead: cannot find mmscope beside this binary (/proc/self/exe "
 				"unreadable); pass --mmscope PATH");
-			return 1;
+			return -1;
 		}
+		mmscope = mmscope_buf;
 	}
 	if (access(mmscope, X_OK)) {
 		err_msg("overhead: %s: %s (build it or pass --mmscope)", mmscope, strerror(errno));
-		return 1;
+		return -1;
 	}
 	if (geteuid() != 0) {
 		err_msg("overhead: the tracers need root");
-		return 1;
+		return -1;
 	}
 	if (peer_bpftrace && !(peer_bpftrace = path_lookup("bpftrace"))) {
 		err_msg("overhead: --peer bpftrace: bpftrace is not installed (apt-get install bpftrace)");
-		return 1;
+		return -1;
 	}
 	for (int i = 0; i < nthreads_list; i++)
 		if (threads_list[i] > maxthr)
@@ -926,8 +921,15 @@ int main(int argc, char **argv)
 	if (avail > 0 && (unsigned long long)maxthr * (REGION >> 10) > (unsigned long long)avail / 2) {
 		err_msg("overhead: %d threads need %d MiB, more than half of MemAvailable (%lld MiB)",
 			maxthr, maxthr * 128, avail >> 10);
-		return 1;
+		return -1;
 	}
+	return 0;
+}
+
+/* The configurations to measure (cfgs[]), the floor programs loaded; 0 or -1. */
+static int plan(void)
+{
+	bool precise = !strcmp(tracer_mode, "precise");
 
 	for (int i = 0; i < ntracers; i++)
 		add_cfg(CFG_TRACER, i, 0, tracers[i], tracers[i]);
@@ -943,35 +945,38 @@ int main(int argc, char **argv)
 		peer_cfg = ncfg;
 		add_cfg(CFG_PEER, 0, 0, "bpftrace (peer)", "peer_bpftrace");
 	}
-	if (floor_cfgs) {
-		bool precise = !strcmp(tracer_mode, "precise");
-
-		floor_skel = floor_bpf__open();
-		if (floor_skel && !precise) {
-			bpf_program__set_autoload(floor_skel->progs.floor_fexit_hmf, false);
-			bpf_program__set_autoload(floor_skel->progs.floor_fexit_lvur, false);
-		}
-		if (!floor_skel || floor_bpf__load(floor_skel)) {
-			err_msg("overhead: cannot load the floor programs%s: %s",
-				precise ? " (fexit: --mode precise)" : "", strerror(errno));
-			return 1;
-		}
-		if (precise) {	/* the hooks precise mode runs on every fault */
-			add_cfg(CFG_FLOOR, 0, FL_FEXIT, "floor fexit", "floor_fexit");
-			add_cfg(CFG_FLOOR, 0, FL_RAW | FL_FEXIT, "floor raw_tp+fexit",
-				"floor_raw_fexit");
-		}
-		/* the hook vmalock and faultlat use where the kernel has it */
-		if (probe_tracepoint("exceptions", "page_fault_done"))
-			add_cfg(CFG_FLOOR, 0, FL_DONE, "floor page_fault_done", "floor_done");
-		add_cfg(CFG_FLOOR, 0, FL_TP | FL_PERF, "floor tp+perf", "floor_tp_perf");
-		add_cfg(CFG_FLOOR, 0, FL_RAW | FL_PERF, "floor raw_tp+perf", "floor_raw_perf");
-		add_cfg(CFG_FLOOR, 0, FL_PERF, "floor perf", "floor_perf");
-		add_cfg(CFG_FLOOR, 0, FL_TP, "floor tp", "floor_tp");
-		add_cfg(CFG_FLOOR, 0, FL_RAW, "floor raw_tp", "floor_raw");
+	if (!floor_cfgs)
+		return 0;
+	floor_skel = floor_bpf__open();
+	if (floor_skel && !precise) {
+		bpf_program__set_autoload(floor_skel->progs.floor_fexit_handle_mm_fault, false);
+		bpf_program__set_autoload(floor_skel->progs.floor_fexit_lock_vma, false);
 	}
-	signal(SIGPIPE, SIG_IGN);
+	if (!floor_skel || floor_bpf__load(floor_skel)) {
+		err_msg("overhead: cannot load the floor programs%s: %s",
+			precise ? " (fexit: --mode precise)" : "", strerror(errno));
+		return -1;
+	}
+	if (precise) {	/* the hooks precise mode runs on every fault */
+		add_cfg(CFG_FLOOR, 0, FLOOR_FEXIT, "floor fexit", "floor_fexit");
+		add_cfg(CFG_FLOOR, 0, FLOOR_RAW | FLOOR_FEXIT, "floor raw_tp+fexit",
+			"floor_raw_fexit");
+	}
+	/* the hook vmalock and faultlat use where the kernel has it */
+	if (probe_tracepoint("exceptions", "page_fault_done"))
+		add_cfg(CFG_FLOOR, 0, FLOOR_DONE, "floor page_fault_done", "floor_done");
+	add_cfg(CFG_FLOOR, 0, FLOOR_TP | FLOOR_PERF, "floor tp+perf", "floor_tp_perf");
+	add_cfg(CFG_FLOOR, 0, FLOOR_RAW | FLOOR_PERF, "floor raw_tp+perf", "floor_raw_perf");
+	add_cfg(CFG_FLOOR, 0, FLOOR_PERF, "floor perf", "floor_perf");
+	add_cfg(CFG_FLOOR, 0, FLOOR_TP, "floor tp", "floor_tp");
+	add_cfg(CFG_FLOOR, 0, FLOOR_RAW, "floor raw_tp", "floor_raw");
+	return 0;
+}
 
+/* Every configuration at every thread count, into res; 0 or -1. */
+static int measure(void)
+{
+	/* the floor in fine windows first: all its "pairs" come from one run */
 	for (int ti = 0; ti < nthreads_list; ti++)
 		for (int ci = 0; ci < ncfg; ci++) {
 			double u, t;
@@ -979,11 +984,11 @@ int main(int argc, char **argv)
 			if (cfgs[ci].kind != CFG_FLOOR || floor_pairs)
 				continue;
 			if (run_floor_fine(&cfgs[ci], threads_list[ti], fine_pairs,
-					   fine_ratio[ti][ci], &u, &t))
-				return 1;
+					   res.fine_ratio[ti][ci], &u, &t))
+				return -1;
 			for (int r = 0; r < repeats; r++) {
-				base[ti][ci][r].cpu = base[ti][ci][r].wall = u;
-				traced[ti][ci][r].cpu = traced[ti][ci][r].wall = t;
+				res.base[ti][ci][r].cpu = res.base[ti][ci][r].wall = u;
+				res.traced[ti][ci][r].cpu = res.traced[ti][ci][r].wall = t;
 			}
 			if (verbose)
 				fprintf(stderr, "%dt %-20s %d windows of %.0f ms: %.0f/%.0f\n",
@@ -994,24 +999,103 @@ int main(int argc, char **argv)
 		for (int r = 0; r < repeats; r++)
 			for (int ci = 0; ci < ncfg; ci++) {
 				int nthr = threads_list[ti];
+				bool traced_first;
+				struct sample *b, *t;
 
 				if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs)
 					continue;
 				/* ABBA: alternate which run of the pair goes first */
-				bool traced_first = (r + ci) & 1;
-				struct sample *b = &base[ti][ci][r], *t = &traced[ti][ci][r];
-
+				traced_first = (r + ci) & 1;
+				b = &res.base[ti][ci][r];
+				t = &res.traced[ti][ci][r];
 				if ((traced_first && run_cfg(&cfgs[ci], nthr, t)) ||
 				    run_cfg(NULL, nthr, b) ||
 				    (!traced_first && run_cfg(&cfgs[ci], nthr, t)))
-					return 1;
-				ratio[ti][ci][r] = b->cpu > 0 ? t->cpu / b->cpu : 0;
-				wratio[ti][ci][r] = b->wall > 0 ? t->wall / b->wall : 0;
+					return -1;
+				res.ratio[ti][ci][r] = b->cpu > 0 ? t->cpu / b->cpu : 0;
+				res.wratio[ti][ci][r] = b->wall > 0 ? t->wall / b->wall : 0;
 				if (verbose)
 					fprintf(stderr, "%dt %-20s pair %d: cpu %.0f/%.0f = %.3f, wall %.0f/%.0f = %.3f\n",
-						nthr, cfgs[ci].name, r, t->cpu, b->cpu, ratio[ti][ci][r],
-						t->wall, b->wall, wratio[ti][ci][r]);
+						nthr, cfgs[ci].name, r, t->cpu, b->cpu,
+						res.ratio[ti][ci][r], t->wall, b->wall,
+						res.wratio[ti][ci][r]);
 			}
+	return 0;
+}
+
+/* One configuration's row at one thread count, as text or into rows (JSON). */
+static void report_row(int ti, int ci, struct json_object *doc, struct json_object *rows)
+{
+	struct sample_stats rs, ws, bs, ts, bw, tw;
+	double v[4][MAX_REP];
+	char key[96];
+
+	for (int r = 0; r < repeats; r++) {
+		v[0][r] = res.base[ti][ci][r].cpu;
+		v[1][r] = res.traced[ti][ci][r].cpu;
+		v[2][r] = res.base[ti][ci][r].wall;
+		v[3][r] = res.traced[ti][ci][r].wall;
+	}
+	if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs) {	/* no wall figure */
+		stats_describe(res.fine_ratio[ti][ci], fine_pairs, &rs);
+		ws = rs;
+	} else {
+		stats_describe(res.ratio[ti][ci], repeats, &rs);
+		stats_describe(res.wratio[ti][ci], repeats, &ws);
+	}
+	stats_describe(v[0], repeats, &bs);
+	stats_describe(v[1], repeats, &ts);
+	stats_describe(v[2], repeats, &bw);
+	stats_describe(v[3], repeats, &tw);
+	res.med[ti][ci] = rs.median;
+	res.fault_ns[ti][ci] = bs.mean > 0 ? 1e9 / bs.mean : 0;
+	if (doc) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *a = json_object_new_array(), *bb = json_object_new_array();
+		struct json_object *rr = json_object_new_array();
+
+		json_object_object_add(o, "threads", json_object_new_int(threads_list[ti]));
+		json_object_object_add(o, "config", json_object_new_string(cfgs[ci].name));
+		json_object_object_add(o, "faults_per_s_mean", json_object_new_double(tw.mean));
+		json_object_object_add(o, "faults_per_s_stddev", json_object_new_double(tw.sd));
+		json_object_object_add(o, "untraced_faults_per_s_mean",
+				       json_object_new_double(bw.mean));
+		json_object_object_add(o, "faults_per_cpu_s_mean", json_object_new_double(ts.mean));
+		json_object_object_add(o, "untraced_faults_per_cpu_s_mean",
+				       json_object_new_double(bs.mean));
+		json_object_object_add(o, "ratio", json_object_new_double(rs.median));
+		json_object_object_add(o, "ratio_mean", json_object_new_double(rs.mean));
+		json_object_object_add(o, "ratio_stddev", json_object_new_double(rs.sd));
+		json_object_object_add(o, "wall_ratio", json_object_new_double(ws.median));
+		json_object_object_add(o, "untraced_ns_per_fault",
+				       json_object_new_double(res.fault_ns[ti][ci]));
+		for (int r = 0; r < repeats; r++) {
+			json_object_array_add(a, json_object_new_double(v[3][r]));
+			json_object_array_add(bb, json_object_new_double(v[2][r]));
+			json_object_array_add(rr, json_object_new_double(res.ratio[ti][ci][r]));
+		}
+		json_object_object_add(o, "samples", a);
+		json_object_object_add(o, "untraced_samples", bb);
+		json_object_object_add(o, "ratios", rr);
+		json_object_array_add(rows, o);
+		snprintf(key, sizeof(key), "ratio_%s_%dt", cfgs[ci].key, threads_list[ti]);
+		doc_metric(doc, key, rs.median);
+	} else {
+		char ms[32];
+
+		snprintf(ms, sizeof(ms), "%.3f ± %.3f", rs.mean, rs.sd);
+		printf("%-7d %-20s %11.0f %11.0f %7.3f %15s %5.1f%% %7.3f%s\n", threads_list[ti],
+		       cfgs[ci].name, bs.mean, ts.mean, rs.median, ms,
+		       (1 - rs.median) * 100, ws.median,
+		       ci == all_cfg ? (1 - rs.median < TARGET_COST ? "  PASS" : "  FAIL") : "");
+	}
+}
+
+/* The table (or the JSON document), the machine and peer lines, the target. */
+static void report(void)
+{
+	struct json_object *doc = NULL, *rows = NULL;
+	bool failed = false;
 
 	if (json) {
 		doc = doc_new("overhead", "result", "page_fault1");
@@ -1025,76 +1109,13 @@ int main(int argc, char **argv)
 		printf("%-7s %-20s %11s %11s %7s %15s %6s %7s\n", "threads", "config",
 		       "untraced", "traced", "ratio", "mean ± sd", "cost%", "wall");
 	}
-	for (int ti = 0; ti < nthreads_list; ti++) {
+	for (int ti = 0; ti < nthreads_list; ti++)
 		for (int ci = 0; ci < ncfg; ci++) {
-			struct summary rs, ws, bs, ts, bw, tw;
-			double v[4][MAX_REP];
-			char key[96];
-
-			for (int r = 0; r < repeats; r++) {
-				v[0][r] = base[ti][ci][r].cpu;
-				v[1][r] = traced[ti][ci][r].cpu;
-				v[2][r] = base[ti][ci][r].wall;
-				v[3][r] = traced[ti][ci][r].wall;
-			}
-			if (cfgs[ci].kind == CFG_FLOOR && !floor_pairs) {	/* no wall figure */
-				summarize(fine_ratio[ti][ci], fine_pairs, &rs);
-				ws = rs;
-			} else {
-				summarize(ratio[ti][ci], repeats, &rs);
-				summarize(wratio[ti][ci], repeats, &ws);
-			}
-			summarize(v[0], repeats, &bs);
-			summarize(v[1], repeats, &ts);
-			summarize(v[2], repeats, &bw);
-			summarize(v[3], repeats, &tw);
-			if (ci == all_cfg && 1 - rs.median >= TARGET_COST)
-				failed = 1;
-			med[ti][ci] = rs.median;
-			fault_ns[ti][ci] = bs.mean > 0 ? 1e9 / bs.mean : 0;
-			if (json) {
-				struct json_object *o = json_object_new_object();
-				struct json_object *a = json_object_new_array(), *bb = json_object_new_array();
-				struct json_object *rr = json_object_new_array();
-
-				json_object_object_add(o, "threads", json_object_new_int(threads_list[ti]));
-				json_object_object_add(o, "config", json_object_new_string(cfgs[ci].name));
-				json_object_object_add(o, "faults_per_s_mean", json_object_new_double(tw.mean));
-				json_object_object_add(o, "faults_per_s_stddev", json_object_new_double(tw.sd));
-				json_object_object_add(o, "untraced_faults_per_s_mean",
-						       json_object_new_double(bw.mean));
-				json_object_object_add(o, "faults_per_cpu_s_mean", json_object_new_double(ts.mean));
-				json_object_object_add(o, "untraced_faults_per_cpu_s_mean",
-						       json_object_new_double(bs.mean));
-				json_object_object_add(o, "ratio", json_object_new_double(rs.median));
-				json_object_object_add(o, "ratio_mean", json_object_new_double(rs.mean));
-				json_object_object_add(o, "ratio_stddev", json_object_new_double(rs.sd));
-				json_object_object_add(o, "wall_ratio", json_object_new_double(ws.median));
-				json_object_object_add(o, "untraced_ns_per_fault",
-						       json_object_new_double(fault_ns[ti][ci]));
-				for (int r = 0; r < repeats; r++) {
-					json_object_array_add(a, json_object_new_double(v[3][r]));
-					json_object_array_add(bb, json_object_new_double(v[2][r]));
-					json_object_array_add(rr, json_object_new_double(ratio[ti][ci][r]));
-				}
-				json_object_object_add(o, "samples", a);
-				json_object_object_add(o, "untraced_samples", bb);
-				json_object_object_add(o, "ratios", rr);
-				json_object_array_add(rows, o);
-				snprintf(key, sizeof(key), "ratio_%s_%dt", cfgs[ci].key, threads_list[ti]);
-				doc_metric(doc, key, rs.median);
-			} else {
-				char ms[32];
-
-				snprintf(ms, sizeof(ms), "%.3f ± %.3f", rs.mean, rs.sd);
-				printf("%-7d %-20s %11.0f %11.0f %7.3f %15s %5.1f%% %7.3f%s\n", threads_list[ti],
-				       cfgs[ci].name, bs.mean, ts.mean, rs.median, ms,
-				       (1 - rs.median) * 100, ws.median,
-				       ci == all_cfg ? (1 - rs.median < TARGET_COST ? "  PASS" : "  FAIL") : "");
-			}
+			report_row(ti, ci, doc, rows);
+			if (ci == all_cfg && 1 - res.med[ti][ci] >= TARGET_COST)
+				failed = true;
 		}
-	}
-	report_machine_and_peer(doc, med, fault_ns, all_cfg, peer_cfg);
+	report_machine_and_peer(doc);
 	if (json) {
 		json_object_object_add(doc, "interval_s", json_object_new_double(seconds));
 		json_object_object_add(doc, "mode", json_object_new_string(modes_seen));
@@ -1107,6 +1128,20 @@ int main(int argc, char **argv)
 		printf("target: all tracers together (%s) cost < %.0f%% of fault throughput: %s\n",
 		       cfgs[all_cfg].name, TARGET_COST * 100, failed ? "FAIL" : "PASS");
 	}
+}
+
+int main(int argc, char **argv)
+{
+	int rc = parse_args(argc, argv);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (preflight() || plan())
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	if (measure())
+		return 1;
+	report();
 	floor_bpf__destroy(floor_skel);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "jsonout.h"
 #include "opts.h"
 #include "perfev.h"
+#include "stats.h"
 #include "util.h"
 #include "pf/vma_footprint.h"
 #include "pf/workers.h"
@@ -113,7 +114,6 @@ static int parse_args(int argc, char **argv, struct config *c)
 		{ 0 }
 	};
 	unsigned long long sz;
-	char *end;
 	long v;
 	int o, i;
 	bool any = false;
@@ -184,10 +184,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 		}
 		case 'r':
 		case 'k':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || (o == 'r' && v > 1000) ||
-			    (o == 'k' && v > 100000000)) {
+			if (parse_long(optarg, 1, o == 'r' ? 1000 : 100000000, &v) < 0) {
 				bench_err("--%s: '%s' is not a positive count", o == 'r' ? "repeats" : "vmas",
 					  optarg);
 				return -1;
@@ -205,12 +202,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			bench_err("option %s needs an argument (see --help)", argv[optind - 1]);
-			return -1;
 		default:
-			bench_err("unknown option '%s' (see --help)", argv[optind - 1]);
-			return -1;
+			return bench_getopt_error(o, argv);
 		}
 	}
 	for (; optind < argc; optind++) {
@@ -434,13 +427,13 @@ out:
 
 static void report(const struct config *c, enum pf_test t, const struct run *r)
 {
-	struct stats tot, per;
+	struct sample_stats tot, per;
 	double diff_pct = r->faults_perf ?
 		100.0 * ((double)r->ops_total - r->faults_perf) / r->faults_perf : 0;
 	FILE *f = c->json ? stderr : stdout;
 
-	stats_compute(r->ops_per_s, c->repeats, &tot);
-	stats_compute(r->per_task_ops_per_s, c->repeats, &per);
+	stats_describe(r->ops_per_s, c->repeats, &tot);
+	stats_describe(r->per_task_ops_per_s, c->repeats, &per);
 	if (c->json) {
 		struct json_object *d = doc_new("pfbench", "result", pf_test_names[t]);
 
@@ -462,12 +455,12 @@ static void report(const struct config *c, enum pf_test t, const struct run *r)
 		doc_metric(d, "tasks_count", r->ntasks);
 		doc_metric(d, "ops_per_s_total", tot.mean);
 		doc_metric(d, "ops_per_s_total_median", tot.median);
-		doc_metric(d, "ops_per_s_total_stddev", tot.stddev);
+		doc_metric(d, "ops_per_s_total_stddev", tot.sd);
 		doc_metric(d, "ops_per_s_total_min", tot.min);
 		doc_metric(d, "ops_per_s_total_max", tot.max);
 		doc_metric(d, "ops_per_s_per_task", per.mean);
-		doc_metric(d, "ops_per_s_per_task_stddev", per.stddev);
-		doc_metric(d, "ops_cv_pct", tot.mean > 0 ? 100 * tot.stddev / tot.mean : 0);
+		doc_metric(d, "ops_per_s_per_task_stddev", per.sd);
+		doc_metric(d, "ops_cv_pct", tot.mean > 0 ? 100 * tot.sd / tot.mean : 0);
 		doc_metric(d, "ops_count", r->ops_total);
 		doc_metric(d, "faults_perf_count", r->faults_perf);
 		doc_metric(d, "ops_vs_perf_diff_pct", diff_pct);
@@ -477,7 +470,7 @@ static void report(const struct config *c, enum pf_test t, const struct run *r)
 	}
 	fprintf(f, "pfbench %-12s %s x%-3d  %12.0f faults/s total (stddev %.0f, %.1f%%; median %.0f)"
 		"  %10.0f per task\n", pf_test_names[t], c->threads ? "threads" : "procs  ",
-		r->ntasks, tot.mean, tot.stddev, tot.mean > 0 ? 100 * tot.stddev / tot.mean : 0,
+		r->ntasks, tot.mean, tot.sd, tot.mean > 0 ? 100 * tot.sd / tot.mean : 0,
 		tot.median, per.mean);
 	fprintf(f, "  %d x %.1f s after %.1f s warm-up: ops %llu, perf minor-faults %llu "
 		"(%+.3f%%)%s\n", c->repeats, c->duration, c->warmup, r->ops_total, r->faults_perf,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <math.h>
 #include <signal.h>
@@ -22,10 +23,11 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "histo.h"
+#include "hist_report.h"
 #include "jsonout.h"
 #include "opts.h"
 #include "perfev.h"
+#include "stats.h"
 #include "util.h"
 #include "sga/backing.h"
 #include "sga/children.h"
@@ -230,25 +232,11 @@ static void usage(FILE *f)
 		DEFAULT_PROCS, DEFAULT_SHARE * 100, SGA_PROC_OVERHEAD / 1024);
 }
 
-/* No "nan", "inf", "1e999": strtod takes them, a size or duration must not. */
-static bool finite_number(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	return end != s && !errno && isfinite(v);
-}
-
 /* A duration (parse_seconds: 90, 90s, 10m, 1h), finite and at most 30 days; -1 if not. */
 static double parse_duration(const char *s)
 {
-	double v;
+	double v = parse_seconds(s);
 
-	if (!finite_number(s))
-		return -1;
-	v = parse_seconds(s);
 	if (!(v >= 0) || !isfinite(v) || v > MAX_DURATION_S)
 		return -1;
 	return v;
@@ -308,7 +296,6 @@ static int parse_args(int argc, char **argv, struct config *c)
 		{ 0 }
 	};
 	unsigned long long sz;
-	char *end;
 	long v;
 	int o, i;
 	bool any_mode = false;
@@ -326,9 +313,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 	while ((o = getopt_long(argc, argv, ":n:s:t:a:m:h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'n':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > 1000000) {
+			if (parse_long(optarg, 1, 1000000, &v) < 0) {
 				bench_err("--procs: '%s' is not a count in 1..1000000", optarg);
 				return -1;
 			}
@@ -336,7 +321,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 			c->procs_given = true;
 			break;
 		case 's':
-			if (!finite_number(optarg) || parse_size(optarg, &sz) || sz == 0 ||
+			if (parse_size(optarg, &sz) || sz == 0 ||
 			    sz > MAX_SGA) {
 				bench_err("--sga: '%s' is not a size (e.g. 512M, 2G)", optarg);
 				return -1;
@@ -392,9 +377,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 			c->trace = i;
 			break;
 		case O_SEED:
-			errno = 0;
-			v = strtol(optarg, &end, 0);
-			if (errno || *end || v < 0) {
+			if (parse_long(optarg, 0, LONG_MAX, &v) < 0) {
 				bench_err("--seed: '%s' is not a non-negative integer", optarg);
 				return -1;
 			}
@@ -451,12 +434,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			bench_err("option %s needs an argument (see --help)", argv[optind - 1]);
-			return -1;
 		default:
-			bench_err("unknown option '%s' (see --help)", argv[optind - 1]);
-			return -1;
+			return bench_getopt_error(o, argv);
 		}
 	}
 	if (optind < argc) {
@@ -475,17 +454,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Read every child's VmPTE while they are all paused after touching. */
 static int collect_vmpte(struct result *r, struct sga_group *g)
 {
 	double *v = malloc(g->nforked * sizeof(*v));
+	struct sample_stats st;
 	int i;
 
 	if (!v) {
@@ -509,11 +482,10 @@ static int collect_vmpte(struct result *r, struct sga_group *g)
 		r->faults_sga += g->slots[i].sga_faults;
 		hist_merge(&r->lat, &g->slots[i].lat);
 	}
-	qsort(v, g->nforked, sizeof(*v), cmp_double);
-	r->vmpte_min_kb = v[0];
-	r->vmpte_max_kb = v[g->nforked - 1];
-	r->vmpte_med_kb = g->nforked % 2 ? v[g->nforked / 2] :
-		(v[g->nforked / 2 - 1] + v[g->nforked / 2]) / 2;
+	stats_describe(v, g->nforked, &st);
+	r->vmpte_min_kb = st.min;
+	r->vmpte_max_kb = st.max;
+	r->vmpte_med_kb = st.median;
 	free(v);
 	return 0;
 }

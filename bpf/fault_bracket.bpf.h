@@ -40,7 +40,7 @@
  * freed with the task. A fault that never completes (SIGSEGV, EFAULT fixups)
  * leaves an entry time the next fault of that thread overwrites.
  *
- * Cost (issue 2): the close runs on every fault, the entry only when
+ * Cost: the close runs on every fault, the entry only when
  * latencies are wanted (fb_use & FB_USE_LAT, faultlat): vmalock alone needs
  * no entry, the user/kernel split comes from the fault's own registers the
  * perf event hands over. Entry and mmap_lock hooks are raw tracepoints when

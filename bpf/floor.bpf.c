@@ -36,13 +36,13 @@ int floor_raw_done(void *ctx)
 /* Precise mode's hooks (loaded only for `overhead --floor --mode precise`:
  * fentry/fexit are refused on some kernels). */
 SEC("fexit/handle_mm_fault")
-int floor_fexit_hmf(void *ctx)
+int floor_fexit_handle_mm_fault(void *ctx)
 {
 	return 0;
 }
 
 SEC("fexit/lock_vma_under_rcu")
-int floor_fexit_lvur(void *ctx)
+int floor_fexit_lock_vma(void *ctx)
 {
 	return 0;
 }

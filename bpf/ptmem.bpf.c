@@ -6,7 +6,7 @@
  * changes or just changed, none of it on the page-fault path by default:
  *   - with --fault-samples only, perf software events minor/major-faults:
  *     emitted by mm_account_fault() at the end of a completed fault, in the
- *     faulting task (current->mm); they cost every fault (issue 2);
+ *     faulting task (current->mm); they cost every fault;
  *   - mmap_lock_acquire_returned: before munmap/mremap/exit free tables;
  *   - the task iterator at each report folds the current value in;
  *   - mmap_lock_released: munmap, mremap, populate/GUP, fork (the child mm),

@@ -64,7 +64,7 @@ static __always_inline __u32 hist_slot(__u64 v)
  * hist_slot_lo[v]; in [2^8, 2^16) the three bits under the top one lie at
  * bit 5 or above, so the slot is that of v >> 5: hist_slot_mid[v >> 5].
  * Written out by powers of two: each of the 8 sub-buckets of [2^l, 2^l+1)
- * covers 2^(l-3) consecutive entries. test_histo checks every value.
+ * covers 2^(l-3) consecutive entries. test_hist_report checks every value.
  */
 #define HIST_R1(x) x
 #define HIST_R2(x) x, x

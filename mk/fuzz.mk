@@ -20,20 +20,21 @@ FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 FUZZ_ALL     := scenario import $(if $(wildcard user/lib/httpd.c),http)
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 # the parsers and what they use: nothing that loads BPF
-FUZZ_LIB_SRCS := $(filter-out user/lib/perfev.c user/lib/probe.c user/lib/tracer.c,$(LIB_SRCS))
+FUZZ_LIB_SRCS := $(filter-out user/lib/perfev.c user/lib/probe.c user/lib/tracer.c \
+				 user/lib/fault_bracket.c user/lib/bpfread.c,$(LIB_SRCS))
 FUZZ_LIB_OBJS := $(patsubst user/lib/%.c,$(FUZZ_OUT)/lib/%.o,$(FUZZ_LIB_SRCS))
 
 $(FUZZ_OUT)/lib/%.o: user/lib/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_OUT)/libfuzzlib.a: $(FUZZ_LIB_OBJS)
-	@rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_OUT)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OUT)/libfuzzlib.a $(HEADERS)
 	@echo "  FUZZLD  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OUT)/libfuzzlib.a \
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OUT)/libfuzzlib.a \
 		-ljson-c -lsqlite3 -lcrypto -lm -lpthread
 
 fuzz-build: $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))

@@ -31,18 +31,18 @@ man: $(MAN_PAGES)
 $(OUT)/man/mmscope.1: $(OUT)/mmscope mk/install.mk
 	@mkdir -p $(dir $@)
 	@echo "  MAN     $@"
-	@command -v $(HELP2MAN) >/dev/null || { echo "make man: help2man missing (make setup)" >&2; exit 1; }
-	@$(HELP2MAN) -N --no-discard-stderr --version-string='$(MMSCOPE_GIT_DESC)' \
+	$(Q)command -v $(HELP2MAN) >/dev/null || { echo "make man: help2man missing (make setup)" >&2; exit 1; }
+	$(Q)$(HELP2MAN) -N --no-discard-stderr --version-string='$(MMSCOPE_GIT_DESC)' \
 		-n 'eBPF observability and benchmarking for Linux memory management' \
 		-o $@ $(abspath $(OUT)/mmscope)
 
 $(OUT)/man/mmscope-%.1: $(OUT)/mmscope mk/install.mk
 	@mkdir -p $(OUT)/man/bin
 	@echo "  MAN     $@"
-	@command -v $(HELP2MAN) >/dev/null || { echo "make man: help2man missing (make setup)" >&2; exit 1; }
-	@printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(abspath $(OUT)/mmscope)' '$*' > $(OUT)/man/bin/mmscope-$*
-	@chmod +x $(OUT)/man/bin/mmscope-$*
-	@$(HELP2MAN) -N --no-discard-stderr --version-string='$(MMSCOPE_GIT_DESC)' \
+	$(Q)command -v $(HELP2MAN) >/dev/null || { echo "make man: help2man missing (make setup)" >&2; exit 1; }
+	$(Q)printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(abspath $(OUT)/mmscope)' '$*' > $(OUT)/man/bin/mmscope-$*
+	$(Q)chmod +x $(OUT)/man/bin/mmscope-$*
+	$(Q)$(HELP2MAN) -N --no-discard-stderr --version-string='$(MMSCOPE_GIT_DESC)' \
 		-n "$$($(OUT)/mmscope $* --help | sed -n '2p')" \
 		-o $@ $(OUT)/man/bin/mmscope-$*
 

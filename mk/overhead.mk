@@ -6,4 +6,4 @@ bench: $(OUT)/overhead
 
 $(OUT)/overhead: bench/overhead.c $(OUT)/floor.skel.h $(OUT)/libmmscope.a $(HEADERS) | $(OUT)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/overhead.c $(OUT)/libmmscope.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/overhead.c $(OUT)/libmmscope.a $(LDLIBS)

@@ -10,7 +10,7 @@ WL_BINS := $(patsubst tests/workloads/%.c,$(OUT)/tests/wl_%,$(WL_SRCS))
 $(OUT)/tests/wl_%: tests/workloads/%.c $(wildcard tests/workloads/*.h) $(OUT)/libmmscope.a $(HEADERS) $(SKELS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -Itests/workloads $(LDFLAGS) -o $@ $< $(OUT)/libmmscope.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/workloads $(LDFLAGS) -o $@ $< $(OUT)/libmmscope.a $(LDLIBS)
 
 .PHONY: workloads
 workloads: $(WL_BINS)

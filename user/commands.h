@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * Every `mmscope` subcommand. Each lives in its own user/NAME.c; they are
- * weak so a tree where one is missing still builds and says so.
- */
+/* Every `mmscope` subcommand. Each lives in its own user/NAME.c. */
 #ifndef MMSCOPE_COMMANDS_H
 #define MMSCOPE_COMMANDS_H
 
-#define MMSCOPE_CMD(name) int cmd_##name(int argc, char **argv) __attribute__((weak))
+#define MMSCOPE_CMD(name) int cmd_##name(int argc, char **argv) 
 
 MMSCOPE_CMD(vmalock);
 MMSCOPE_CMD(ptmem);

@@ -23,7 +23,7 @@
 #include "opts.h"
 #include "promtext.h"
 #include "store.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9477"
@@ -123,22 +123,16 @@ static char *metrics_text(void *ctx, size_t *len)
 	return text;
 }
 
-struct live_tracer {
-	const struct tracer *t;
-	void *st;
-	enum attach_mode mode;		/* as resolved by start() */
-};
-
 /* Drain every tracer once and fold its document into the series. */
-static void collect_all(struct live_tracer *lt, int nlt, double secs, struct live_series *ls)
+static void collect_all(struct tracer_set *ts, double secs, struct live_series *ls)
 {
-	for (int i = 0; i < nlt; i++) {
-		struct json_object *doc = doc_new(lt[i].t->name, "interval", "live");
+	for (int i = 0; i < ts->n; i++) {
+		struct json_object *doc = doc_new(ts->t[i]->name, "interval", "live");
 
 		/* the tracer's own work (map reads) outside the lock */
-		if (lt[i].t->collect(lt[i].st, secs, false, doc) == 0) {
+		if (ts->t[i]->collect(ts->st[i], secs, false, doc) == 0) {
 			pthread_mutex_lock(&ls->lock);
-			prom_fold(ls->ps, lt[i].t->name, doc);
+			prom_fold(ls->ps, ts->t[i]->name, doc);
 			pthread_mutex_unlock(&ls->lock);
 		}
 		json_object_put(doc);
@@ -153,8 +147,8 @@ static int export_listen(struct export_opts *eo)
 	struct sockaddr_storage ss;
 	socklen_t slen;
 	bool loopback;
-	struct live_tracer lt[8];
-	int nlt = 0, rc = 0;
+	struct tracer_set ts = { 0 };
+	int rc = 0;
 	long served;
 	struct live_series ls = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct httpd *srv;
@@ -172,53 +166,25 @@ static int export_listen(struct export_opts *eo)
 		err_msg("export: refusing to listen on non-loopback '%s' without --allow-remote", addr);
 		return 2;
 	}
-	/* tracers: the listed ones, or every one built in */
-	if (!eo->tracers || strcmp(eo->tracers, "none")) {
-		const struct tracer *const *all = tracer_list();
-		char *list = eo->tracers ? strdup(eo->tracers) : NULL, *save = NULL;
-
-		if (list) {
-			for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
-				const struct tracer *t = tracer_find(n);
-
-				if (!t) {
-					err_msg("export: unknown or unbuilt tracer '%s'", n);
-					free(list);
-					return 2;
-				}
-				if (nlt < 8)
-					lt[nlt++].t = t;
-			}
-			free(list);
-		} else {
-			for (int i = 0; all && all[i] && nlt < 8; i++)
-				lt[nlt++].t = all[i];
-		}
-	}
-	if (nlt && (require_bpf_privileges("export") < 0 || require_btf("export") < 0))
+	/* tracers: the listed ones, none, or every one */
+	if ((!eo->tracers || strcmp(eo->tracers, "none")) &&
+	    tracer_set_parse(&ts, "export", eo->tracers))
+		return 2;
+	if (ts.n && (require_bpf_privileges("export") < 0 || require_btf("export") < 0))
 		return 2;
 	tracer_libbpf_setup(false);
-	for (int i = 0; i < nlt; i++) {
-		enum attach_mode m = MODE_AUTO;
-
-		lt[i].st = lt[i].t->start(&co, &m);
-		if (!lt[i].st) {
-			for (int j = 0; j < i; j++)
-				lt[j].t->stop(lt[j].st);
-			return 2;
-		}
-		lt[i].mode = m;
-	}
+	if (tracer_set_start(&ts, &co))
+		return 2;
 	ls.ps = prom_new();
-	for (int i = 0; i < nlt; i++)
-		prom_add_tracer(ls.ps, lt[i].t->name, mode_name(lt[i].mode));
+	for (int i = 0; i < ts.n; i++)
+		prom_add_tracer(ls.ps, ts.t[i]->name, mode_name(ts.mode[i]));
 	/*
 	 * One collection before serving: the first scrape then has every
 	 * series in the shape the tracers' modes give it (e.g. vmalock's lock
 	 * misses only where they are counted), none appearing later.
 	 */
 	start = last = now_ns() / 1e9;
-	collect_all(lt, nlt, 0, &ls);
+	collect_all(&ts, 0, &ls);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -230,7 +196,7 @@ static int export_listen(struct export_opts *eo)
 	}
 	/* the real port: ADDR may ask for port 0 (any free port) */
 	fprintf(stderr, "mmscope: export: serving http://%s/metrics (%d tracer%s)\n",
-		httpd_bound(srv), nlt, nlt == 1 ? "" : "s");
+		httpd_bound(srv), ts.n, ts.n == 1 ? "" : "s");
 	/*
 	 * The collection schedule: every --interval from the start, whatever
 	 * the clients do (they are the server thread's business). Waits on
@@ -245,7 +211,7 @@ static int export_listen(struct export_opts *eo)
 		if (eo->duration && now - start >= eo->duration)
 			break;
 		if (now >= next) {
-			collect_all(lt, nlt, now - last, &ls);
+			collect_all(&ts, now - last, &ls);
 			last = now;
 			next += eo->interval;
 			if (next <= now)	/* a collection overran: skip, do not bunch */
@@ -261,8 +227,7 @@ static int export_listen(struct export_opts *eo)
 	httpd_stop(srv);
 	fprintf(stderr, "mmscope: export: stopped after %ld request%s\n", served, served == 1 ? "" : "s");
 out:
-	for (int i = 0; i < nlt; i++)
-		lt[i].t->stop(lt[i].st);
+	tracer_set_stop(&ts);
 	prom_free(ls.ps);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * handle_mm_fault() return in precise mode); see bpf/fault_bracket.bpf.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,11 @@
 #include <bpf/libbpf.h>
 
 #include "commands.h"
-#include "histo.h"
+#include "fault_bracket.h"
+#include "hist_report.h"
 #include "faultlat.h"
 #include "jsonout.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 #include "fault.skel.h"
 
@@ -236,21 +238,8 @@ fail:
 
 static struct fl_proc *proc_find(struct fl_state *s, __u32 tgid)
 {
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].tgid == tgid)
-			return &s->procs[i];
-	if (s->nprocs == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct fl_proc *n = realloc(s->procs, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		s->procs = n;
-		s->cap = cap;
-	}
-	memset(&s->procs[s->nprocs], 0, sizeof(s->procs[0]));
-	s->procs[s->nprocs].tgid = tgid;
-	return &s->procs[s->nprocs++];
+	return rows_find_or_add(&s->procs, &s->nprocs, &s->cap, sizeof(*s->procs),
+				offsetof(struct fl_proc, tgid), tgid);
 }
 
 /*

@@ -36,8 +36,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: mmscope COMMAND [OPTIONS]   (mmscope COMMAND --help for its options)\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (commands[i].fn)
-			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n  --version  print the version (the git commit it was built from)\n");
 	fprintf(f, "\nTracers pick a precise mode (fentry/fexit, else kprobes) or a mode built\n"
 		   "only from tracepoints and perf software events at run time: see `mmscope probe`.\n");
@@ -62,10 +61,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
-		if (!commands[i].fn) {
-			err_msg("'%s' is not built into this mmscope", argv[1]);
-			return 2;
-		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
 	err_msg("unknown command '%s' (see mmscope --help)", argv[1]);

@@ -14,7 +14,7 @@
 #include "jsonout.h"
 #include "mmscope_uapi.h"
 #include "probe.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #ifndef MAP_SHARED_VALIDATE

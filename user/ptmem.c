@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfread.h"
 #include "commands.h"
 #include "jsonout.h"
 #include "perfev.h"
@@ -22,7 +23,7 @@
 #include "ptmem.h"
 #include "ptmem.skel.h"
 #include "tpformat.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define DEFAULT_EXITS	1000	/* exited processes listed per document (--exits) */
@@ -371,50 +372,73 @@ static void probe_thp(struct ptmem_state *s, enum precise_kind fn)
 			       false;
 }
 
-static void set_autoload_levels(struct ptmem_state *s, bool patch, enum precise_kind fn)
+/* Facts for the program table: how page-table levels are followed. */
+enum {
+	PM_PATCH = 1 << 0,	/* pgtable:* patch tracepoints (precise mode) */
+	PM_FENTRY = 1 << 1,	/* precise through fentry/fexit */
+	PM_KPROBE = 1 << 2,	/* precise through kprobes */
+};
+/* a THP correction that can attach (s->thp_ok[i]) */
+#define PM_THP(i)	(1u << (3 + (i)))
+
+/*
+ * Every program of bpf/ptmem.bpf.c and when it loads: the patch
+ * tracepoints where the kernel has them, else one fentry/fexit or kprobe
+ * set per level function plus the THP corrections that can attach; in
+ * tracepoint mode none of these (the snapshot and fault programs always).
+ */
+static int set_autoload_levels(struct ptmem_state *s, bool patch, enum precise_kind fn)
 {
 	struct ptmem_bpf *k = s->skel;
-	struct bpf_program *fe[] = {
-		k->progs.fx_pmd_install, k->progs.fe_deposit, k->progs.fx_pmd_alloc,
-		k->progs.fx_pud_alloc, k->progs.fe_pte_free_tlb,
-		k->progs.fe_pmd_free_tlb, k->progs.fe_pud_free_tlb,
+	const unsigned int fe = PM_FENTRY, kp = PM_KPROBE, off = PM_PATCH;
+	const struct prog_rule rules[] = {
+		{ k->progs.on_fault, 0, 0 },
+		{ k->progs.on_lock_released, 0, 0 },
+		{ k->progs.on_lock_acquired, 0, 0 },
+		{ k->progs.on_exit_mmap, 0, 0 },
+		{ k->progs.snap_tasks, 0, 0 },
+		{ k->progs.tp_pgtable_alloc, PM_PATCH, 0 },
+		{ k->progs.tp_pgtable_free, PM_PATCH, 0 },
+		{ k->progs.fx_pmd_install, fe, off },
+		{ k->progs.fe_deposit, fe, off },
+		{ k->progs.fx_pmd_alloc, fe, off },
+		{ k->progs.fx_pud_alloc, fe, off },
+		{ k->progs.fe_pte_free_tlb, fe, off },
+		{ k->progs.fe_pmd_free_tlb, fe, off },
+		{ k->progs.fe_pud_free_tlb, fe, off },
+		{ k->progs.kp_pmd_install, kp, off },
+		{ k->progs.kr_pmd_install, kp, off },
+		{ k->progs.kp_deposit, kp, off },
+		{ k->progs.kp_pmd_alloc, kp, off },
+		{ k->progs.kr_pmd_alloc, kp, off },
+		{ k->progs.kp_pud_alloc, kp, off },
+		{ k->progs.kr_pud_alloc, kp, off },
+		{ k->progs.kp_pte_free_tlb, kp, off },
+		{ k->progs.kp_pmd_free_tlb, kp, off },
+		{ k->progs.kp_pud_free_tlb, kp, off },
+		/* the THP corrections */
+		{ k->progs.fx_zap_huge_pmd, fe | PM_THP(THP_ZAP), off },
+		{ k->progs.fe_pte_free_defer, fe | PM_THP(THP_FREE_DEFER), off },
+		{ k->progs.fe_move_huge_pmd, fe | PM_THP(THP_MOVE), off },
+		{ k->progs.fx_move_huge_pmd, fe | PM_THP(THP_MOVE), off },
+		{ k->progs.fe_collapse_huge_page, fe | PM_THP(THP_COLLAPSE), off },
+		{ k->progs.fx_collapse_huge_page, fe | PM_THP(THP_COLLAPSE), off },
+		{ k->progs.kp_zap_huge_pmd, kp | PM_THP(THP_ZAP), off },
+		{ k->progs.kr_zap_huge_pmd, kp | PM_THP(THP_ZAP), off },
+		{ k->progs.kp_pte_free_defer, kp | PM_THP(THP_FREE_DEFER), off },
+		{ k->progs.kp_move_huge_pmd, kp | PM_THP(THP_MOVE), off },
+		{ k->progs.kr_move_huge_pmd, kp | PM_THP(THP_MOVE), off },
+		{ k->progs.kp_collapse_huge_page, kp | PM_THP(THP_COLLAPSE), off },
+		{ k->progs.kr_collapse_huge_page, kp | PM_THP(THP_COLLAPSE), off },
 	};
-	struct bpf_program *kp[] = {
-		k->progs.kp_pmd_install, k->progs.kr_pmd_install, k->progs.kp_deposit,
-		k->progs.kp_pmd_alloc, k->progs.kr_pmd_alloc, k->progs.kp_pud_alloc,
-		k->progs.kr_pud_alloc, k->progs.kp_pte_free_tlb,
-		k->progs.kp_pmd_free_tlb, k->progs.kp_pud_free_tlb,
-	};
-	/* per THP correction: its fentry/fexit programs, its kprobes */
-	struct bpf_program *thp_fe[THP_NR][2] = {
-		[THP_ZAP] = { k->progs.fx_zap_huge_pmd },
-		[THP_FREE_DEFER] = { k->progs.fe_pte_free_defer },
-		[THP_MOVE] = { k->progs.fe_move_huge_pmd, k->progs.fx_move_huge_pmd },
-		[THP_COLLAPSE] = { k->progs.fe_collapse_huge_page,
-				   k->progs.fx_collapse_huge_page },
-	};
-	struct bpf_program *thp_kp[THP_NR][2] = {
-		[THP_ZAP] = { k->progs.kp_zap_huge_pmd, k->progs.kr_zap_huge_pmd },
-		[THP_FREE_DEFER] = { k->progs.kp_pte_free_defer },
-		[THP_MOVE] = { k->progs.kp_move_huge_pmd, k->progs.kr_move_huge_pmd },
-		[THP_COLLAPSE] = { k->progs.kp_collapse_huge_page,
-				   k->progs.kr_collapse_huge_page },
-	};
-	bool fe_on = !patch && fn == PRECISE_FENTRY, kp_on = !patch && fn == PRECISE_KPROBE;
+	unsigned int facts = (patch ? PM_PATCH : 0) |
+			     (fn == PRECISE_FENTRY ? PM_FENTRY : 0) |
+			     (fn == PRECISE_KPROBE ? PM_KPROBE : 0);
 
-	bpf_program__set_autoload(k->progs.tp_pgtable_alloc, patch);
-	bpf_program__set_autoload(k->progs.tp_pgtable_free, patch);
-	for (size_t i = 0; i < ARRAY_SIZE(fe); i++)
-		bpf_program__set_autoload(fe[i], fe_on);
-	for (size_t i = 0; i < ARRAY_SIZE(kp); i++)
-		bpf_program__set_autoload(kp[i], kp_on);
 	for (int i = 0; i < THP_NR; i++)
-		for (int j = 0; j < 2; j++) {
-			if (thp_fe[i][j])
-				bpf_program__set_autoload(thp_fe[i][j], fe_on && s->thp_ok[i]);
-			if (thp_kp[i][j])
-				bpf_program__set_autoload(thp_kp[i][j], kp_on && s->thp_ok[i]);
-		}
+		if (s->thp_ok[i])
+			facts |= PM_THP(i);
+	return prog_rules_apply("ptmem", k->obj, rules, ARRAY_SIZE(rules), facts);
 }
 
 static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
@@ -451,11 +475,12 @@ static void *ptmem_start(const struct common_opts *o, enum attach_mode *mode)
 			goto fail;
 		if (!c.patch_tp)
 			probe_thp(s, c.fn);
-		set_autoload_levels(s, c.patch_tp, c.fn);
+		if (set_autoload_levels(s, c.patch_tp, c.fn))
+			goto fail;
 		s->levels_via = c.patch_tp ? "tracepoint pgtable:pgtable_alloc/free" :
 				precise_kind_name(c.fn);
-	} else {
-		set_autoload_levels(s, false, PRECISE_NONE);
+	} else if (set_autoload_levels(s, false, PRECISE_NONE)) {
+		goto fail;
 	}
 	err = ptmem_bpf__load(s->skel);
 	if (err) {
@@ -501,43 +526,13 @@ fail:
 /* ---- collect ---- */
 
 /* Run the task iterator: every process's (filtered) page-table bytes now. */
-int ptmem_snapshot(struct bpf_link *iter, struct ptmem_snap **out, int *n)
+static int ptmem_snapshot(struct bpf_link *iter, struct ptmem_snap **out, int *n)
 {
-	struct ptmem_snap *v = NULL;
-	size_t cap = 0, len = 0;
-	int fd = bpf_iter_create(bpf_link__fd(iter));
-	ssize_t r;
+	size_t cnt;
+	int err = iter_read_all(iter, sizeof(**out), (void **)out, &cnt);
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 64 * sizeof(*v)) {
-			void *p;
-
-			cap = cap ? cap * 2 : 256 * sizeof(*v);
-			p = realloc(v, cap);
-			if (!p) {
-				free(v);
-				close(fd);
-				return -ENOMEM;
-			}
-			v = p;
-		}
-		r = read(fd, (char *)v + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	if (r < 0) {
-		free(v);
-		return -errno;
-	}
-	*out = v;
-	*n = len / sizeof(*v);
-	return 0;
+	*n = err ? 0 : (int)cnt;
+	return err;
 }
 
 static int by_bytes_desc(const void *a, const void *b)
@@ -591,16 +586,7 @@ static struct json_object *exit_json(const struct ptmem_state *s, const struct e
 
 static __u64 counter_sum(struct ptmem_state *s, __u32 idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *v, sum = 0;
-
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.counters), &idx, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
+	return map_percpu_sum(bpf_map__fd(s->skel->maps.counters), idx);
 }
 
 static int ptmem_collect(void *p, double interval_s, bool final,
@@ -746,13 +732,6 @@ static const char *human(long long b, char *buf, size_t len)
 	return buf;
 }
 
-static long long jint(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 static void print_levels(struct json_object *o, FILE *f)
 {
 	struct json_object *l, *x;
@@ -762,7 +741,7 @@ static void print_levels(struct json_object *o, FILE *f)
 	for (int i = 0; i < 3; i++)
 		if (json_object_object_get_ex(l, level_names[i], &x))
 			fprintf(f, "  %s +%lld/-%lld", level_names[i],
-				jint(x, "alloc"), jint(x, "free"));
+				doc_int(x, "alloc"), doc_int(x, "free"));
 }
 
 static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
@@ -776,39 +755,39 @@ static void ptmem_print(void *p, struct json_object *doc, bool final, FILE *f)
 	json_object_object_get_ex(doc, "system", &sys);
 	fprintf(f, "%s%02d:%02d:%02d  PageTables %s (%s since start)  SecPageTables %s  [/proc/meminfo]\n",
 		final ? "== summary ==  " : "", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		human(jint(sys, "pagetables_bytes"), a, sizeof(a)),
-		human(jint(sys, "pagetables_delta_bytes"), b, sizeof(b)),
-		human(jint(sys, "secpagetables_bytes"), c, sizeof(c)));
+		human(doc_int(sys, "pagetables_bytes"), a, sizeof(a)),
+		human(doc_int(sys, "pagetables_delta_bytes"), b, sizeof(b)),
+		human(doc_int(sys, "secpagetables_bytes"), c, sizeof(c)));
 	fprintf(f, "  %lld processes, VmPTE sum %s  [BPF: mm->pgtables_bytes]\n",
-		jint(doc, "processes_total"),
-		human(jint(doc, "processes_sum_bytes"), a, sizeof(a)));
+		doc_int(doc, "processes_total"),
+		human(doc_int(doc, "processes_sum_bytes"), a, sizeof(a)));
 	fprintf(f, "  %8s %-16s %12s %12s\n", "PID", "COMM", "PT-BYTES", "PEAK");
 	json_object_object_get_ex(doc, "processes", &procs);
 	for (size_t i = 0; i < json_object_array_length(procs); i++) {
 		struct json_object *o = json_object_array_get_idx(procs, i), *cm;
 
 		json_object_object_get_ex(o, "comm", &cm);
-		fprintf(f, "  %8lld %-16s %12s %12s", jint(o, "pid"),
+		fprintf(f, "  %8lld %-16s %12s %12s", doc_int(o, "pid"),
 			json_object_get_string(cm),
-			human(jint(o, "pgtables_bytes"), a, sizeof(a)),
-			human(jint(o, "peak_bytes"), b, sizeof(b)));
+			human(doc_int(o, "pgtables_bytes"), a, sizeof(a)),
+			human(doc_int(o, "peak_bytes"), b, sizeof(b)));
 		print_levels(o, f);
 		fputc('\n', f);
 	}
 	json_object_object_get_ex(doc, "exited", &ex);
 	fprintf(f, "  exited %s: %lld", final ? "while tracing" : "this interval",
-		jint(doc, "exited_count"));
-	if (jint(doc, "exited_kept") < jint(doc, "exited_count"))
-		fprintf(f, " (kept: the %lld largest peaks, --exits)", jint(doc, "exited_kept"));
+		doc_int(doc, "exited_count"));
+	if (doc_int(doc, "exited_kept") < doc_int(doc, "exited_count"))
+		fprintf(f, " (kept: the %lld largest peaks, --exits)", doc_int(doc, "exited_kept"));
 	fputc('\n', f);
 	for (size_t i = 0; i < json_object_array_length(ex) && (!top_n || (int)i < top_n); i++) {
 		struct json_object *o = json_object_array_get_idx(ex, i), *cm;
 
 		json_object_object_get_ex(o, "comm", &cm);
-		fprintf(f, "  %8lld %-16s peak %s  at exit %s", jint(o, "pid"),
+		fprintf(f, "  %8lld %-16s peak %s  at exit %s", doc_int(o, "pid"),
 			json_object_get_string(cm),
-			human(jint(o, "peak_bytes"), a, sizeof(a)),
-			human(jint(o, "at_exit_bytes"), b, sizeof(b)));
+			human(doc_int(o, "peak_bytes"), a, sizeof(a)),
+			human(doc_int(o, "at_exit_bytes"), b, sizeof(b)));
 		print_levels(o, f);
 		fputc('\n', f);
 	}

@@ -18,13 +18,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfread.h"
 #include "commands.h"
 #include "jsonout.h"
 #include "probe.h"
 #include "ptshare.h"
 #include "ptshare.skel.h"
 #include "tpformat.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #define MAX_SHARERS 4096
@@ -138,38 +139,13 @@ static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n,
 		    long long *others)
 {
 	struct ptshare_snap *v = NULL;
-	size_t cap = 0, len = 0;
-	int fd = bpf_iter_create(bpf_link__fd(s->iter)), m = 0;
-	ssize_t r = 0;
+	size_t len = 0;
+	int m = 0, err = iter_read_all(s->iter, sizeof(*v), (void **)&v, &len);
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 64 * sizeof(*v)) {
-			void *p;
-
-			cap = cap ? cap * 2 : 256 * sizeof(*v);
-			if (!(p = realloc(v, cap))) {
-				free(v);
-				close(fd);
-				return -ENOMEM;
-			}
-			v = p;
-		}
-		r = read(fd, (char *)v + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	if (r < 0) {
-		free(v);
-		return -errno;
-	}
+	if (err)
+		return err;
 	*others = 0;
-	for (size_t i = 0; i < len / sizeof(*v); i++) {
+	for (size_t i = 0; i < len; i++) {
 		if (v[i].selected && is_sharer(v[i].tgid))
 			v[m++] = v[i];
 		else
@@ -178,6 +154,51 @@ static int snapshot(struct ptshare_state *s, struct ptshare_snap **out, int *n,
 	*out = v;
 	*n = m;
 	return 0;
+}
+
+/* Facts for the program table. */
+enum {
+	PS_FENTRY = 1 << 0,	/* hugetlb PMD sharing through fentry/fexit */
+	PS_KPROBE = 1 << 1,	/* ... through kprobes */
+	PS_PATCH = 1 << 2,	/* ptshare:* patch tracepoints */
+	PS_CREATE_TP = 1 << 3,	/* ptshare:ptshare_create */
+	PS_DESTROY_TP = 1 << 4,	/* ptshare:ptshare_destroy */
+};
+
+/*
+ * Every program of bpf/ptshare.bpf.c and when it loads: hugetlb PMD sharing
+ * in precise mode (fentry/fexit or kprobes), the patch tracepoints where the
+ * kernel has them, the snapshot always.
+ */
+static int set_autoload(struct ptshare_state *s, const struct ptshare_caps *c)
+{
+	struct ptshare_bpf *k = s->skel;
+	const struct prog_rule rules[] = {
+		{ k->progs.snap_tasks, 0, 0 },
+		{ k->progs.fx_huge_pmd_share, PS_FENTRY, 0 },
+		{ k->progs.fx_huge_pmd_unshare, PS_FENTRY, 0 },
+		{ k->progs.fe_pmd_free_tlb, PS_FENTRY, 0 },
+		{ k->progs.kp_huge_pmd_share, PS_KPROBE, 0 },
+		{ k->progs.kr_huge_pmd_share, PS_KPROBE, 0 },
+		{ k->progs.kp_huge_pmd_unshare, PS_KPROBE, 0 },
+		{ k->progs.kr_huge_pmd_unshare, PS_KPROBE, 0 },
+		{ k->progs.kp_pmd_free_tlb, PS_KPROBE, 0 },
+		{ k->progs.tp_ptshare_attach, PS_PATCH, 0 },
+		{ k->progs.tp_ptshare_detach, PS_PATCH, 0 },
+		{ k->progs.tp_ptshare_create, PS_PATCH | PS_CREATE_TP, 0 },
+		{ k->progs.tp_ptshare_destroy, PS_PATCH | PS_DESTROY_TP, 0 },
+	};
+	unsigned int facts = 0;
+
+	if (s->hugetlb_events && c->fn == PRECISE_FENTRY)
+		facts |= PS_FENTRY;
+	if (s->hugetlb_events && c->fn == PRECISE_KPROBE)
+		facts |= PS_KPROBE;
+	if (c->patch)
+		facts |= PS_PATCH |
+			 (probe_tracepoint("ptshare", "ptshare_create") ? PS_CREATE_TP : 0) |
+			 (probe_tracepoint("ptshare", "ptshare_destroy") ? PS_DESTROY_TP : 0);
+	return prog_rules_apply("ptshare", k->obj, rules, ARRAY_SIZE(rules), facts);
 }
 
 static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
@@ -216,20 +237,8 @@ static void *ptshare_start(const struct common_opts *o, enum attach_mode *mode)
 	     tp_check_offset("ptshare", "ptshare", "ptshare_attach", "refcount", 40) ||
 	     tp_check_offset("ptshare", "ptshare", "ptshare_detach", "refcount", 40)))
 		goto fail;
-	bpf_program__set_autoload(s->skel->progs.fx_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_FENTRY);
-	bpf_program__set_autoload(s->skel->progs.fx_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_FENTRY);
-	bpf_program__set_autoload(s->skel->progs.fe_pmd_free_tlb, s->hugetlb_events && c.fn == PRECISE_FENTRY);
-	bpf_program__set_autoload(s->skel->progs.kp_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kr_huge_pmd_share, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kp_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kr_huge_pmd_unshare, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.kp_pmd_free_tlb, s->hugetlb_events && c.fn == PRECISE_KPROBE);
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_attach, c.patch);
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_detach, c.patch);
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_create, c.patch &&
-				  probe_tracepoint("ptshare", "ptshare_create"));
-	bpf_program__set_autoload(s->skel->progs.tp_ptshare_destroy, c.patch &&
-				  probe_tracepoint("ptshare", "ptshare_destroy"));
+	if (set_autoload(s, &c))
+		goto fail;
 	err = ptshare_bpf__load(s->skel);
 	if (err) {
 		err_msg("ptshare: cannot load BPF programs: %s (run with -v for the verifier log)",
@@ -264,16 +273,7 @@ fail:
 
 static __u64 counter_sum(struct ptshare_state *s, __u32 idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *v, sum = 0;
-
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.counters), &idx, v))
-		for (int i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
+	return map_percpu_sum(bpf_map__fd(s->skel->maps.counters), idx);
 }
 
 static struct json_object *tables_json(struct ptshare_state *s, long long *shared,
@@ -424,13 +424,6 @@ static int ptshare_collect(void *p, double interval_s, bool final,
 	return 0;
 }
 
-static long long jint(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
 {
 	struct json_object *lg, *ph, *r, *ev, *tabs;
@@ -441,37 +434,37 @@ static void ptshare_print(void *p, struct json_object *doc, bool final, FILE *f)
 	json_object_object_get_ex(doc, "logical", &lg);
 	json_object_object_get_ex(doc, "physical", &ph);
 	fprintf(f, "%s%02d:%02d:%02d  sharers %lld\n", final ? "== summary ==  " : "",
-		tm.tm_hour, tm.tm_min, tm.tm_sec, jint(lg, "processes"));
+		tm.tm_hour, tm.tm_min, tm.tm_sec, doc_int(lg, "processes"));
 	fprintf(f, "  logical  %10.1f KiB  (%+.1f KiB since start)  [sum of sharers' VmPTE, BPF]\n",
-		jint(lg, "bytes") / 1024.0, jint(lg, "delta_bytes") / 1024.0);
+		doc_int(lg, "bytes") / 1024.0, doc_int(lg, "delta_bytes") / 1024.0);
 	fprintf(f, "  physical %10.1f KiB  (%+.1f KiB since start)  [/proc/meminfo PageTables, system-wide]\n",
-		jint(ph, "pagetables_bytes") / 1024.0, jint(ph, "delta_bytes") / 1024.0);
+		doc_int(ph, "pagetables_bytes") / 1024.0, doc_int(ph, "delta_bytes") / 1024.0);
 	fprintf(f, "           %10s      (%+.1f KiB of it the sharers', the rest other processes' VmPTE)\n",
-		"", jint(ph, "attributed_delta_bytes") / 1024.0);
+		"", doc_int(ph, "attributed_delta_bytes") / 1024.0);
 	if (json_object_object_get_ex(doc, "sharing_ratio", &r) && r)
 		fprintf(f, "  sharing ratio (logical/physical growth) %.2f\n",
 			json_object_get_double(r));
-	else if (jint(lg, "delta_bytes") < jint(doc, "ratio_noise_threshold_bytes"))
+	else if (doc_int(lg, "delta_bytes") < doc_int(doc, "ratio_noise_threshold_bytes"))
 		fprintf(f, "  sharing ratio: n/a (the sharers' page tables grew by less than %lld KiB, the noise threshold)\n",
-			jint(doc, "ratio_noise_threshold_bytes") / 1024);
+			doc_int(doc, "ratio_noise_threshold_bytes") / 1024);
 	else
 		fprintf(f, "  sharing ratio: n/a (PageTables grew by less than a page)\n");
 	if (json_object_object_get_ex(doc, "attributed_sharing_ratio", &r) && r)
 		fprintf(f, "  sharing ratio, other processes' growth taken out %.2f\n",
 			json_object_get_double(r));
 	fprintf(f, "  excess (logical - physical growth) %.1f KiB: tables counted by more than one sharer\n",
-		jint(doc, "excess_bytes") / 1024.0);
+		doc_int(doc, "excess_bytes") / 1024.0);
 	if (json_object_object_get_ex(doc, "events", &ev) && ev) {
 		fprintf(f, "  events: %lld shares, %lld unshares, %lld shared tables, %.1f KiB saved (hugetlb)\n",
-			jint(ev, "shares"), jint(ev, "unshares"), jint(ev, "shared_tables"),
-			jint(ev, "hugetlb_saved_bytes") / 1024.0);
+			doc_int(ev, "shares"), doc_int(ev, "unshares"), doc_int(ev, "shared_tables"),
+			doc_int(ev, "hugetlb_saved_bytes") / 1024.0);
 		json_object_object_get_ex(ev, "tables", &tabs);
 		for (size_t i = 0; i < json_object_array_length(tabs); i++) {
 			struct json_object *t = json_object_array_get_idx(tabs, i);
 
 			fprintf(f, "    ino %lld  0x%llx +%lld MiB  sharers %lld\n",
-				jint(t, "ino"), (unsigned long long)jint(t, "start"),
-				jint(t, "size") >> 20, jint(t, "sharers"));
+				doc_int(t, "ino"), (unsigned long long)doc_int(t, "start"),
+				doc_int(t, "size") >> 20, doc_int(t, "sharers"));
 		}
 	} else {
 		fprintf(f, "  events: none (no precise probes, no ptshare:* tracepoints on this kernel)\n");

@@ -27,9 +27,10 @@
 #include "hostnoise.h"
 #include "jsonout.h"
 #include "opts.h"
+#include "ready.h"
 #include "scenario.h"
 #include "store.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
 
 #ifndef MMSCOPE_COMMIT
@@ -286,7 +287,7 @@ static int child_start(struct child *c, char *const argv[], const char *name,
 	c->out_fd = c->err_fd = c->ready_fd = -1;
 	/* tracers (capture_err) say on fd 3 when they are attached */
 	if (pipe2(out, O_CLOEXEC) || (capture_err && pipe2(err, O_CLOEXEC)) ||
-	    (capture_err && pipe2(rdy, O_CLOEXEC | O_NONBLOCK))) {
+	    (capture_err && ready_pipe(rdy))) {
 		err_msg("run: pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -316,12 +317,7 @@ static int child_start(struct child *c, char *const argv[], const char *name,
 		dup2(out[1], 1);
 		if (capture_err) {
 			dup2(err[1], 2);
-			/* dup2 onto itself would keep O_CLOEXEC: clear it by hand */
-			if (rdy[1] == TRACER_READY_FD)
-				fcntl(rdy[1], F_SETFD, 0);
-			else
-				dup2(rdy[1], TRACER_READY_FD);
-			setenv(TRACER_READY_ENV, "3", 1);
+			ready_child_setup(rdy[1]);
 		}
 		snprintf(rep, sizeof(rep), "%d", repeat);
 		setenv("MMSCOPE_REPEAT", rep, 1);
@@ -467,15 +463,14 @@ static bool wait_ready(struct child *cs, int n, double timeout_s)
 		bool all = true;
 
 		for (int i = 0; i < n; i++) {
-			char b[8];
-			ssize_t r;
+			int r;
 
 			if (cs[i].ready)
 				continue;
-			r = cs[i].ready_fd >= 0 ? read(cs[i].ready_fd, b, sizeof(b)) : 0;
+			r = ready_read(cs[i].ready_fd, NULL, 0);
 			if (r > 0) {
 				cs[i].ready = true;
-			} else if (r == 0 || cs[i].reaped) {
+			} else if (r < 0 || cs[i].reaped) {
 				/* closed without a word: it exited (or is exiting) */
 				if (cs[i].ready_fd >= 0)
 					close(cs[i].ready_fd);
@@ -548,8 +543,7 @@ static void new_uuid(char *out, size_t len)
 /* The workload's program: bare names come from mmscope's own directory first. */
 static int resolve_workload(const struct scenario *s, char *out, size_t len)
 {
-	char self[PATH_MAX], tmp[PATH_MAX];
-	ssize_t n;
+	char tmp[PATH_MAX];
 	const char *prog = s->argv[0];
 
 	if (strchr(prog, '/')) {
@@ -561,13 +555,8 @@ static int resolve_workload(const struct scenario *s, char *out, size_t len)
 		}
 		return access(out, X_OK);
 	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		snprintf(out, len, "%s/%s", dirname(self), prog);
-		if (!access(out, X_OK))
-			return 0;
-	}
+	if (!exe_path(prog, out, len) && !access(out, X_OK))
+		return 0;
 	snprintf(out, len, "%s", prog);	/* execvp searches $PATH */
 	{
 		char *found = path_lookup(prog);
@@ -795,9 +784,9 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	int nc = 0, rc = -1;
 	char self[PATH_MAX];
 	double t0, deadline;
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	self[sl > 0 ? sl : 0] = '\0';
+	if (exe_path(NULL, self, sizeof(self)))
+		self[0] = '\0';
 	memset(cs, 0, sizeof(cs));
 	memset(tctx, 0, sizeof(tctx));
 	*why = '\0';
@@ -824,7 +813,7 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 	if (s->ntracers) {
 		/* wait for the tracers to attach, then let them settle; fail
 		 * fast if one dies */
-		if (!wait_ready(cs + 1, nc - 1, TRACER_READY_TIMEOUT_S) && !interrupted) {
+		if (!wait_ready(cs + 1, nc - 1, READY_TIMEOUT_S) && !interrupted) {
 			for (int i = 1; i < nc; i++) {
 				if (cs[i].ready)
 					continue;
@@ -834,7 +823,7 @@ static int run_repeat(const struct scenario *s, char *const wl_argv[], int rep,
 						 rep + 1, cs[i].name, last_line(cs[i].err));
 				} else {
 					snprintf(why, whylen, "repeat %d: tracer %s did not attach within %d s",
-						 rep + 1, cs[i].name, TRACER_READY_TIMEOUT_S);
+						 rep + 1, cs[i].name, READY_TIMEOUT_S);
 				}
 				break;
 			}

@@ -22,17 +22,15 @@
 #include "commands.h"
 #include "jsonout.h"
 #include "loop.h"
-#include "tracer.h"
+#include "ready.h"
+#include "tracers.h"
 #include "util.h"
 
-#define MAX_TRACERS 8
 
 struct top_ctx {
 	const struct common_opts *o;
 	int n;
-	const struct tracer *t[MAX_TRACERS];
-	void *st[MAX_TRACERS];
-	enum attach_mode mode[MAX_TRACERS];
+	struct tracer_set ts;	/* the tracers, their state and modes */
 	bool tty;		/* stdout is a terminal: full-screen frames */
 	bool keys;		/* stdin is a terminal in raw mode: keys */
 	struct json_object *last;	/* the frame on screen, for redraws */
@@ -78,41 +76,6 @@ static struct cmd_desc desc = {
 	},
 	.parse_extra = parse,
 };
-
-static int select_tracers(struct top_ctx *c)
-{
-	char buf[256], *tok, *save;
-
-	if (!tracer_names[0]) {
-		for (const struct tracer *const *t = tracer_list(); *t; t++)
-			c->t[c->n++] = *t;
-		if (!c->n) {
-			err_msg("top: no tracers are built into this mmscope");
-			return -1;
-		}
-		return 0;
-	}
-	strcpy(buf, tracer_names);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct tracer *t = tracer_find(tok);
-
-		if (!t) {
-			err_msg("top: unknown tracer '%s' (see mmscope --help)", tok);
-			return -1;
-		}
-		for (int i = 0; i < c->n; i++)
-			if (c->t[i] == t) {
-				err_msg("top: tracer '%s' named twice in --tracers", tok);
-				return -1;
-			}
-		if (c->n == MAX_TRACERS) {
-			err_msg("top: too many tracers");
-			return -1;
-		}
-		c->t[c->n++] = t;
-	}
-	return 0;
-}
 
 static void merge_metrics(struct json_object *top, const char *prefix,
 			  struct json_object *sub)
@@ -183,7 +146,7 @@ static int report_lines(struct top_ctx *c, int i, struct json_object *sub,
 
 	if (!f)
 		return 0;
-	c->t[i]->print(c->st[i], sub, false, f);
+	c->ts.t[i]->print(c->ts.st[i], sub, false, f);
 	fclose(f);
 	for (char *p = *buf; p && *p && n < max; ) {
 		char *nl = strchr(p, '\n');
@@ -233,24 +196,24 @@ static void render(struct top_ctx *c)
 	row++;								\
 } while (0)
 	LINE("mmscope top %s  sort: %s  interval %.2fs  %d tracers",
-	     ts, sort_name(c->sort), c->last_interval, c->n);
+	     ts, sort_name(c->sort), c->last_interval, c->ts.n);
 	LINE("keys: q quit  f most first  p pid  c command");
 	avail = rows - 2;
 	sort_key = c->sort;
-	for (int i = 0; i < c->n; i++) {
-		int share = avail / c->n + (i < avail % c->n), nl, show;
+	for (int i = 0; i < c->ts.n; i++) {
+		int share = avail / c->ts.n + (i < avail % c->ts.n), nl, show;
 		struct json_object *sub, *procs;
 		char *buf = NULL, **lines = calloc(TOP_MAX_LINES, sizeof(*lines));
 
 		if (!lines)
 			break;
-		json_object_object_get_ex(subs, c->t[i]->name, &sub);
+		json_object_object_get_ex(subs, c->ts.t[i]->name, &sub);
 		if (json_object_object_get_ex(sub, "processes", &procs) &&
 		    json_object_is_type(procs, json_type_array))
 			json_object_array_sort(procs, row_cmp);
 		nl = report_lines(c, i, sub, &buf, lines, TOP_MAX_LINES);
 		if (share >= 1)
-			LINE("== %s (%s mode) ==", c->t[i]->name, mode_name(c->mode[i]));
+			LINE("== %s (%s mode) ==", c->ts.t[i]->name, mode_name(c->ts.mode[i]));
 		show = nl <= share - 1 ? nl : share - 2;
 		for (int j = 0; j < show; j++)
 			LINE("%s", lines[j]);
@@ -337,19 +300,19 @@ static int tick(void *p, double interval_s, bool final)
 	if (final)
 		doc_add_host(doc);
 	json_object_object_add(doc, "tracers", subs);
-	for (int i = 0; i < c->n; i++) {
-		struct json_object *sub = doc_new(c->t[i]->name,
+	for (int i = 0; i < c->ts.n; i++) {
+		struct json_object *sub = doc_new(c->ts.t[i]->name,
 						  final ? "summary" : "interval",
-						  mode_name(c->mode[i]));
+						  mode_name(c->ts.mode[i]));
 
 		json_object_object_add(sub, "interval_s", json_object_new_double(interval_s));
-		if (c->t[i]->collect(c->st[i], interval_s, final, sub) < 0) {
+		if (c->ts.t[i]->collect(c->ts.st[i], interval_s, final, sub) < 0) {
 			json_object_put(sub);
 			json_object_put(doc);
 			return -1;
 		}
-		merge_metrics(doc, c->t[i]->name, sub);
-		json_object_object_add(subs, c->t[i]->name, sub);
+		merge_metrics(doc, c->ts.t[i]->name, sub);
+		json_object_object_add(subs, c->ts.t[i]->name, sub);
 	}
 	if (c->o->json) {
 		doc_emit(doc);
@@ -373,55 +336,62 @@ static int tick(void *p, double interval_s, bool final)
 	}
 	printf("mmscope top - %s - interval %.2fs%s\n", final ? "summary" : "live",
 	       interval_s, final ? " (whole run)" : "");
-	for (int i = 0; i < c->n; i++) {
+	for (int i = 0; i < c->ts.n; i++) {
 		struct json_object *sub;
 
-		json_object_object_get_ex(subs, c->t[i]->name, &sub);
-		printf("\n== %s (%s mode) ==\n", c->t[i]->name, mode_name(c->mode[i]));
-		c->t[i]->print(c->st[i], sub, final, stdout);
+		json_object_object_get_ex(subs, c->ts.t[i]->name, &sub);
+		printf("\n== %s (%s mode) ==\n", c->ts.t[i]->name, mode_name(c->ts.mode[i]));
+		c->ts.t[i]->print(c->ts.st[i], sub, final, stdout);
 	}
 	fflush(stdout);
 	json_object_put(doc);
 	return 0;
 }
 
+/* All attached: tell a starter (bench/overhead), with the modes in use. */
+static void signal_ready(const struct top_ctx *c)
+{
+	char modes[64] = "";
+
+	for (int i = 0; i < c->ts.n; i++) {
+		const char *m = mode_name(c->ts.mode[i]);
+
+		if (!strstr(modes, m))
+			snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
+				 modes[0] ? "," : "", m);
+	}
+	ready_signal(modes);
+}
+
 int cmd_top(int argc, char **argv)
 {
 	struct common_opts o;
 	struct top_ctx c = { .o = &o };
-	int err, i;
+	int err;
 
 	err = opts_parse(argc, argv, &desc, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (select_tracers(&c))
+	if (tracer_set_parse(&c.ts, "top", tracer_names[0] ? tracer_names : NULL))
 		return 2;
 	if (require_bpf_privileges("top") || require_btf("top"))
 		return 1;
 	tracer_libbpf_setup(o.verbose);
 	loop_install_signals();
-	for (i = 0; i < c.n; i++) {
-		c.st[i] = c.t[i]->start(&o, &c.mode[i]);
-		if (!c.st[i])
-			break;
-	}
-	if (i < c.n) {
-		while (i-- > 0)
-			c.t[i]->stop(c.st[i]);
+	if (tracer_set_start(&c.ts, &o))
 		return 1;
-	}
+	signal_ready(&c);
 	c.tty = isatty(STDOUT_FILENO) && !o.json;
 	c.sort = 'f';
 	if (c.tty)
 		keys_setup(&c);
 	if (!o.json)
-		fprintf(stderr, "mmscope top: tracing with %d tracers... %s to stop\n", c.n,
+		fprintf(stderr, "mmscope top: tracing with %d tracers... %s to stop\n", c.ts.n,
 			c.keys ? "q or Ctrl-C" : "Ctrl-C");
 	err = c.tty ? loop_run_wait(&o, tick, top_wait, &c) : loop_run(&o, tick, &c);
 	json_object_put(c.last);
 	if (c.keys)
 		restore_tty();
-	for (i = 0; i < c.n; i++)
-		c.t[i]->stop(c.st[i]);
+	tracer_set_stop(&c.ts);
 	return err < 0 ? 1 : 0;
 }

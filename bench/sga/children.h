@@ -12,7 +12,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
-#include "histo.h"
+#include "hist_report.h"
 
 #define SGA_GRANULE (2UL * 1024 * 1024)	/* unit of --touch selection */
 /*

@@ -4,10 +4,10 @@
 #include <unistd.h>
 #include <linux/types.h>
 
+#include "fault_bracket.h"	/* fb_plan_probe: what faultlat's start() probes */
 #include "opts.h"
-#include "tracer.h"
+#include "tracers.h"
 #include "util.h"
-#include "vmalock.h"	/* fb_plan_probe: what faultlat's start() probes */
 #include "sga/trace.h"
 
 bool sga_trace_usable(char *why, size_t len)
@@ -18,10 +18,7 @@ bool sga_trace_usable(char *why, size_t len)
 
 	if (cached < 0) {
 		cached = 0;
-		if (!&faultlat_tracer)
-			snprintf(reason, sizeof(reason),
-				 "the faultlat tracer is not built into this sga-bench");
-		else if (!have_bpf_privileges())
+		if (!have_bpf_privileges())
 			snprintf(reason, sizeof(reason),
 				 "loading BPF needs root or CAP_BPF+CAP_PERFMON");
 		else if (access("/sys/kernel/btf/vmlinux", R_OK))

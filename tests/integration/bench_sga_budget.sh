@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# sga-bench --budget: the headline run finishes on any machine (issue 11).
+# sga-bench --budget: the headline run finishes on any machine.
 #  1. --budget 20s --mode all (1500 processes, SGA from free memory: the
 #     defaults the plan starts from) finishes within 1.5 x 20 s, with a
 #     document for every mode (measured, or skipped with the host's reason:

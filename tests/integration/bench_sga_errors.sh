@@ -38,7 +38,7 @@ bad "stray argument" "unexpected argument" extra
 bad "missing value" "needs an argument" --sga
 bad "bad trace" "--trace" --trace maybe
 bad "trace vs no-latency" "contradict" --trace on --no-latency
-# Values strtod takes but no size or duration is (issue 12 item 7).
+# Values strtod takes but no size or duration is.
 bad "sga nan" "is not a size" --sga nan
 bad "sga inf" "is not a size" --sga inf
 for v in nan inf -inf -5 0 1e999 10x ""; do

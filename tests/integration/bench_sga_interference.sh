@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# sga-bench names interference in its result (issue 11): each document
+# sga-bench names interference in its result: each document
 # carries the faults the children took in their touch loops against the
 # faults expected for the pages touched, and the kernel's reclaim activity.
 #  1. A clean run: faults_sga_count equals faults_expected_count within 5%,

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# SIGKILL of sga-bench does not leak vm.nr_hugepages or the shmem THP policy
-# (issue 12, item 4). sga-bench records what it changes under /run/mmscope
+# SIGKILL of sga-bench does not leak vm.nr_hugepages or the shmem THP policy.
+# sga-bench records what it changes under /run/mmscope
 # before changing it; a reaper child restores it when sga-bench dies, else
 # the next sga-bench start or `sga-bench --cleanup` does.
 #  1. hugetlb, sga-bench SIGKILLed while its children hold the pool: the

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# sga-bench's stall watchdog (issue 11): a child that stops in the middle of
+# sga-bench's stall watchdog: a child that stops in the middle of
 # its touches (SGA_BENCH_INJECT=thp:stall: child 0 of the thp run raises
 # SIGSTOP half-way) stops the whole run after --watchdog 3s:
 #  - exit 1, within seconds, with a message naming the mode and phase

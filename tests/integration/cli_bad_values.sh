@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Bad numeric and list values are refused up front with one "NAME: " line and
-# exit 2 (issue 12 items 7 and 10): inf, nan, overflow and absurd times and
+# exit 2: inf, nan, overflow and absurd times and
 # sizes to mmscope, the scenario parser (via run --dry-run), pfbench,
 # sga-bench and overhead; options a command would ignore; a run id past
 # int64. Nothing here loads BPF or runs a workload: every case must fail

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# A process that execs keeps one row, under its new name (issue 15): the
+# A process that execs keeps one row, under its new name: the
 # child of `timeout` faults as "timeout" before it execs the fault workload.
 # vmalock, faultlat -P and ptmem must name its row after the workload, with
 # the earlier name in comm_at_start, and ptmem must not list the pid twice

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# mmscope faultlat --events (issue 15): one record per completed fault, like
+# mmscope faultlat --events: one record per completed fault, like
 # perf trace --pf. Against the workload's own perf count of its faults:
 # events + drops == perf's count (the -p filter, attached before the
 # workload faults), every event of the pid, with a page-aligned user

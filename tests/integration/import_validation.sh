@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# mmscope import checks what it is given (issue 12 item 8): a wrong type or
+# mmscope import checks what it is given: a wrong type or
 # range is refused naming the member (ncpus "two", an index past int, NaN
 # and Infinity metrics, a tag run --tag forbids), a truncated file says
 # "JSON parse error at byte N", a bad run anywhere in an export stores

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Packaging (issue 15): `mmscope --version` names the commit; `make install
+# Packaging: `mmscope --version` names the commit; `make install
 # DESTDIR=... PREFIX=/usr` lays out the binaries, one man page per command
 # (help2man, from --help) and the bash completion; the completion completes
 # subcommands, options, tracer lists and pids.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Every command that writes a result checks the write (issue 12 item 2):
+# Every command that writes a result checks the write:
 # export --json, runs (table and --json), compare (table and --json) and
 # dashboard, to a full device (/dev/full on stdout, a /dev/full node of our
 # own for -o) and to a nearly full filesystem (a 16 KiB tmpfs), exit

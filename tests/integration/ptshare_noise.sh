@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# ptshare on a sharer that shares nothing (issue 15): the sharing ratio is
+# ptshare on a sharer that shares nothing: the sharing ratio is
 # n/a below the stated noise threshold (the sharers' page tables grew by
 # less than 64 KiB), even while another process grows PageTables; and a
 # logical change that is negative (the sharer exited) prints as

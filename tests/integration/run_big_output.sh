@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# mmscope run does not keep a workload's output in memory (issue 12 item 3):
+# mmscope run does not keep a workload's output in memory:
 # a workload printing 300 MB of non-JSON lines between two documents is run
 # with bounded memory (max RSS under 40 MB), in seconds, both documents
 # stored, 1 MiB of the other lines passed on and the rest counted; and

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Nothing finished is lost, nothing is left behind (issues 11 and 12):
+# Nothing finished is lost, nothing is left behind:
 # - SIGINT or SIGTERM after two of five repeats -> exit 130, the two
 #   repeats' documents stay in the store as a partial run with the reason;
 #   SIGKILL -> the documents stay, the run "unfinished"; the workload does

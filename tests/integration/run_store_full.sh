@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The store's disk is full (issue 12 item 1): mmscope run cannot write its
+# The store's disk is full: mmscope run cannot write its
 # documents there, nor its fallback file beside the store, so the run goes
 # to $TMPDIR, named in the error (exit 1); once there is room again the
 # file imports. Nothing measured is lost.

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# A finished run is not thrown away when the store cannot take it (issue 12
-# item 1): another client holds the store (BEGIN EXCLUSIVE) for longer than
+# A finished run is not thrown away when the store cannot take it: another client holds the store (BEGIN EXCLUSIVE) for longer than
 # run's --db-timeout while the workload prints its second document. run
 # keeps going, then writes the whole run to an importable file named in the
 # error (exit 1); `mmscope import` of that file records the run, replacing

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# mmscope top on a terminal behaves like top (issue 15), driven in tmux:
+# mmscope top on a terminal behaves like top, driven in tmux:
 #  - a frame fits the window: the header is the first row, every tracer's
 #    section is on screen (each trimmed to its share of the rows);
 #  - a resize redraws at once (SIGWINCH), still fitting;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# libbpf-tools conventions on every tracer (issue 15; issue 12 item 10):
+# libbpf-tools conventions on every tracer :
 #  - positional [interval [count]]: `mmscope vmalock 0.3 2` makes two
 #    interval reports and its summary, then exits by itself;
 #  - -T puts a HH:MM:SS line before each report;

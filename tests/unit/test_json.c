@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* user/lib/jsonout.c document envelope and histo.c hist_to_json. */
+/* user/lib/jsonout.c document envelope and hist_report.c hist_to_json. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "histo.h"
+#include "hist_report.h"
 #include "jsonout.h"
 #include "unit.h"
 

@@ -2,7 +2,7 @@
 /*
  * Option value parsers (user/lib/opts.c): times, sizes, counts. Each must
  * take what --help documents and refuse inf, nan, negatives, overflow and
- * absurd values (issue 12 item 7: --interval 1e19 busy-looped, --duration
+ * absurd values (--interval 1e19 busy-looped, --duration
  * nan never stopped, --sga nan printed 8388608 TiB).
  */
 #include <limits.h>
@@ -148,6 +148,39 @@ int main(void)
 		      "over max");
 		CHECK(parse_name_list("0123456789012345678901234567890123456789012345678901234567890123456789",
 				      buf, sizeof(buf), names, 4, why, sizeof(why)) < 0, "too long");
+	}
+	CHECK(parse_fraction("0.25") == 0.25, "fraction 0.25");
+	CHECK(parse_fraction("25%") == 0.25, "fraction 25%%");
+	CHECK(parse_fraction("1") == 1 && parse_fraction("100%") == 1, "fraction 1");
+	CHECK(parse_fraction("0") < 0 && parse_fraction("0%") < 0, "fraction 0");
+	CHECK(parse_fraction("1.5") < 0 && parse_fraction("101%") < 0, "fraction over 1");
+	CHECK(parse_fraction("nan") < 0 && parse_fraction("inf") < 0, "fraction nan/inf");
+	CHECK(parse_fraction("0x0.8") < 0, "fraction in hex");
+	CHECK(parse_fraction(" 0.5") < 0 && parse_fraction("") < 0 && parse_fraction("%") < 0,
+	      "fraction blank, empty, bare %%");
+	{
+		int v[16], n;
+
+		n = parse_int_list("1,2,4", v, 16);
+		CHECK(n == 3 && v[0] == 1 && v[1] == 2 && v[2] == 4, "list 1,2,4: %d", n);
+		n = parse_int_list("1-4", v, 16);
+		CHECK(n == 4 && v[0] == 1 && v[3] == 4, "range 1-4: %d", n);
+		n = parse_int_list("2-8:3,10", v, 16);
+		CHECK(n == 4 && v[0] == 2 && v[1] == 5 && v[2] == 8 && v[3] == 10,
+		      "range with step: %d", n);
+		n = parse_int_list("3,", v, 16);
+		CHECK(n == 1 && v[0] == 3, "trailing comma: %d", n);
+		CHECK(parse_int_list("", v, 16) < 0, "empty list");
+		CHECK(parse_int_list("1,,2", v, 16) < 0, "empty entry");
+		CHECK(parse_int_list("0", v, 16) < 0, "zero");
+		CHECK(parse_int_list("1000001", v, 16) < 0, "over 1000000");
+		CHECK(parse_int_list("4-2", v, 16) < 0, "backwards range");
+		CHECK(parse_int_list("5:2", v, 16) < 0, "step without range");
+		CHECK(parse_int_list("1-8:0", v, 16) < 0, "step 0");
+		CHECK(parse_int_list("+1", v, 16) < 0 && parse_int_list(" 1", v, 16) < 0,
+		      "sign, blank");
+		CHECK(parse_int_list("1-20", v, 16) < 0, "more than max");
+		CHECK(parse_int_list("1x", v, 16) < 0, "junk");
 	}
 	CHECK(tag_is_valid("patched"), "tag patched");
 	CHECK(tag_is_valid("thp-off_2.1"), "tag thp-off_2.1");

@@ -107,7 +107,7 @@ int main(void)
 	expect_error("repeats = 2\n", ": no 'workload = ...' line");
 	expect_error("workload = x\ntimeout = soon\n",
 		     ":2: timeout 'soon' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
-	/* issue 12: nan passed --dry-run, 1e12 never started the workload */
+	/* nan passed --dry-run, 1e12 never started the workload */
 	expect_error("workload = x\ntimeout = nan\n",
 		     ":2: timeout 'nan' must be a time from 1ms to 7 days (s, ms, m, h accepted)");
 	expect_error("workload = x\ntimeout = inf\n",

@@ -42,6 +42,19 @@ static void test_describe(void)
 	CHECK_NEAR(s.median, 6, 0);
 	stats_describe(x, 1, &s);
 	CHECK(s.sd == 0 && s.mean == 4, "single sample");
+	stats_describe(x, 0, &s);
+	CHECK(s.n == 0 && s.mean == 0 && s.median == 0, "no samples: all zeros");
+}
+
+/* stats_sort: ascending, in place, negatives and repeats kept */
+static void test_sort(void)
+{
+	double v[] = { 3, -1, 2, 3, 0.5 }, want[] = { -1, 0.5, 2, 3, 3 };
+
+	stats_sort(v, 5);
+	for (int i = 0; i < 5; i++)
+		CHECK(v[i] == want[i], "v[%d] %g, want %g", i, v[i], want[i]);
+	stats_sort(v, 0);	/* nothing to do, no crash */
 }
 
 /* the incomplete beta and the two-sided t tail, against closed forms and integration */
@@ -228,6 +241,7 @@ static void test_withhold(void)
 int main(void)
 {
 	RUN(test_describe);
+	RUN(test_sort);
 	RUN(test_t_distribution);
 	RUN(test_welch);
 	RUN(test_judge);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The SGA experiment's answer, stated (issue 11): page-table bytes per
+ * The SGA experiment's answer, stated: page-table bytes per
  * process per GiB for each backing mode of one stored sga-bench run, the
  * saving against shmem, and the extrapolation to the Oracle case the work
  * started from (300 GiB SGA x 1500 processes), with the arithmetic shown.

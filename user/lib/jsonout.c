@@ -50,3 +50,10 @@ void doc_emit(struct json_object *doc)
 	fflush(stdout);
 	json_object_put(doc);
 }
+
+long long doc_int(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}

@@ -22,5 +22,10 @@ void doc_add_host(struct json_object *doc);
 void doc_metric(struct json_object *doc, const char *name, double v);
 /* Print as one line on stdout, flush, and release the document. */
 void doc_emit(struct json_object *doc);
+/*
+ * Reading a document back (a tracer's print() works from the document its
+ * collect() filled): member k of o as an integer, 0 when o or k is missing.
+ */
+long long doc_int(struct json_object *o, const char *k);
 
 #endif

@@ -26,7 +26,8 @@ void js_end(struct jstream *js)
 	js->tok = NULL;
 }
 
-long long js_offset(const struct jstream *js)
+/* Offset of the next unread byte. */
+static long long js_offset(const struct jstream *js)
 {
 	return js->off + (long long)js->pos;
 }

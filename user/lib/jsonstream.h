@@ -3,7 +3,7 @@
  * Reading JSON values one at a time from a stream (a file of many
  * documents, or the runs of one big export) with json-c's incremental
  * tokener, 64 KiB at a time: memory is that of one value, not of the file
- * (issue 12 item 8: a 50 MB import took 800 MB). Errors say where:
+ * (a 50 MB import took 800 MB). Errors say where:
  * "JSON parse error at byte N (line L): ...".
  */
 #ifndef MMSCOPE_JSONSTREAM_H
@@ -30,8 +30,6 @@ struct jstream {
 /* Start reading f (not closed by js_end); dg may be NULL. */
 int js_begin(struct jstream *js, FILE *f, struct digest *dg);
 void js_end(struct jstream *js);
-/* Offset of the next unread byte, and its line. */
-long long js_offset(const struct jstream *js);
 /*
  * Skip white space; the next character (not consumed), or EOF at the end
  * (or on a read error: js->read_errno set).

@@ -46,7 +46,7 @@ const char *mode_name(enum attach_mode m)
  * The number at the start of s, as written by a person: digits with an
  * optional fraction and exponent. strtod alone would also take "inf",
  * "nan", hex, a sign and leading blanks; none of those is a time or a size
- * anyone means, and inf/nan turned into endless loops (issue 12).
+ * anyone means, and inf/nan turned into endless loops.
  * Returns 0 and sets *v and *end, or -1.
  */
 static int plain_number(const char *s, double *v, char **end)
@@ -139,6 +139,75 @@ int parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+double parse_fraction(const char *s)
+{
+	char buf[64];
+	size_t n = strlen(s);
+	bool pct;
+	double v;
+
+	if (!n || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n + 1);
+	pct = buf[n - 1] == '%';
+	if (pct)
+		buf[n - 1] = '\0';
+	if (parse_double(buf, 0, pct ? 100 : 1, &v) < 0)
+		return -1;
+	if (pct)
+		v /= 100;
+	return v > 0 ? v : -1;
+}
+
+/* One entry of parse_int_list: "A", "A-B" or "A-B:STEP", in place. */
+static int int_range(char *e, long *a, long *b, long *step)
+{
+	char *dash = strchr(e, '-'), *colon = strchr(e, ':');
+
+	*step = 1;
+	if (colon && (!dash || colon < dash))
+		return -1;	/* a step needs a range */
+	if (dash)
+		*dash = '\0';
+	if (colon)
+		*colon = '\0';
+	if (parse_long(e, 1, 1000000, a) < 0)
+		return -1;
+	*b = *a;
+	if (dash && (parse_long(dash + 1, *a, 1000000, b) < 0))
+		return -1;
+	if (colon && parse_long(colon + 1, 1, 1000000, step) < 0)
+		return -1;
+	return 0;
+}
+
+int parse_int_list(const char *s, int *out, int max)
+{
+	char buf[256], *e, *next;
+	int n = 0;
+
+	if (!s || !*s || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (e = buf; *e; e = next) {
+		long a, b, step;
+
+		next = strchr(e, ',');
+		if (next)
+			*next++ = '\0';
+		else
+			next = e + strlen(e);
+		if (int_range(e, &a, &b, &step))
+			return -1;
+		for (; a <= b; a += step) {
+			if (n >= max)
+				return -1;
+			out[n++] = (int)a;
+		}
+	}
+	return n;
+}
+
 int parse_name_list(const char *list, char *buf, size_t buflen, char **names, int max,
 		    char *why, size_t whylen)
 {
@@ -209,7 +278,7 @@ static void print_opt(FILE *f, const struct extra_opt *e)
 	fprintf(f, "%-28s %s\n", left, e->help);
 }
 
-void opts_usage(FILE *f, const struct cmd_desc *d)
+static void opts_usage(FILE *f, const struct cmd_desc *d)
 {
 	const struct extra_opt *e;
 

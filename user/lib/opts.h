@@ -52,7 +52,6 @@ struct cmd_desc {
  */
 int opts_parse(int argc, char **argv, const struct cmd_desc *desc,
 	       struct common_opts *o);
-void opts_usage(FILE *f, const struct cmd_desc *desc);
 const char *mode_name(enum attach_mode m);
 /* --top N of a per-process table: 0 (all) .. 1000000; -1 after an error. */
 int parse_top(const char *cmd, const char *arg);
@@ -76,6 +75,14 @@ int parse_size(const char *s, unsigned long long *bytes);
 int parse_long(const char *s, long min, long max, long *out);
 /* A plain decimal number (no inf/nan/hex) in [min, max]; 0 or -1. */
 int parse_double(const char *s, double min, double max, double *out);
+/* A fraction in (0, 1]: "0.25" or "25%" (parse_double's numbers); -1 if not. */
+double parse_fraction(const char *s);
+/*
+ * Counts from 1 to 1000000 as "1,2,4", "1-8" or "1-8:2" (a step), combined
+ * with commas (a trailing one is allowed), into out[]: how many, or -1 on
+ * anything else or more than max.
+ */
+int parse_int_list(const char *s, int *out, int max);
 /*
  * Split a comma-separated list ("vmalock,ptmem") into at most max names,
  * copied into buf (names[i] point into it). An empty list, an empty name

@@ -238,21 +238,3 @@ int outfile_close(struct outfile *o, char *err, size_t errlen)
 	o->tmp[0] = '\0';
 	return 0;
 }
-
-void outfile_abort(struct outfile *o)
-{
-	if (o->saved_stdout) {
-		fclose(o->f);
-		stdout = o->saved_stdout;
-		o->saved_stdout = NULL;
-	} else if (o->f) {
-		fclose(o->f);
-		close(o->fd);
-	}
-	o->f = NULL;
-	if (o->tmp[0]) {
-		unlink(o->tmp);
-		unguard_tmp();
-	}
-	o->tmp[0] = '\0';
-}

@@ -3,7 +3,7 @@
  * Checked output: every command that writes a result (export --json, runs,
  * compare, dashboard) opens it here and closes it here, so a full disk, a
  * /dev/full or a closed pipe is an error and never a "written" with a
- * truncated file (issue 12 item 2).
+ * truncated file.
  *
  * A regular file (or a path that does not exist yet) is written as
  * PATH.tmp.PID beside it, flushed, fsynced and renamed over PATH: a failed
@@ -43,7 +43,5 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen);
  * file removed. Standard output is flushed and checked, not closed.
  */
 int outfile_close(struct outfile *o, char *err, size_t errlen);
-/* Give up (an error elsewhere): close and remove the temporary file. */
-void outfile_abort(struct outfile *o);
 
 #endif

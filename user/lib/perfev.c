@@ -11,7 +11,8 @@
 
 #include "perfev.h"
 
-int online_cpus(int *cpus, int max)
+/* Online CPU ids; returns count (<= max) or -errno. */
+static int online_cpus(int *cpus, int max)
 {
 	char buf[1024], *p;
 	FILE *f = fopen("/sys/devices/system/cpu/online", "r");

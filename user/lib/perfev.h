@@ -33,7 +33,5 @@ int perf_sw_counter_open(pid_t pid, __u64 config, bool inherit, bool disabled);
 /* Read a counter fd; returns 0 and sets *v. */
 int perf_counter_read(int fd, __u64 *v);
 
-/* Online CPU ids; returns count (<= max) or -errno. */
-int online_cpus(int *cpus, int max);
 
 #endif

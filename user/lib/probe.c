@@ -261,3 +261,27 @@ int mode_resolve(const char *cmd, enum attach_mode req,
 		return -1;
 	}
 }
+
+int prog_rules_apply(const char *cmd, struct bpf_object *obj, const struct prog_rule *rules,
+		     size_t n, unsigned int facts)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		bool listed = false, load = false;
+
+		for (size_t i = 0; i < n; i++) {
+			if (rules[i].prog != prog)
+				continue;
+			listed = true;
+			load |= (facts & rules[i].need) == rules[i].need && !(facts & rules[i].never);
+		}
+		if (!listed) {
+			err_msg("%s: BPF program %s has no row in its tracer's program table",
+				cmd, bpf_program__name(prog));
+			return -1;
+		}
+		bpf_program__set_autoload(prog, load);
+	}
+	return 0;
+}

@@ -9,6 +9,7 @@
 #define MMSCOPE_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "opts.h"
 
@@ -43,5 +44,28 @@ const char *precise_kind_name(enum precise_kind k);
 int mode_resolve(const char *cmd, enum attach_mode req,
 		 bool precise_ok, const char *precise_why,
 		 bool tp_ok, const char *tp_why, enum attach_mode *out);
+
+/*
+ * Which programs load in which mode: each tracer has one table over its
+ * skeleton's programs (skel->progs.NAME, so a renamed program fails to
+ * compile) with the facts each needs, the facts being the tracer's own bits
+ * (the resolved mode, the hooks the probe found). A program may have more
+ * than one row: it loads when any of its rows holds.
+ */
+struct bpf_object;
+struct bpf_program;
+
+struct prog_rule {
+	struct bpf_program *prog;
+	unsigned int need;	/* every one of these facts holds */
+	unsigned int never;	/* and none of these */
+};
+/*
+ * Set the autoload of every program of obj from rules[0..n-1] under facts.
+ * A program of obj without a row is a mistake (it would load in every
+ * mode): -1 after a one-line error naming it.
+ */
+int prog_rules_apply(const char *cmd, struct bpf_object *obj, const struct prog_rule *rules,
+		     size_t n, unsigned int facts);
 
 #endif

@@ -3,7 +3,7 @@
  * Validation of what `mmscope import` is given, before anything is stored:
  * every member the store reads has the type and range it needs, and an
  * error names the member ("runs[0].repeats[2].index: ..."), so a wrong
- * file is refused instead of stored as zeros (issue 12 item 8: ncpus "two"
+ * file is refused instead of stored as zeros (ncpus "two"
  * was stored as 0, index 99999999999 as -2147483648, NaN metrics made a run
  * without metrics, tags with blanks got in).
  */

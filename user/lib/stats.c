@@ -20,6 +20,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void stats_sort(double *v, int n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_double);
+}
+
 void stats_describe(const double *x, int n, struct sample_stats *s)
 {
 	double *v, sum = 0, ss = 0;
@@ -31,7 +37,7 @@ void stats_describe(const double *x, int n, struct sample_stats *s)
 	if (!v)
 		abort();
 	memcpy(v, x, sizeof(*v) * n);
-	qsort(v, n, sizeof(*v), cmp_double);
+	stats_sort(v, n);
 	for (int i = 0; i < n; i++)
 		sum += v[i];
 	s->n = n;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Sample statistics and the change rule `mmscope compare` and the dashboard
- * use (docs/store.md "How compare judges a change"):
+ * The one statistics module: every mean, sample stddev, median, min and max
+ * in mmscope and its bench drivers comes from stats_describe(). Here too is
+ * the change rule `mmscope compare` and the dashboard use (docs/store.md
+ * "How compare judges a change"):
  *   significant  = Welch's t-test p < alpha (0.05)
  *                  AND |%change| >= max(2%, k * CoV)   (k = 2 by default)
  *   CoV          = the larger of the two sides' sample stddev / |mean|
@@ -24,6 +26,8 @@ struct sample_stats {
 
 /* Describe x[0..n-1] (x is not modified). n == 0 gives all zeros. */
 void stats_describe(const double *x, int n, struct sample_stats *s);
+/* Sort v[0..n-1] ascending (the order stats_describe's median uses). */
+void stats_sort(double *v, int n);
 
 /* Regularized incomplete beta function I_x(a, b); NaN on bad input. */
 double stats_betai(double a, double b, double x);

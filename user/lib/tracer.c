@@ -9,6 +9,7 @@
 
 #include "jsonout.h"
 #include "loop.h"
+#include "ready.h"
 #include "tracer.h"
 #include "util.h"
 
@@ -71,20 +72,6 @@ static int tick(void *p, double interval_s, bool final)
 	return 0;
 }
 
-/* Tell a waiting `mmscope run` we are attached (see TRACER_READY_ENV). */
-static void tracer_signal_ready(void)
-{
-	const char *e = getenv(TRACER_READY_ENV);
-	int fd = e ? atoi(e) : -1;
-
-	if (fd < 3)
-		return;
-	unsetenv(TRACER_READY_ENV);
-	if (write(fd, "ready\n", 6) != 6)
-		err_msg("cannot signal readiness on fd %d: %s", fd, strerror(errno));
-	close(fd);
-}
-
 int tracer_main(const struct tracer *t, int argc, char **argv)
 {
 	struct common_opts o;
@@ -102,7 +89,8 @@ int tracer_main(const struct tracer *t, int argc, char **argv)
 	c.st = t->start(&o, &c.mode);
 	if (!c.st)
 		return 1;
-	tracer_signal_ready();
+	/* the starter (mmscope run, bench/overhead) may go on */
+	ready_signal(mode_name(c.mode));
 	if (!o.json)
 		fprintf(stderr, "mmscope %s: tracing in %s mode%s... Ctrl-C to stop\n",
 			t->name, mode_name(c.mode),
@@ -110,29 +98,4 @@ int tracer_main(const struct tracer *t, int argc, char **argv)
 	err = loop_run(&o, tick, &c);
 	t->stop(c.st);
 	return err < 0 ? 1 : 0;
-}
-
-const struct tracer *const *tracer_list(void)
-{
-	static const struct tracer *list[5];
-	static int n = -1;
-	const struct tracer *all[] = { &vmalock_tracer, &faultlat_tracer,
-				       &ptmem_tracer, &ptshare_tracer };
-
-	if (n < 0) {
-		n = 0;
-		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-			if (all[i])
-				list[n++] = all[i];
-		list[n] = NULL;
-	}
-	return list;
-}
-
-const struct tracer *tracer_find(const char *name)
-{
-	for (const struct tracer *const *t = tracer_list(); *t; t++)
-		if (!strcmp((*t)->name, name))
-			return *t;
-	return NULL;
 }

@@ -5,7 +5,8 @@
  *
  * A tracer collects each interval into a JSON document (its own members plus
  * flat "metrics"), and prints its human-readable report from that document,
- * so the text and the JSON can never disagree.
+ * so the text and the JSON can never disagree. The tracers themselves and
+ * the list of them are user/tracers.h.
  */
 #ifndef MMSCOPE_TRACER_H
 #define MMSCOPE_TRACER_H
@@ -15,15 +16,6 @@
 #include <json-c/json.h>
 
 #include "opts.h"
-
-/*
- * Readiness handshake with `mmscope run`: when TRACER_READY_ENV names an fd,
- * tracer_main writes one line to it once the tracer is attached, then closes
- * it. `run` starts the workload only after that.
- */
-#define TRACER_READY_ENV	"MMSCOPE_READY_FD"
-#define TRACER_READY_FD		3
-#define TRACER_READY_TIMEOUT_S	60
 
 struct tracer {
 	const char *name;
@@ -52,17 +44,6 @@ struct tracer {
 	 */
 	void (*probe)(struct json_object *out);
 };
-
-/* Weak: a tree without one of them still links (tracer_list() skips it). */
-extern const struct tracer vmalock_tracer __attribute__((weak));
-extern const struct tracer ptmem_tracer __attribute__((weak));
-extern const struct tracer faultlat_tracer __attribute__((weak));
-extern const struct tracer ptshare_tracer __attribute__((weak));
-
-/* The tracers built into this binary, NULL-terminated, in a fixed order. */
-const struct tracer *const *tracer_list(void);
-/* Look one up by name; NULL if unknown or not built. */
-const struct tracer *tracer_find(const char *name);
 
 /* `mmscope NAME ...`: parse, check privileges/BTF, start, loop, stop. */
 int tracer_main(const struct tracer *t, int argc, char **argv);

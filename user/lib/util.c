@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +99,13 @@ const char *tracefs_root(void)
 	return NULL;
 }
 
-long long meminfo_kb(const char *field)
+/* "Field:  123 kB" lines (/proc/meminfo, /proc/PID/status): the number, -1 if absent. */
+static long long proc_file_kb(const char *path, const char *field)
 {
 	char line[256];
 	size_t n = strlen(field);
 	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
@@ -116,24 +118,17 @@ long long meminfo_kb(const char *field)
 	return v;
 }
 
+long long meminfo_kb(const char *field)
+{
+	return proc_file_kb("/proc/meminfo", field);
+}
+
 long long proc_status_kb(pid_t pid, const char *field)
 {
-	char path[64], line[256];
-	size_t n = strlen(field);
-	long long v = -1;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			v = strtoll(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
+	return proc_file_kb(path, field);
 }
 
 int vmstat_read(const char *name, unsigned long long *val)
@@ -198,6 +193,57 @@ void host_info_get(struct host_info *h)
 	}
 	h->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	h->mem_bytes = (unsigned long long)meminfo_kb("MemTotal") * 1024ULL;
+}
+
+bool proc_exited(pid_t pid)
+{
+	return kill(pid, 0) && errno == ESRCH;
+}
+
+void *rows_find_or_add(void *rows, size_t *n, size_t *cap, size_t row_size,
+		       size_t key_off, uint32_t key)
+{
+	char *a, *row;
+	uint32_t k;
+
+	/* rows points to the caller's array pointer, of whatever type */
+	memcpy(&a, rows, sizeof(a));
+	for (size_t i = 0; i < *n; i++) {
+		memcpy(&k, a + i * row_size + key_off, sizeof(k));
+		if (k == key)
+			return a + i * row_size;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		char *na = realloc(a, c * row_size);
+
+		if (!na)
+			return NULL;
+		a = na;
+		memcpy(rows, &a, sizeof(a));
+		*cap = c;
+	}
+	row = memset(a + *n * row_size, 0, row_size);
+	memcpy(row + key_off, &key, sizeof(key));
+	(*n)++;
+	return row;
+}
+
+int exe_path(const char *sibling, char *out, size_t len)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+	int w;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (sibling && slash)
+		*slash = '\0';
+	w = sibling ? snprintf(out, len, "%s/%s", self, sibling) : snprintf(out, len, "%s", self);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
 char *path_lookup(const char *prog)

@@ -31,6 +31,8 @@ const char *tracefs_root(void);
 long long meminfo_kb(const char *field);
 /* /proc/PID/status field in kB ("VmPTE"); -1 if absent (kernel thread or gone). */
 long long proc_status_kb(pid_t pid, const char *field);
+/* pid is gone (kill(pid, 0) says ESRCH); a zombie still counts as there. */
+bool proc_exited(pid_t pid);
 /* /proc/vmstat counter; returns 0 and sets *val, -1 when the kernel lacks it. */
 int vmstat_read(const char *name, unsigned long long *val);
 
@@ -39,6 +41,23 @@ int vmstat_read(const char *name, unsigned long long *val);
  * in a malloc'd string; NULL when there is none.
  */
 char *path_lookup(const char *prog);
+/*
+ * This executable's path (sibling NULL), or the path of sibling in its
+ * directory (build/overhead -> build/mmscope), so a program finds its
+ * companions from any working directory. 0, or -1 when /proc/self/exe is
+ * unreadable or the path does not fit in len.
+ */
+int exe_path(const char *sibling, char *out, size_t len);
+
+/*
+ * A growable table of rows keyed by a u32 (a tracer's processes by tgid):
+ * *rows (a pointer to the array) holds *n rows of row_size bytes, room for
+ * *cap; the key sits key_off bytes into each row. Returns the row with key,
+ * else a new zeroed row holding it (the array grows by doubling), NULL when
+ * out of memory. Rows move when it grows: do not keep pointers across calls.
+ */
+void *rows_find_or_add(void *rows, size_t *n, size_t *cap, size_t row_size,
+		       size_t key_off, uint32_t key);
 
 /* Monotonic and wall clocks. */
 uint64_t now_ns(void);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
-#include "histo.h"
+#include "hist_report.h"
 
 void hist_reset(struct hist *h)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* User-space side of include/hist.h: percentiles, printing, JSON. */
-#ifndef MMSCOPE_HISTO_H
-#define MMSCOPE_HISTO_H
+#ifndef MMSCOPE_HIST_REPORT_H
+#define MMSCOPE_HIST_REPORT_H
 
 #include <linux/types.h>
 #include <stdio.h>

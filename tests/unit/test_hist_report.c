@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* include/hist.h slot math and user/lib/histo.c percentiles and printing. */
+/* include/hist.h slot math and user/lib/hist_report.c percentiles and printing. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "histo.h"
+#include "hist_report.h"
 #include "unit.h"
 
 static void test_slot_round_trip(void)
@@ -148,5 +148,5 @@ int main(void)
 	RUN(test_slot_round_trip);
 	RUN(test_percentiles);
 	RUN(test_merge_and_print);
-	return unit_done("test_histo");
+	return unit_done("test_hist_report");
 }
