@@ -62,17 +62,26 @@ CMD_SRCS  := $(wildcard user/*.c)
 CMD_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(CMD_SRCS))
 HEADERS   := $(wildcard include/*.h user/lib/*.h user/*.h)
 
-.PHONY: all clean static test unit setup run
+.PHONY: all clean static test unit setup run vmlinux-update
 # Skeletons are included by test workloads and benches too: never delete
 # them as make intermediates (a second `make test` would miss them).
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 all: $(OUT)/mmscope
 
-# vmlinux.h: from the running kernel's BTF when it has one, else the checked-in copy.
-$(OUT)/vmlinux.h: | $(OUT)
-	$(Q)if [ -r /sys/kernel/btf/vmlinux ] && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp 2>/dev/null; then \
-		mv $@.tmp $@; echo "  GEN     $@ (from running kernel BTF)"; \
-	else rm -f $@.tmp; cp include/vmlinux/$(ARCH)/vmlinux.h $@; echo "  GEN     $@ (checked-in fallback)"; fi
+# vmlinux.h: one source, the checked-in copy, whatever kernel builds: the
+# programs are CO-RE (relocated to the running kernel's BTF when they load),
+# so the same tree builds the same objects on every machine. Refresh the
+# copy from a kernel's BTF with `make vmlinux-update [VMLINUX_BTF=FILE]`.
+VMLINUX_H   := include/vmlinux/$(ARCH)/vmlinux.h
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+$(OUT)/vmlinux.h: $(VMLINUX_H) | $(OUT)
+	@echo "  GEN     $@"
+	$(Q)cp $< $@
+
+vmlinux-update:
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $(VMLINUX_H).tmp && \
+		mv $(VMLINUX_H).tmp $(VMLINUX_H) && echo "  GEN     $(VMLINUX_H) (from $(VMLINUX_BTF))" || \
+		{ rm -f $(VMLINUX_H).tmp; echo "vmlinux-update: cannot read BTF from $(VMLINUX_BTF)" >&2; exit 1; }
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(HEADERS) | $(OUT)
 	@echo "  BPF     $@"
