@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "store.h"
 #include "store_be.h"
 
@@ -804,13 +805,6 @@ double store_scenario_repeat_s(struct store *st, const char *scenario, int *n)
 	return v;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 double store_scenario_repeat_median_s(struct store *st, const char *scenario, int *n, int *nruns)
 {
 	struct sql_arg a[] = { A_TEXT(scenario) };
@@ -839,8 +833,10 @@ double store_scenario_repeat_median_s(struct store *st, const char *scenario, in
 	}
 	st->be->done(r);
 	if (*n) {
-		qsort(v, *n, sizeof(*v), cmp_double);
-		m = *n % 2 ? v[*n / 2] : (v[*n / 2 - 1] + v[*n / 2]) / 2;
+		struct sample_stats s;
+
+		stats_describe(v, *n, &s);
+		m = s.median;
 	}
 	free(v);
 	return m;
