@@ -70,6 +70,19 @@ jq -c "$fresh" "$TMP/all.json" | "$MMSCOPE" import --db "$DB" - >"$TMP/o" 2>"$TM
 grep -q "imported run" "$TMP/o" || fail "import from stdin imported nothing: $(cat "$TMP/o")"
 before=$(counts)
 
+# peak_rss OUT ERR ARGS...: import ARGS, its exit status in RC and peak RSS (KiB) in HWM
+peak_rss() {
+	local out=$1 err=$2 pid v; shift 2
+	"$MMSCOPE" import "$@" >"$out" 2>"$err" &
+	pid=$!
+	HWM=0
+	while kill -0 $pid 2>/dev/null; do
+		v=$(awk '/^VmHWM:/ { print $2 }' /proc/$pid/status 2>/dev/null)
+		[ -n "$v" ] && [ "$v" -gt "$HWM" ] && HWM=$v
+		sleep 0.05
+	done
+	wait $pid; RC=$?
+}
 # memory: a 50 MB export, its last run bad (checked first, so nothing is
 # stored and the test stays fast); peak RSS polled from /proc (VmHWM only
 # grows, and the whole-file parse grows it for seconds)
@@ -90,34 +103,14 @@ awk 'BEGIN {
 }' >"$TMP/big.json"
 big=$(stat -c %s "$TMP/big.json")
 [ "$big" -gt 50000000 ] || fail "the big export is only $big bytes"
-"$MMSCOPE" import --db "$DB" "$TMP/big.json" >"$TMP/o" 2>"$TMP/e" &
-pid=$!
-hwm=0
-while kill -0 $pid 2>/dev/null; do
-	v=$(awk '/^VmHWM:/ { print $2 }' /proc/$pid/status 2>/dev/null)
-	[ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
-	sleep 0.05
-done
-wait $pid; rc=$?
+peak_rss "$TMP/o" "$TMP/e" --db "$DB" "$TMP/big.json"
+rc=$RC hwm=$HWM
 [ $rc -eq 2 ] && grep -q 'runs\[199\]\.kernel: must not be empty' "$TMP/e" ||
 	fail "big export: exit $rc: $(cat "$TMP/e")"
 [ "$(counts)" = "$before" ] || fail "big export: the store changed"
 log "a $((big / 1000000)) MB export read with a peak RSS of $((hwm / 1024)) MiB"
 [ "$hwm" -lt $((150 * 1024)) ] || fail "peak RSS $((hwm / 1024)) MiB for a $((big / 1000000)) MB export (bound 150 MiB)"
 
-# peak_rss OUT ERR ARGS...: import ARGS, its exit status in RC and peak RSS (KiB) in HWM
-peak_rss() {
-	local out=$1 err=$2 pid v; shift 2
-	"$MMSCOPE" import "$@" >"$out" 2>"$err" &
-	pid=$!
-	HWM=0
-	while kill -0 $pid 2>/dev/null; do
-		v=$(awk '/^VmHWM:/ { print $2 }' /proc/$pid/status 2>/dev/null)
-		[ -n "$v" ] && [ "$v" -gt "$HWM" ] && HWM=$v
-		sleep 0.05
-	done
-	wait $pid; RC=$?
-}
 # raw mmscope/1 documents, N lines over 10 modes, the last one bad when BAD=1
 raw_docs() {
 	awk -v n="$1" -v bad="$2" 'BEGIN {

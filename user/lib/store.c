@@ -348,6 +348,14 @@ void store_qualified_mode(struct json_object *doc, char *out, size_t len)
 		snprintf(out + o, len - o, "]");
 }
 
+/* A metric value: a JSON number that is finite (booleans and strings are not metrics). */
+static bool finite_number(struct json_object *v, double *d)
+{
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return false;
+	*d = json_object_get_double(v);
+	return isfinite(*d);
+}
 
 /* ---- writing a run ---------------------------------------------------- */
 
@@ -380,11 +388,7 @@ static int insert_doc(struct store *st, int64_t run_id, int rep, const char *sou
 	json_object_object_foreach(metrics, name, val) {
 		double d;
 
-		if (!json_object_is_type(val, json_type_double) &&
-		    !json_object_is_type(val, json_type_int))
-			continue;
-		d = json_object_get_double(val);
-		if (!isfinite(d))
+		if (!finite_number(val, &d))
 			continue;
 		struct sql_arg a[] = { A_INT(run_id), A_INT(rep), A_TEXT(tool), A_TEXT(mode_q),
 				       A_TEXT(name), A_REAL(d), A_INT(doc_id) };
@@ -503,11 +507,7 @@ static int insert_host(struct store *st, int64_t id, int idx, struct json_object
 	json_object_object_foreach(host, name, val) {
 		double d;
 
-		if (!json_object_is_type(val, json_type_double) &&
-		    !json_object_is_type(val, json_type_int))
-			continue;
-		d = json_object_get_double(val);
-		if (!isfinite(d))
+		if (!finite_number(val, &d))
 			continue;
 		struct sql_arg a[] = { A_INT(id), A_INT(idx), A_TEXT(name), A_REAL(d) };
 
