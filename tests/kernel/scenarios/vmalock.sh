@@ -55,6 +55,23 @@ else
 fi
 [ "$s" -gt 0 ] || { echo "FAIL no vma_lock_success events"; rc=1; }
 [ "$pa" -gt 0 ] && [ "$pf" -gt 0 ] || { echo "FAIL no pgtable events"; rc=1; }
+# Lookups that are no page faults (userfaultfd ioctls, the BPF task VMA
+# iterator) take the per-VMA lock too: they must not be vma_lock events.
+# UFFDIO_COPY of single pages: success events must still match vmstat.
+trace_on vma_lock
+v0=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
+vmalock_test uffd 4096 > $R/vmalock_uffd.json || rc=1
+v1=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
+trace_off vma_lock
+cat $R/vmalock_uffd.json
+eval "$(trace_counts)"
+us=$tc_success; uvs=$(vdelta vma_lock_success); uvr=$(vdelta vma_lock_retry)
+echo "uffd: trace success $us, vmstat success+retry $((uvs + uvr)), lost $tc_lost"
+if grep -q '"copies"' $R/vmalock_uffd.json && [ "$tc_lost" = 0 ]; then
+	near "$us" "$((uvs + uvr))" ||
+		{ echo "FAIL uffd: trace success $us vs vmstat success+retry $((uvs + uvr)) (UFFDIO_COPY counted as faults)"; rc=1; }
+fi
+
 # hugetlb PMD sharing: a mapping that starts or stops using another one's
 # PMD table changes its page-table count (VmPTE); the pgtable events of
 # each step must add up to the change (4 KiB per table).
