@@ -57,19 +57,22 @@ fi
 [ "$pa" -gt 0 ] && [ "$pf" -gt 0 ] || { echo "FAIL no pgtable events"; rc=1; }
 # Lookups that are no page faults (userfaultfd ioctls, the BPF task VMA
 # iterator) take the per-VMA lock too: they must not be vma_lock events.
-# UFFDIO_COPY of single pages: success events must still match vmstat.
+# vmalock_test uffd does COPIES single-page UFFDIO_COPY ioctls and only a
+# few dozen faults (exec, stack): its own vma_lock_success events must stay
+# far below COPIES. (Trace vs vmstat is no test here: the shell's own
+# processes around the window fault ~200 times, 1% of this window.)
 trace_on vma_lock
-v0=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
 vmalock_test uffd 4096 > $R/vmalock_uffd.json || rc=1
-v1=$(grep vma_lock_ /proc/vmstat | tr '\n' ' ')
 trace_off vma_lock
 cat $R/vmalock_uffd.json
-eval "$(trace_counts)"
-us=$tc_success; uvs=$(vdelta vma_lock_success); uvr=$(vdelta vma_lock_retry)
-echo "uffd: trace success $us, vmstat success+retry $((uvs + uvr)), lost $tc_lost"
-if grep -q '"copies"' $R/vmalock_uffd.json && [ "$tc_lost" = 0 ]; then
-	near "$us" "$((uvs + uvr))" ||
-		{ echo "FAIL uffd: trace success $us vs vmstat success+retry $((uvs + uvr)) (UFFDIO_COPY counted as faults)"; rc=1; }
+copies=$(sed -n 's/.*"copies": \([0-9]*\).*/\1/p' $R/vmalock_uffd.json)
+ue=$(awk '$1 ~ /^vmalock_test-/ && / vma_lock_success:/ { n++ }
+	/LOST/ { lost++ } END { print n + 0, lost + 0 }' $T/trace)
+set -- $ue
+echo "uffd: ${copies:-0} UFFDIO_COPY, vma_lock_success events of vmalock_test $1, lost $2"
+if [ -n "$copies" ] && [ "$2" = 0 ]; then
+	[ "$1" -lt $((copies / 4)) ] ||
+		{ echo "FAIL uffd: $1 vma_lock_success events for $copies UFFDIO_COPY (lookups counted as faults)"; rc=1; }
 fi
 
 # hugetlb PMD sharing: a mapping that starts or stops using another one's
