@@ -36,10 +36,13 @@ mkdir -p "$work/tests"
 for c in "$MMSCOPE_TOP"/tests/kernel/*.c; do
 	[ -e "$c" ] || continue
 	b=$work/tests/$(basename "$c" .c)
-	if [ ! -x "$b" ] || [ "$c" -nt "$b" ]; then
+	# the cache may be shared by trees (clones, copies of the cache): by
+	# content, not mtime, or another tree's newer binary is taken
+	if [ ! -x "$b" ] || ! cmp -s "$c" "$b.c"; then
 		${CC:-gcc} -static -O2 -Wall -Wextra -pthread -o "$b.$$" "$c" ||
 			kdie "cannot build $c"
 		mv -f "$b.$$" "$b"
+		cp "$c" "$b.c"
 	fi
 	cp "$b" "$root/bin/"
 done

@@ -55,4 +55,57 @@ else
 fi
 [ "$s" -gt 0 ] || { echo "FAIL no vma_lock_success events"; rc=1; }
 [ "$pa" -gt 0 ] && [ "$pf" -gt 0 ] || { echo "FAIL no pgtable events"; rc=1; }
+# Lookups that are no page faults (userfaultfd ioctls, the BPF task VMA
+# iterator) take the per-VMA lock too: they must not be vma_lock events.
+# vmalock_test uffd does COPIES single-page UFFDIO_COPY ioctls and only a
+# few dozen faults (exec, stack): its own vma_lock_success events must stay
+# far below COPIES. (Trace vs vmstat is no test here: the shell's own
+# processes around the window fault ~200 times, 1% of this window.)
+trace_on vma_lock
+vmalock_test uffd 4096 > $R/vmalock_uffd.json || rc=1
+trace_off vma_lock
+cat $R/vmalock_uffd.json
+copies=$(sed -n 's/.*"copies": \([0-9]*\).*/\1/p' $R/vmalock_uffd.json)
+ue=$(awk '$1 ~ /^vmalock_test-/ && / vma_lock_success:/ { n++ }
+	/LOST/ { lost++ } END { print n + 0, lost + 0 }' $T/trace)
+set -- $ue
+echo "uffd: ${copies:-0} UFFDIO_COPY, vma_lock_success events of vmalock_test $1, lost $2"
+if [ -n "$copies" ] && [ "$2" = 0 ]; then
+	[ "$1" -lt $((copies / 4)) ] ||
+		{ echo "FAIL uffd: $1 vma_lock_success events for $copies UFFDIO_COPY (lookups counted as faults)"; rc=1; }
+fi
+
+# hugetlb PMD sharing: a mapping that starts or stops using another one's
+# PMD table changes its page-table count (VmPTE); the pgtable events of
+# each step must add up to the change (4 KiB per table).
+hp0=$(cat /proc/sys/vm/nr_hugepages)
+[ "$hp0" -lt 2 ] && echo 2 > /proc/sys/vm/nr_hugepages
+trace_on pgtable
+vmalock_test pmdshare > $R/vmalock_pmdshare.json || rc=1
+trace_off pgtable
+echo "$hp0" > /proc/sys/vm/nr_hugepages
+cat $R/vmalock_pmdshare.json
+pid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' $R/vmalock_pmdshare.json)
+vp=$(sed -n 's/.*"vmpte_kb": \[\([-0-9]*\), \([-0-9]*\), \([-0-9]*\)\].*/\1 \2 \3/p' \
+	$R/vmalock_pmdshare.json)
+if [ -n "$pid" ] && [ -n "$vp" ]; then
+	set -- $vp
+	# pgtable events of the test's pid between its trace_marker lines
+	ev=$(awk -v pid="$pid" '
+	/tracing_mark_write: vmalock_test pmdshare/ { w = ($NF < 2) ? $NF : ""; next }
+	/LOST/ { lost++ }
+	w != "" && $1 ~ ("-" pid "$") && / pgtable_alloc:/ { d[w] += 4 }
+	w != "" && $1 ~ ("-" pid "$") && / pgtable_free:/ { d[w] -= 4 }
+	END { printf "%d %d %d", d[0], d[1], lost }' $T/trace)
+	set -- $vp $ev
+	echo "pmdshare: VmPTE $1 -> $2 -> $3 kB, pgtable events $4 then $5 kB, lost $6"
+	if [ "$6" = 0 ]; then
+		[ $(($2 - $1)) -ge 8 ] ||
+			{ echo "FAIL pmdshare: VmPTE grew by $(($2 - $1)) kB, no PMD table shared"; rc=1; }
+		[ "$4" = $(($2 - $1)) ] ||
+			{ echo "FAIL pmdshare: mapping: events $4 kB vs VmPTE $(($2 - $1)) kB"; rc=1; }
+		[ "$5" = $(($3 - $2)) ] ||
+			{ echo "FAIL pmdshare: unmapping: events $5 kB vs VmPTE $(($3 - $2)) kB"; rc=1; }
+	fi
+fi
 exit $rc
