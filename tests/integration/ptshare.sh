@@ -49,10 +49,14 @@ need_kb=$((GIB * 2048))
 avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
 [ "$avail_kb" -gt $((need_kb * 4)) ] ||
 	skip "needs $need_kb kB of hugepages, MemAvailable is only $avail_kb kB"
+# Give back what this test added, not an absolute count read before: a
+# second test run growing the pool meanwhile would otherwise be left with
+# our pages (two suites at once left vm.nr_hugepages at 512).
 old_nr=$(cat /proc/sys/vm/nr_hugepages)
-at_exit "echo $old_nr > /proc/sys/vm/nr_hugepages"
 free_before=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 echo $((old_nr + GIB)) > /proc/sys/vm/nr_hugepages
+added=$(( $(cat /proc/sys/vm/nr_hugepages) - old_nr ))
+at_exit "n=\$(( \$(cat /proc/sys/vm/nr_hugepages) - $added )); echo \$(( n > 0 ? n : 0 )) > /proc/sys/vm/nr_hugepages"
 free_now=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 [ "$free_now" -ge $((free_before + GIB)) ] ||
 	skip "could not reserve $GIB hugepages (free $free_before -> $free_now)"
