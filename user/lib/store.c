@@ -1013,6 +1013,19 @@ static int split_terms(const char *sel, char **terms)
 	}
 }
 
+/* What a selection found: n ids, or the error for none (-1) or a failed read. */
+static int selected(struct store *st, const char *sel, int n, int64_t **ids, char *err, size_t errlen)
+{
+	if (n < 0)
+		return fail(err, errlen, "%s: cannot read the runs", st->shown);
+	if (n == 0) {
+		free(*ids);
+		*ids = NULL;
+		return fail(err, errlen, "no runs match '%s' in %s (see mmscope runs)", sel, st->shown);
+	}
+	return n;
+}
+
 /*
  * "kernel:6.1,kernel:6.2,host:lab1": the runs that match a term of every
  * prefix given (terms of one prefix are alternatives), so one machine's
@@ -1051,14 +1064,7 @@ static int select_terms(struct store *st, const char *sel, char **terms, int nt,
 	snprintf(sql + o, len - o, " ORDER BY started, id");
 	n = collect_ids(st, sql, a, na, ids);
 	free(sql);
-	if (n < 0)
-		return fail(err, errlen, "%s: cannot read the runs", st->shown);
-	if (n == 0) {
-		free(*ids);
-		*ids = NULL;
-		return fail(err, errlen, "no runs match '%s' in %s (see mmscope runs)", sel, st->shown);
-	}
-	return n;
+	return selected(st, sel, n, ids, err, errlen);
 }
 
 int store_select(struct store *st, const char *sel, int64_t **ids, char *err, size_t errlen)
@@ -1136,14 +1142,7 @@ int store_select(struct store *st, const char *sel, int64_t **ids, char *err, si
 			done = n != 0;
 		}
 	}
-	if (n < 0)
-		return fail(err, errlen, "%s: cannot read the runs", st->shown);
-	if (n == 0) {
-		free(*ids);
-		*ids = NULL;
-		return fail(err, errlen, "no runs match '%s' in %s (see mmscope runs)", sel, st->shown);
-	}
-	return n;
+	return selected(st, sel, n, ids, err, errlen);
 }
 
 static char *id_list(const int64_t *ids, int n)
