@@ -19,12 +19,15 @@ int ready_pipe(int fds[2])
 
 void ready_child_setup(int wfd)
 {
+	char fd[16];
+
 	/* dup2 onto itself would keep O_CLOEXEC: clear it by hand */
 	if (wfd == READY_FD)
 		fcntl(wfd, F_SETFD, 0);
 	else
 		dup2(wfd, READY_FD);
-	setenv(READY_ENV, "3", 1);
+	snprintf(fd, sizeof(fd), "%d", READY_FD);
+	setenv(READY_ENV, fd, 1);
 }
 
 int ready_read(int rfd, char *mode, size_t len)
