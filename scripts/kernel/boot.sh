@@ -56,7 +56,10 @@ if [ -z "$kernel" ]; then
 fi
 [ -f "$kernel" ] || kdie "no kernel image $kernel"
 if [ "$scenario" = selftests ] && [ -z "${MMSCOPE_SELFTESTS:-}" ]; then
-	[ -d "$KCACHE/selftests/bin" ] || "$MMSCOPE_TOP/scripts/kernel/selftests.sh" || exit 4
+	# built from this series (the ptshare test changes with it), or rebuilt
+	[ -d "$KCACHE/selftests/bin" ] &&
+		[ "$(cat "$KCACHE/selftests/.series" 2>/dev/null)" = "$(kseries_hash)" ] ||
+		"$MMSCOPE_TOP/scripts/kernel/selftests.sh" || exit 4
 	export MMSCOPE_SELFTESTS=$KCACHE/selftests/bin
 fi
 "$MMSCOPE_TOP/scripts/kernel/initramfs.sh" "$out/initramfs.cpio.gz" || exit 4

@@ -48,3 +48,5 @@ for t in $TESTS; do
 	fi
 done
 klog "selftests: $ok built, $bad failed, in $dst/bin"
+# which series the binaries were built from (boot.sh rebuilds on a change)
+kseries_hash > "$dst/.series"
