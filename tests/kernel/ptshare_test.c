@@ -5,7 +5,7 @@
  *   ptshare_test basic
  *   ptshare_test ratio NPROC SIZE_MB      JSON: PageTables delta, shared vs plain
  *   ptshare_test stress NPROC SECONDS [SIZE_MB]
- *   ptshare_test unmap NPROC SIZE_MB ROUNDS  JSON: hole-punch time with NPROC sharers
+ *   ptshare_test unmap NPROC SIZE_MB ROUNDS [PAGES]  JSON: hole-punch time with NPROC sharers
  *
  * Exit status 0 on success. Results are JSON on stdout.
  * Built statically by scripts/kernel/initramfs.sh.
@@ -474,9 +474,12 @@ static double now_ms(void)
  * whole file, NPROC children map it and read one page per 2 MiB (attaching
  * every PMD), then the parent punches the whole file out ROUNDS times
  * (refilling it in between) and reports the time of each punch and the
- * TLB shootdown IPIs. PTSHARE_PLAIN=1: the same with MAP_SHARED.
+ * TLB shootdown IPIs. Then it punches PAGES single pages spread over the
+ * file: each is one host TLB flush for all NPROC sharers (reclaim and
+ * migration unmap page by page too), reported per page.
+ * PTSHARE_PLAIN=1: the same with MAP_SHARED.
  */
-static int test_unmap(int nproc, size_t size_mb, int rounds)
+static int test_unmap(int nproc, size_t size_mb, int rounds, int pages)
 {
 	size_t size = size_mb << 20;
 	int fd = make_file(size), ready[2], go[2];
@@ -528,8 +531,23 @@ static int test_unmap(int nproc, size_t size_mb, int rounds)
 		touch(p, size, 1);	/* refill through the shared tables */
 	}
 	printf("], \"punch_ms_min\": %.2f, \"punch_ms_mean\": %.2f, "
-	       "\"tlb_ipis_per_punch\": %ld}\n", ms_min, ms_sum / rounds,
+	       "\"tlb_ipis_per_punch\": %ld", ms_min, ms_sum / rounds,
 	       ipis / rounds);
+	if (pages > 0) {
+		size_t step = size / pages / PG * PG;
+		long i0 = tlb_ipis();
+		double t0 = now_ms();
+
+		for (int i = 0; i < pages; i++)
+			CHECK(!fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+					 FALLOC_FL_KEEP_SIZE, i * step, PG),
+			      "page punch: %s", strerror(errno));
+		printf(", \"page_punches\": %d, \"page_punch_us\": %.1f, "
+		       "\"tlb_ipis_per_page_punch\": %.2f", pages,
+		       (now_ms() - t0) * 1e3 / pages,
+		       (double)(tlb_ipis() - i0) / pages);
+	}
+	printf("}\n");
 	close(go[1]);
 	for (int i = 0; i < nproc; i++) {
 		int st;
@@ -556,9 +574,10 @@ int main(int argc, char **argv)
 				   argc > 4 ? strtoul(argv[4], NULL, 0) : 16);
 	if (argc >= 5 && !strcmp(argv[1], "unmap"))
 		return test_unmap(atoi(argv[2]), strtoul(argv[3], NULL, 0),
-				  atoi(argv[4]) > 0 ? atoi(argv[4]) : 1);
+				  atoi(argv[4]) > 0 ? atoi(argv[4]) : 1,
+				  argc > 5 ? atoi(argv[5]) : 0);
 	fprintf(stderr, "usage: %s basic | ratio NPROC SIZE_MB | "
-		"stress NPROC SECONDS [SIZE_MB] | unmap NPROC SIZE_MB ROUNDS\n",
+		"stress NPROC SECONDS [SIZE_MB] | unmap NPROC SIZE_MB ROUNDS [PAGES]\n",
 		argv[0]);
 	return 2;
 }

@@ -1,17 +1,19 @@
 #!/bin/sh
 # Review finding 5: time to punch SIZE MiB out of a memfd that NPROC
 # processes map with MAP_SHARED_PT and have all attached (sharer TLB
-# flushes per host flush). Results: ptunmap.json
+# flushes per host flush), then punch PAGES single pages (one host flush
+# each). Results: ptunmap.json
 . /scenarios/lib.sh
 NPROC=$(arg nproc 500)
 SIZE=$(arg size_mb 1024)
 ROUNDS=$(arg rounds 3)
+PAGES=$(arg pages 256)
 if [ ! -d $T/events/ptshare ]; then
 	echo "no MAP_SHARED_PT: unpatched kernel"
 	echo '{"supported": false}' > $R/ptunmap.json
 	exit 0
 fi
-ptshare_test unmap "$NPROC" "$SIZE" "$ROUNDS" > $R/ptunmap.json || rc=1
+ptshare_test unmap "$NPROC" "$SIZE" "$ROUNDS" "$PAGES" > $R/ptunmap.json || rc=1
 cat $R/ptunmap.json
 sleep 2	# hosts are torn down by a worker
 hosts=$(ptstat hosts_live)
