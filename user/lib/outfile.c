@@ -47,6 +47,20 @@ static void guard_tmp(const char *tmp)
 	}
 }
 
+/*
+ * INT, TERM and HUP wait while a name is made and its guard set up, so no
+ * signal finds the name without the guard, nor a name that was not ours.
+ */
+static void hold_fatal(sigset_t *saved)
+{
+	sigset_t fatal;
+
+	sigemptyset(&fatal);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&fatal, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &fatal, saved);
+}
+
 /* The temporary file is renamed or removed: signals act as before. */
 static void unguard_tmp(void)
 {
@@ -204,10 +218,17 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
 	if (fd >= 0) {
 		o->unnamed = true;
 	} else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+		sigset_t saved;
+		int e;
+
 		/* no O_TMPFILE here (FUSE, 9p; EISDIR: a kernel without it) */
+		hold_fatal(&saved);
 		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		e = errno;
 		if (fd >= 0)
 			guard_tmp(o->tmp);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		errno = e;
 	}
 	if (fd < 0) {
 		int e = errno;
@@ -273,17 +294,13 @@ int outfile_close(struct outfile *o, char *err, size_t errlen)
 	/*
 	 * The unnamed file is named PATH.tmp.PID only now, for the moment
 	 * until the rename; INT, TERM and HUP remove it in that moment too.
-	 * They wait while it is linked, so the name is guarded from its
-	 * first instant, and a file of that name that linkat refuses to
-	 * replace (EEXIST) is never ours to remove.
+	 * A file of that name that linkat refuses to replace (EEXIST) is
+	 * not ours to remove.
 	 */
 	if (!e && o->unnamed) {
-		sigset_t fatal, saved;
+		sigset_t saved;
 
-		sigemptyset(&fatal);
-		for (int i = 0; i < 3; i++)
-			sigaddset(&fatal, fatal_signals[i]);
-		sigprocmask(SIG_BLOCK, &fatal, &saved);
+		hold_fatal(&saved);
 		if (link_unnamed(o->fd, o->tmp)) {
 			e = errno;
 		} else {
