@@ -50,6 +50,24 @@ static const char *str(struct json_object *r, const char *k)
 	return json_object_object_get_ex(r, k, &v) && v ? json_object_get_string(v) : "";
 }
 
+/*
+ * The host column as wide as the longest host name listed (a lab of a few
+ * machines; most stores have one), up to a limit past which a name only
+ * pushes its row's later columns right.
+ */
+static int host_width(struct json_object *rows)
+{
+	int w = 4;	/* "host" */
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		int n = strlen(str(json_object_array_get_idx(rows, i), "hostname"));
+
+		if (n > w)
+			w = n < 24 ? n : 24;
+	}
+	return w;
+}
+
 int cmd_runs(int argc, char **argv)
 {
 	struct runs_opts ro = { 0 };
@@ -57,7 +75,9 @@ int cmd_runs(int argc, char **argv)
 		.name = "runs",
 		.summary = "List the runs in the results store (all, or those the selectors match).",
 		.details = "SELECTOR: an id (17), ids (17,18), tag:T, kernel:RELEASE, scenario:NAME,\n"
-			   "latest, all, or a bare word tried as a tag, a kernel release, a scenario.\n"
+			   "host:NAME, latest, all, or a bare word tried as a tag, a kernel release,\n"
+			   "a scenario.\n"
+			   "The host column: the host that recorded the run (- when unknown).\n"
 			   "The status column: complete; partial (the run failed, timed out or was\n"
 			   "interrupted: what finished is kept, compare leaves it out unless\n"
 			   "--include-partial; --json has the reason); unfinished (still running, or\n"
@@ -129,8 +149,10 @@ int cmd_runs(int argc, char **argv)
 	} else if (!json_object_array_length(rows)) {
 		printf("no runs in %s (record one with mmscope run SCENARIO)\n", store_path(st));
 	} else {
-		printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %-10s  %7s  %s\n", "id", "started",
-		       "scenario", "tag", "kernel", "repeats", "status", "metrics", "mmscope");
+		int hw = host_width(rows);
+
+		printf("%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n", "id", "started",
+		       "scenario", "tag", hw, "host", "kernel", "repeats", "status", "metrics", "mmscope");
 		for (size_t i = 0; i < json_object_array_length(rows); i++) {
 			struct json_object *r = json_object_array_get_idx(rows, i), *v;
 			time_t t;
@@ -139,9 +161,11 @@ int cmd_runs(int argc, char **argv)
 			json_object_object_get_ex(r, "started", &v);
 			t = (time_t)json_object_get_double(v);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
-			printf("%5s  %-16s  %-22s  %-12s  %-26s  %7s  %-10s  %7s  %s\n", str(r, "id"), when,
-			       str(r, "scenario"), str(r, "tag"), str(r, "kernel"), str(r, "repeats"),
-			       str(r, "status"), str(r, "metrics"), str(r, "mmscope_commit"));
+			printf("%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n", str(r, "id"),
+			       when, str(r, "scenario"), str(r, "tag"), hw,
+			       *str(r, "hostname") ? str(r, "hostname") : "-", str(r, "kernel"),
+			       str(r, "repeats"), str(r, "status"), str(r, "metrics"),
+			       str(r, "mmscope_commit"));
 		}
 	}
 	if (outfile_close(&of, err, sizeof(err)) < 0) {	/* a full disk is not "listed" */

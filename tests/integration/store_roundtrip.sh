@@ -14,13 +14,18 @@ printf 'workload = ./fake-bench --scale 1.1 --modes "anon file"\nrepeats = 3\n' 
 A="$TMP/a.db" B="$TMP/b.db"
 
 [ ! -e "$A" ] || fail "store exists before first use"
-"$MMSCOPE" run --db "$A" "$TMP/a.scn" --tag one >/dev/null 2>&1 || fail "run a"
+MMSCOPE_HOSTNAME=lab-a "$MMSCOPE" run --db "$A" "$TMP/a.scn" --tag one >/dev/null 2>&1 || fail "run a"
 [ -s "$A" ] || fail "store not created on first use"
 [ "$(sqlite3 "$A" 'PRAGMA user_version')" = 7 ] || fail "schema version"
-"$MMSCOPE" run --db "$A" "$TMP/b.scn" --tag two >/dev/null 2>&1 || fail "run b"
+MMSCOPE_HOSTNAME=lab-b "$MMSCOPE" run --db "$A" "$TMP/b.scn" --tag two >/dev/null 2>&1 || fail "run b"
 "$MMSCOPE" import --db "$A" --tag fixture "$FIX/sga-faultlat.jsonl" >/dev/null || fail "import raw docs"
 "$MMSCOPE" runs --db "$A" | tee "$TMP/runs.txt"
 [ "$(grep -c '^ *[0-9]' "$TMP/runs.txt")" = 3 ] || fail "runs lists 3 runs"
+# the table names the host that recorded each run, as --json does ("-":
+# the raw import has none)
+head -n 1 "$TMP/runs.txt" | grep -q ' host ' || fail "runs has no host column"
+grep -Eq '^ +1 .* one +lab-a ' "$TMP/runs.txt" && grep -Eq '^ +2 .* two +lab-b ' "$TMP/runs.txt" &&
+	grep -Eq '^ +3 .* fixture +- ' "$TMP/runs.txt" || fail "runs does not show the hosts"
 # the raw import: 3 repeats (the n-th document of each tool+mode is repeat n)
 [ "$("$MMSCOPE" runs --db "$A" --json fixture | jq '.[0].repeats')" = 3 ] || fail "raw import repeats"
 [ "$("$MMSCOPE" runs --db "$A" --json fixture | jq -r '.[0].kernel')" = 6.12.0-mmscope-patched ] ||

@@ -13,7 +13,9 @@
 #include "outfile.h"
 
 /*
- * While a temporary file exists, a signal that would end the process
+ * While a named temporary file exists (the moment between linking the
+ * unnamed file and the rename; the whole write where there is no
+ * O_TMPFILE), a signal that would end the process
  * (Ctrl-C, a runner's TERM, a closed terminal's HUP) removes it first and
  * then ends the process by that signal as before. Only signals still at
  * their default action are taken over: a command with a handler of its own
@@ -45,6 +47,20 @@ static void guard_tmp(const char *tmp)
 	}
 }
 
+/*
+ * INT, TERM and HUP wait while a name is made and its guard set up, so no
+ * signal finds the name without the guard, nor a name that was not ours.
+ */
+static void hold_fatal(sigset_t *saved)
+{
+	sigset_t fatal;
+
+	sigemptyset(&fatal);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&fatal, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &fatal, saved);
+}
+
 /* The temporary file is renamed or removed: signals act as before. */
 static void unguard_tmp(void)
 {
@@ -52,6 +68,45 @@ static void unguard_tmp(void)
 		if (taken[i])
 			sigaction(fatal_signals[i], &saved_action[i], NULL);
 	memset(taken, 0, sizeof(taken));
+}
+
+/*
+ * An unnamed file in PATH's directory (O_TMPFILE): what is written lives
+ * there until the commit names it, so even a SIGKILL, an OOM kill or a
+ * power loss mid-write leaves nothing behind. Mode 0666 less the umask, as
+ * a named file gets. -1 with errno when the directory cannot have one.
+ */
+static int open_unnamed(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, e;
+
+	if (!copy) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(dirname(copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	e = errno;
+	free(copy);
+	errno = e;
+	return fd;
+}
+
+/*
+ * Give the unnamed file fd the name tmp. linkat(AT_EMPTY_PATH) needs
+ * CAP_DAC_READ_SEARCH on older kernels (ENOENT without it); the
+ * /proc/self/fd link works for anyone, as long as /proc is mounted.
+ */
+static int link_unnamed(int fd, const char *tmp)
+{
+	char proc[64];
+
+	if (!linkat(fd, "", AT_FDCWD, tmp, AT_EMPTY_PATH))
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
 }
 
 /* The stream's write: the whole buffer, retrying short writes; the first errno kept. */
@@ -159,21 +214,37 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
 	if (stat(o->path, &st) == 0)
 		o->mode = st.st_mode & 07777;
 	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", o->path, (int)getpid());
-	fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	fd = open_unnamed(o->path);
+	if (fd >= 0) {
+		o->unnamed = true;
+	} else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+		sigset_t saved;
+		int e;
+
+		/* no O_TMPFILE here (FUSE, 9p; EISDIR: a kernel without it) */
+		hold_fatal(&saved);
+		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		e = errno;
+		if (fd >= 0)
+			guard_tmp(o->tmp);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		errno = e;
+	}
 	if (fd < 0) {
 		int e = errno;
 
 		o->tmp[0] = '\0';
 		return failf(err, errlen, path, e);
 	}
-	guard_tmp(o->tmp);
 	if (o->mode >= 0)
 		(void)fchmod(fd, o->mode);
 	o->f = checked_stream(o, fd);
 	if (!o->f) {
 		close(fd);
-		unlink(o->tmp);
-		unguard_tmp();
+		if (!o->unnamed) {
+			unlink(o->tmp);
+			unguard_tmp();
+		}
 		o->tmp[0] = '\0';
 		return failf(err, errlen, path, ENOMEM);
 	}
@@ -198,6 +269,7 @@ static void sync_dir(const char *path)
 
 int outfile_close(struct outfile *o, char *err, size_t errlen)
 {
+	bool named = o->tmp[0] && !o->unnamed;	/* a PATH.tmp.PID of ours exists */
 	int e = 0;
 
 	if (!o->f) {	/* stdout without our stream (out of memory) */
@@ -219,12 +291,30 @@ int outfile_close(struct outfile *o, char *err, size_t errlen)
 	o->f = NULL;
 	if (!e && o->tmp[0] && fsync(o->fd))
 		e = errno;
+	/*
+	 * The unnamed file is named PATH.tmp.PID only now, for the moment
+	 * until the rename; INT, TERM and HUP remove it in that moment too.
+	 * A file of that name that linkat refuses to replace (EEXIST) is
+	 * not ours to remove.
+	 */
+	if (!e && o->unnamed) {
+		sigset_t saved;
+
+		hold_fatal(&saved);
+		if (link_unnamed(o->fd, o->tmp)) {
+			e = errno;
+		} else {
+			named = true;
+			guard_tmp(o->tmp);
+		}
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	}
 	if (close(o->fd) && !e && errno != EINTR)
 		e = errno;
 	if (!e && o->tmp[0] && rename(o->tmp, o->path))
 		e = errno;
 	if (e) {
-		if (o->tmp[0]) {
+		if (named) {
 			unlink(o->tmp);
 			unguard_tmp();
 		}

@@ -5,9 +5,13 @@
  * /dev/full or a closed pipe is an error and never a "written" with a
  * truncated file.
  *
- * A regular file (or a path that does not exist yet) is written as
- * PATH.tmp.PID beside it, flushed, fsynced and renamed over PATH: a failed
- * write leaves PATH as it was (absent, or the old content), never partial.
+ * A regular file (or a path that does not exist yet) is written as an
+ * unnamed file (O_TMPFILE) in PATH's directory, flushed, fsynced, linked as
+ * PATH.tmp.PID and renamed over PATH: a failed write leaves PATH as it was
+ * (absent, or the old content), never partial, and a process killed while
+ * writing (SIGKILL, OOM) leaves no temporary file. Where the filesystem
+ * has no O_TMPFILE (some FUSE, 9p) PATH.tmp.PID itself is written; INT,
+ * TERM or HUP remove it (outfile.c).
  * Standard output, a device (/dev/full) or a fifo cannot be renamed over;
  * they are written in place and only checked. A symbolic link is followed:
  * the file it names is replaced, the link stays. Writes go through a stream
@@ -20,6 +24,7 @@
 #define MMSCOPE_OUTFILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct outfile {
@@ -28,7 +33,8 @@ struct outfile {
 	int fd;
 	int err;		/* errno of the first failed write */
 	char path[PATH_MAX];	/* what is replaced; "" for standard output */
-	char tmp[PATH_MAX + 32];	/* the file written, "" when in place */
+	char tmp[PATH_MAX + 32];	/* PATH.tmp.PID, "" when in place */
+	bool unnamed;		/* written as an O_TMPFILE, named tmp at the commit */
 	int mode;		/* permissions to keep when replacing, -1 none */
 };
 
