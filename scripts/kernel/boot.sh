@@ -8,7 +8,8 @@
 #   -k, --kernel BZIMAGE            boot this image, do not build
 #   -m, --mem SIZE                  guest memory (default 2G; selftests 6G:
 #                                   mremap_test's 2 GiB moves, 256 MiB of hugepages)
-#   -a, --append ARGS               extra kernel command line
+#   -a, --append ARGS               extra kernel command line (selftests:
+#                                   numa=fake=2 is always there)
 #   -n, --no-build                  use the cached bzImage as is
 # Env: MMSCOPE_SELFTESTS=DIR (selftests scenario: the test binaries to run;
 #      default $MMSCOPE_KCACHE/selftests/bin, built by selftests.sh),
@@ -39,6 +40,9 @@ done
 if [ -z "$mem" ]; then
 	case $scenario in selftests) mem=6G ;; *) mem=2G ;; esac
 fi
+# two (emulated) NUMA nodes for the selftests: ptshare's move_pages check
+# needs a node to move to; the upstream tests pass with one or two
+[ "$scenario" = selftests ] && append="numa=fake=2${append:+ $append}"
 # TCG instruction counting (see run_qemu): on for the overhead scenario
 icount=${MMSCOPE_ICOUNT-}
 case $scenario in overhead|progcost) icount=${MMSCOPE_ICOUNT-shift=0,sleep=off} ;; esac
