@@ -55,6 +55,9 @@ static const char *str(struct json_object *r, const char *k)
  * machines; most stores have one), up to a limit past which a name only
  * pushes its row's later columns right.
  */
+/* one row of the table, also its header: id .. host (width given) .. commit */
+#define RUNS_ROW "%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n"
+
 static int host_width(struct json_object *rows)
 {
 	int w = 4;	/* "host" */
@@ -151,7 +154,7 @@ int cmd_runs(int argc, char **argv)
 	} else {
 		int hw = host_width(rows);
 
-		printf("%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n", "id", "started",
+		printf(RUNS_ROW, "id", "started",
 		       "scenario", "tag", hw, "host", "kernel", "repeats", "status", "metrics", "mmscope");
 		for (size_t i = 0; i < json_object_array_length(rows); i++) {
 			struct json_object *r = json_object_array_get_idx(rows, i), *v;
@@ -161,7 +164,7 @@ int cmd_runs(int argc, char **argv)
 			json_object_object_get_ex(r, "started", &v);
 			t = (time_t)json_object_get_double(v);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
-			printf("%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n", str(r, "id"),
+			printf(RUNS_ROW, str(r, "id"),
 			       when, str(r, "scenario"), str(r, "tag"), hw,
 			       *str(r, "hostname") ? str(r, "hostname") : "-", str(r, "kernel"),
 			       str(r, "repeats"), str(r, "status"), str(r, "metrics"),

@@ -96,27 +96,20 @@ static int refuse(const char *sym, const char *path, int flags, va_list ap)
 	return real(path, flags, mode);
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = refuse("open", path, flags, ap);
-	va_end(ap);
-	return fd;
+/* open and open64: the same stand-in under both names */
+#define REFUSING_OPEN(name)					\
+int name(const char *path, int flags, ...)			\
+{								\
+	va_list ap;						\
+	int fd;							\
+								\
+	va_start(ap, flags);					\
+	fd = refuse(#name, path, flags, ap);			\
+	va_end(ap);						\
+	return fd;						\
 }
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = refuse("open64", path, flags, ap);
-	va_end(ap);
-	return fd;
-}
+REFUSING_OPEN(open)
+REFUSING_OPEN(open64)
 #else
 int linkat(int olddirfd, const char *old, int newdirfd, const char *new, int flags)
 {
