@@ -252,50 +252,80 @@ static int test_basic(void)
 }
 
 /*
- * NPROC processes each map the same SIZE file and read every page; report
- * the PageTables growth while all of them are mapped.
+ * N children that each set up a mapping, say they are ready and hold it
+ * until holders_release(): the parent measures while all of them map.
  */
-static long ratio_run(int fd, size_t size, int nproc, int shared_pt)
+struct holders {
+	int ready[2], go[2], n;
+};
+
+/* fork N children running SETUP(fd, size, arg) (exit 3 if it fails); return once all are ready */
+static void holders_start(struct holders *h, int n,
+			  int (*setup)(int fd, size_t size, int arg),
+			  int fd, size_t size, int arg)
 {
-	int ready[2], go[2];
-	long before, after;
 	char c;
 
-	if (pipe(ready) || pipe(go))
+	h->n = n;
+	if (pipe(h->ready) || pipe(h->go))
 		exit(2);
-	before = meminfo_kb("PageTables");
-	for (int i = 0; i < nproc; i++) {
+	for (int i = 0; i < n; i++) {
 		if (fork() == 0) {
-			char *p = NULL;
-
-			close(go[1]);
-
-			if (shared_pt >= 0) {	/* -1: baseline, map nothing */
-				p = map(fd, size, PROT_READ | PROT_WRITE,
-					shared_pt, 0);
-				if (p == MAP_FAILED)
-					_exit(3);
-				touch(p, size, 0);
-			}
-			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+			close(h->go[1]);
+			if (setup(fd, size, arg))
+				_exit(3);
+			if (write(h->ready[1], "r", 1) != 1 || read(h->go[0], &c, 1) < 0)
 				_exit(4);
 			_exit(0);
 		}
 	}
-	for (int i = 0; i < nproc; i++)
-		if (read(ready[0], &c, 1) != 1)
+	for (int i = 0; i < n; i++)
+		if (read(h->ready[0], &c, 1) != 1)
 			exit(2);
-	after = meminfo_kb("PageTables");
-	close(go[1]);
-	for (int i = 0; i < nproc; i++) {
+}
+
+/* let the children go and reap them: each must exit 0 */
+static void holders_release(struct holders *h)
+{
+	close(h->go[1]);
+	for (int i = 0; i < h->n; i++) {
 		int st;
 
 		wait(&st);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %x", st);
 	}
-	close(go[0]);
-	close(ready[0]);
-	close(ready[1]);
+	close(h->go[0]);
+	close(h->ready[0]);
+	close(h->ready[1]);
+}
+
+/* map the file (MAP_SHARED_PT if SHARED_PT is 1) and read every page; -1: map nothing */
+static int map_and_touch(int fd, size_t size, int shared_pt)
+{
+	char *p;
+
+	if (shared_pt < 0)	/* the baseline */
+		return 0;
+	p = map(fd, size, PROT_READ | PROT_WRITE, shared_pt, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	touch(p, size, 0);
+	return 0;
+}
+
+/*
+ * NPROC processes each map the same SIZE file and read every page; report
+ * the PageTables growth while all of them are mapped.
+ */
+static long ratio_run(int fd, size_t size, int nproc, int shared_pt)
+{
+	struct holders h;
+	long before, after;
+
+	before = meminfo_kb("PageTables");
+	holders_start(&h, nproc, map_and_touch, fd, size, shared_pt);
+	after = meminfo_kb("PageTables");
+	holders_release(&h);
 	return after - before;
 }
 
@@ -479,40 +509,35 @@ static double now_ms(void)
  * migration unmap page by page too), reported per page.
  * PTSHARE_PLAIN=1: the same with MAP_SHARED.
  */
+/* map the file read-only with MAP_SHARED_PT and read a byte per 2 MiB: every PMD attached */
+static int map_every_pmd(int fd, size_t size, int unused)
+{
+	char *q = map(fd, size, PROT_READ, 1, 0);
+
+	(void)unused;
+	if (q == MAP_FAILED)
+		return -1;
+	for (size_t off = 0; off < size; off += 2UL << 20)
+		(void)*(volatile char *)(q + off);
+	return 0;
+}
+
 static int test_unmap(int nproc, size_t size_mb, int rounds, int pages)
 {
 	size_t size = size_mb << 20;
-	int fd = make_file(size), ready[2], go[2];
+	int fd = make_file(size);
 	double ms_min = 0, ms_sum = 0;
+	struct holders h;
 	long ipis = 0;
-	char *p, c;
+	char *p;
 
-	if (pipe(ready) || pipe(go))
-		exit(2);
 	p = map(fd, size, PROT_READ | PROT_WRITE, 1, 0);
 	if (p == MAP_FAILED) {
 		perror("mmap");
 		return 2;
 	}
 	touch(p, size, 1);
-	for (int i = 0; i < nproc; i++) {
-		if (fork() == 0) {
-			char *q;
-
-			close(go[1]);
-			q = map(fd, size, PROT_READ, 1, 0);
-			if (q == MAP_FAILED)
-				_exit(3);
-			for (size_t off = 0; off < size; off += 2UL << 20)
-				(void)*(volatile char *)(q + off);
-			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
-				_exit(4);
-			_exit(0);
-		}
-	}
-	for (int i = 0; i < nproc; i++)
-		if (read(ready[0], &c, 1) != 1)
-			exit(2);
+	holders_start(&h, nproc, map_every_pmd, fd, size, 0);
 	printf("{\"test\": \"unmap\", \"nproc\": %d, \"size_mb\": %zu, "
 	       "\"shared_pt\": %d, \"punch_ms\": [", nproc, size_mb,
 	       getenv("PTSHARE_PLAIN") ? 0 : 1);
@@ -548,18 +573,9 @@ static int test_unmap(int nproc, size_t size_mb, int rounds, int pages)
 		       (double)(tlb_ipis() - i0) / pages);
 	}
 	printf("}\n");
-	close(go[1]);
-	for (int i = 0; i < nproc; i++) {
-		int st;
-
-		wait(&st);
-		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %x", st);
-	}
+	holders_release(&h);
 	munmap(p, size);
 	close(fd);
-	close(go[0]);
-	close(ready[0]);
-	close(ready[1]);
 	return failures ? 1 : 0;
 }
 
