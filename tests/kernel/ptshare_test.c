@@ -500,26 +500,68 @@ static double now_ms(void)
 
 /*
  * Review finding 5: what a host-side unmap of SIZE_MB costs with NPROC
- * sharers that all populated every PMD of the range. The parent writes the
- * whole file, NPROC children map it and read one page per 2 MiB (attaching
- * every PMD), then the parent punches the whole file out ROUNDS times
- * (refilling it in between) and reports the time of each punch and the
- * TLB shootdown IPIs. Then it punches PAGES single pages spread over the
- * file: each is one host TLB flush for all NPROC sharers (reclaim and
- * migration unmap page by page too), reported per page.
- * PTSHARE_PLAIN=1: the same with MAP_SHARED.
+ * sharers that all populated every PMD of the range. The parent maps and
+ * writes the whole file, NPROC children inherit the mapping (each another
+ * sharer) and read one byte per 2 MiB (every PMD attached), then the parent
+ * punches the whole file out ROUNDS times (refilling it in between, which
+ * leaves the sharers' PMDs attached) and reports the time of each punch and
+ * the TLB shootdown IPIs. Then it punches PAGES single pages spread over
+ * the file: each is one host TLB flush for all NPROC + 1 sharers (reclaim
+ * and migration unmap page by page too), reported per page. Then the same
+ * single-page punches with NPROC other children that inherit the mapping
+ * but touch nothing: host flushes must skip them. The kernel's own counts
+ * of flushed and skipped sharers (/sys/kernel/debug/ptshare) are checked.
+ * PTSHARE_PLAIN=1: the same with MAP_SHARED (no counts to check).
  */
-/* map the file read-only with MAP_SHARED_PT and read a byte per 2 MiB: every PMD attached */
-static int map_every_pmd(int fd, size_t size, int unused)
-{
-	char *q = map(fd, size, PROT_READ, 1, 0);
+/* the parent's mapping of the file that unmap's children inherit */
+static char *unmap_shared;
 
-	(void)unused;
-	if (q == MAP_FAILED)
-		return -1;
-	for (size_t off = 0; off < size; off += 2UL << 20)
-		(void)*(volatile char *)(q + off);
+/* TOUCH: read a byte per 2 MiB of the inherited mapping, attaching every PMD */
+static int touch_inherited(int fd, size_t size, int touch)
+{
+	(void)fd;
+	for (size_t off = 0; touch && off < size; off += 2UL << 20)
+		(void)*(volatile char *)(unmap_shared + off);
 	return 0;
+}
+
+/*
+ * PAGES single-page punches spread over the file while NPROC children map
+ * it (besides the parent, which populated every PMD); print their cost
+ * with the JSON key prefix KEY and check which sharers the kernel flushed:
+ * all NPROC + 1 if POPULATED, else only the parent
+ */
+static void page_punches(int fd, size_t size, int pages, int nproc,
+			 int populated, const char *key)
+{
+	size_t step = size / pages / PG * PG;
+	long i0 = tlb_ipis(), f0 = ptstat("tlb_sharer_flush");
+	long s0 = ptstat("tlb_sharer_skip"), flushed, skipped;
+	double t0 = now_ms();
+
+	for (int i = 0; i < pages; i++)
+		CHECK(!fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				 i * step, PG), "page punch: %s", strerror(errno));
+	printf(", \"%s_us\": %.1f, \"%s_tlb_ipis\": %.2f", key,
+	       (now_ms() - t0) * 1e3 / pages, key,
+	       (double)(tlb_ipis() - i0) / pages);
+	if (getenv("PTSHARE_PLAIN"))
+		return;
+	flushed = ptstat("tlb_sharer_flush") - f0;
+	skipped = ptstat("tlb_sharer_skip") - s0;
+	printf(", \"%s_sharers_flushed\": %.2f, \"%s_sharers_skipped\": %.2f",
+	       key, (double)flushed / pages, key, (double)skipped / pages);
+	/* every host flush visits all NPROC + 1 sharers: flushed or skipped */
+	CHECK(flushed > 0 && (flushed + skipped) % (nproc + 1) == 0,
+	      "%s: %ld sharers flushed, %ld skipped: not whole host flushes of %d",
+	      key, flushed, skipped, nproc + 1);
+	if (populated)
+		CHECK(skipped == 0, "%s: %ld populated sharers skipped", key,
+		      skipped);
+	else
+		CHECK(skipped == flushed * nproc,
+		      "%s: %ld sharers flushed, %ld skipped: want 1 and %d per host flush",
+		      key, flushed, skipped, nproc);
 }
 
 static int test_unmap(int nproc, size_t size_mb, int rounds, int pages)
@@ -537,7 +579,8 @@ static int test_unmap(int nproc, size_t size_mb, int rounds, int pages)
 		return 2;
 	}
 	touch(p, size, 1);
-	holders_start(&h, nproc, map_every_pmd, fd, size, 0);
+	unmap_shared = p;
+	holders_start(&h, nproc, touch_inherited, fd, size, 1);
 	printf("{\"test\": \"unmap\", \"nproc\": %d, \"size_mb\": %zu, "
 	       "\"shared_pt\": %d, \"punch_ms\": [", nproc, size_mb,
 	       getenv("PTSHARE_PLAIN") ? 0 : 1);
@@ -559,21 +602,17 @@ static int test_unmap(int nproc, size_t size_mb, int rounds, int pages)
 	       "\"tlb_ipis_per_punch\": %ld", ms_min, ms_sum / rounds,
 	       ipis / rounds);
 	if (pages > 0) {
-		size_t step = size / pages / PG * PG;
-		long i0 = tlb_ipis();
-		double t0 = now_ms();
-
-		for (int i = 0; i < pages; i++)
-			CHECK(!fallocate(fd, FALLOC_FL_PUNCH_HOLE |
-					 FALLOC_FL_KEEP_SIZE, i * step, PG),
-			      "page punch: %s", strerror(errno));
-		printf(", \"page_punches\": %d, \"page_punch_us\": %.1f, "
-		       "\"tlb_ipis_per_page_punch\": %.2f", pages,
-		       (now_ms() - t0) * 1e3 / pages,
-		       (double)(tlb_ipis() - i0) / pages);
+		printf(", \"page_punches\": %d", pages);
+		page_punches(fd, size, pages, nproc, 1, "page_punch");
+	}
+	holders_release(&h);
+	if (pages > 0) {
+		touch(p, size, 1);	/* the punched pages again */
+		holders_start(&h, nproc, touch_inherited, fd, size, 0);
+		page_punches(fd, size, pages, nproc, 0, "idle_page_punch");
+		holders_release(&h);
 	}
 	printf("}\n");
-	holders_release(&h);
 	munmap(p, size);
 	close(fd);
 	return failures ? 1 : 0;

@@ -2,7 +2,9 @@
 # Review finding 5: time to punch SIZE MiB out of a memfd that NPROC
 # processes map with MAP_SHARED_PT and have all attached (sharer TLB
 # flushes per host flush), then punch PAGES single pages (one host flush
-# each). Results: ptunmap.json
+# each), then the same pages with NPROC sharers that attached no PMD (host
+# flushes skip them; ptshare_test checks the kernel's flushed/skipped
+# counts). Results: ptunmap.json
 . /scenarios/lib.sh
 NPROC=$(arg nproc 500)
 SIZE=$(arg size_mb 1024)
