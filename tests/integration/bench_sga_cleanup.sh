@@ -9,6 +9,7 @@
 # the baseline within 64 MiB (other tests may run), nr_hugepages and
 # HugePages_Rsvd back to their original values.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
@@ -16,11 +17,6 @@ nr0=$(cat /proc/sys/vm/nr_hugepages)
 rsvd0=$(awk '/^HugePages_Rsvd:/ {print $2}' /proc/meminfo)
 shmem0=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 devshm0=$(ls /dev/shm | wc -l)
-sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 
 check_clean() {
 	local what="$1" comm i

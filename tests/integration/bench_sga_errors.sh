@@ -3,15 +3,11 @@
 # sga-bench input errors: each is one "sga-bench: " line on stderr and a
 # non-zero exit, and nothing is started (no child, no hugepages).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
 nr0=$(cat /proc/sys/vm/nr_hugepages)
-sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 
 bad() {
 	local what="$1" pat="$2" rc p; shift 2

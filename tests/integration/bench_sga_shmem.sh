@@ -17,16 +17,12 @@
 #    PTE + 1 PMD) pages for shmem and 20 x 1 PMD page for thp (where shmem
 #    THP could be used), not 0 for a table shared with other mappings.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 require_jq
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
 N=40 SGA_MIB=512
-sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 shmem0=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 
 spawn "$TMP/out" "$TMP/err" "$BIN" -n $N --sga ${SGA_MIB}M -m shmem --json --hold 20

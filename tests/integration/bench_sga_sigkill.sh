@@ -12,6 +12,7 @@
 #  3. hugetlb, both SIGKILLed: `sga-bench --cleanup` gives the pages back.
 # Each ends with nr_hugepages and shmem_enabled as they were, no record.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 require_jq
 BIN="$BUILD/sga-bench"
@@ -19,11 +20,6 @@ need_bin "$BIN"
 THP=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 thp0=$(cat $THP 2>/dev/null)
 nr0=$(cat /proc/sys/vm/nr_hugepages)
-sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 # Whatever happens, give the host its settings back.
 at_exit "echo $nr0 > /proc/sys/vm/nr_hugepages; [ -n \"$thp0\" ] && echo \"$thp0\" | sed 's/.*\[\(.*\)\].*/\1/' > $THP"
 

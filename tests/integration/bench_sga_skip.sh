@@ -18,6 +18,7 @@
 # After each: no child, no SGA memfd, nr_hugepages / HugePages_Rsvd /
 # shmem_enabled as before.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 require_jq
 BIN="$BUILD/sga-bench"
@@ -27,11 +28,6 @@ nr0=$(cat /proc/sys/vm/nr_hugepages)
 rsvd0=$(awk '/^HugePages_Rsvd:/ {print $2}' /proc/meminfo)
 THP=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 thp0=$(cat $THP 2>/dev/null)
-sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 # run NAME INJECT ARGS...: sga-bench in the foreground; sets RC, PID, and
 # $TMP/NAME.out / .err
 run() {

@@ -14,17 +14,13 @@
 #     per-lock-path classes add up, p50 <= p90 <= p99 <= max.
 # Children are named sga-child-<parent pid in base 36>.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 require_jq
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
 ARGS=(-n 20 --sga 64M -m shmem --json)
 
-sga_comm() {
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 # run NAME [PREFIX...] -- ARGS...: sga-bench in the foreground; sets RC, and
 # checks that none of its children outlived it.
 run() {

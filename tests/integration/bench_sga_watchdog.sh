@@ -12,17 +12,13 @@
 # Then the same stall with the watchdog off (--watchdog 0) is not stopped by
 # it: the test sends SIGCONT to the stopped child and the run completes.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sga_lib.sh"
 require_root
 require_jq
 BIN="$BUILD/sga-bench"
 need_bin "$BIN"
 THP=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 thp0=$(cat $THP 2>/dev/null)
-sga_comm() {	# children of sga-bench PID are named sga-child-<PID in base 36>
-	local n=$1 d=0123456789abcdefghijklmnopqrstuvwxyz s=
-	while :; do s=${d:n%36:1}$s; n=$((n / 36)); [ $n -eq 0 ] && break; done
-	echo "sga-child-$s"
-}
 
 SGA_BENCH_INJECT=thp:stall "$BIN" -n 20 --sga 64M -m shmem -m thp --thp-force --trace off \
 	--watchdog 3s --json >"$TMP/w.out" 2>"$TMP/w.err" &
