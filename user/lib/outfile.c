@@ -61,6 +61,21 @@ static void hold_fatal(sigset_t *saved)
 	sigprocmask(SIG_BLOCK, &fatal, saved);
 }
 
+/*
+ * The end of hold_fatal: guard tmp if the name was made (NULL: it was
+ * not), then let the held signals through; one that came meanwhile now
+ * finds the guard. errno is kept for the caller's report.
+ */
+static void release_fatal(const sigset_t *saved, const char *tmp)
+{
+	int e = errno;
+
+	if (tmp)
+		guard_tmp(tmp);
+	sigprocmask(SIG_SETMASK, saved, NULL);
+	errno = e;
+}
+
 /* The temporary file is renamed or removed: signals act as before. */
 static void unguard_tmp(void)
 {
@@ -219,16 +234,11 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
 		o->unnamed = true;
 	} else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
 		sigset_t saved;
-		int e;
 
 		/* no O_TMPFILE here (FUSE, 9p; EISDIR: a kernel without it) */
 		hold_fatal(&saved);
 		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		e = errno;
-		if (fd >= 0)
-			guard_tmp(o->tmp);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
-		errno = e;
+		release_fatal(&saved, fd >= 0 ? o->tmp : NULL);
 	}
 	if (fd < 0) {
 		int e = errno;
@@ -301,13 +311,11 @@ int outfile_close(struct outfile *o, char *err, size_t errlen)
 		sigset_t saved;
 
 		hold_fatal(&saved);
-		if (link_unnamed(o->fd, o->tmp)) {
+		if (link_unnamed(o->fd, o->tmp))
 			e = errno;
-		} else {
+		else
 			named = true;
-			guard_tmp(o->tmp);
-		}
-		sigprocmask(SIG_SETMASK, &saved, NULL);
+		release_fatal(&saved, named ? o->tmp : NULL);
 	}
 	if (close(o->fd) && !e && errno != EINTR)
 		e = errno;
