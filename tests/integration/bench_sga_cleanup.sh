@@ -23,7 +23,7 @@ check_clean() {
 	comm=$(sga_comm "$pid")
 	for i in $(seq 50); do pgrep -x "$comm" >/dev/null || break; sleep 0.1; done
 	pgrep -x "$comm" >/dev/null && fail "$what: $comm processes left: $(pgrep -x "$comm" | head)"
-	ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q 'memfd:mmscope-sga' && fail "$what: an SGA memfd is still open"
+	sga_memfd_left && fail "$what: an SGA memfd is still open"
 	[ "$(ls /dev/shm | wc -l)" -le "$devshm0" ] || fail "$what: new files in /dev/shm"
 	local shmem1; shmem1=$(awk '/^Shmem:/ {print $2}' /proc/meminfo)
 	[ $((shmem1 - shmem0)) -lt 65536 ] || fail "$what: Shmem +$((shmem1 - shmem0)) kB"

@@ -41,7 +41,7 @@ run() {
 check_clean() {
 	local what=$1 nr=${2:-$nr0}
 	pgrep -x "$(sga_comm "$PID")" >/dev/null && fail "$what: children left behind"
-	ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q 'memfd:mmscope-sga' && fail "$what: an SGA memfd is still open"
+	sga_memfd_left && fail "$what: an SGA memfd is still open"
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -eq "$nr" ] ||
 		fail "$what: nr_hugepages $(cat /proc/sys/vm/nr_hugepages), not back to $nr"
 	[ "$(awk '/^HugePages_Rsvd:/ {print $2}' /proc/meminfo)" -eq "$rsvd0" ] ||

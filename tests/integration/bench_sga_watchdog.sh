@@ -39,7 +39,7 @@ json_valid "$TMP/w.out" || fail "invalid JSON"
 log "$(grep '^sga-bench: watchdog' "$TMP/w.err" | head -n 2 | tr '\n' ' ')"
 for i in $(seq 50); do pgrep -x "$(sga_comm $pid)" >/dev/null || break; sleep 0.1; done
 pgrep -x "$(sga_comm $pid)" >/dev/null && fail "children left behind"
-ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q 'memfd:mmscope-sga' && fail "an SGA memfd is still open"
+sga_memfd_left && fail "an SGA memfd is still open"
 [ "$(cat $THP 2>/dev/null)" = "$thp0" ] || fail "shmem_enabled not restored"
 [ -e /run/mmscope/sga-bench.$pid.state ] && fail "record of pid $pid left"
 
