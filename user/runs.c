@@ -50,14 +50,14 @@ static const char *str(struct json_object *r, const char *k)
 	return json_object_object_get_ex(r, k, &v) && v ? json_object_get_string(v) : "";
 }
 
+/* one row of the table, also its header: id .. host (width given) .. commit */
+#define RUNS_ROW "%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n"
+
 /*
  * The host column as wide as the longest host name listed (a lab of a few
  * machines; most stores have one), up to a limit past which a name only
  * pushes its row's later columns right.
  */
-/* one row of the table, also its header: id .. host (width given) .. commit */
-#define RUNS_ROW "%5s  %-16s  %-22s  %-12s  %-*s  %-26s  %7s  %-10s  %7s  %s\n"
-
 static int host_width(struct json_object *rows)
 {
 	int w = 4;	/* "host" */
